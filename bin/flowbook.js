@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point for `flowbook` / `npx flowbook`: Flowbook runs its TypeScript sources through tsx,
+// so a checkout works without a build step.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../electron/cli.ts");
+process.exitCode = await main(process.argv.slice(2));

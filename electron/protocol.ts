@@ -1,0 +1,343 @@
+/**
+ * Every message between host, kernel and renderer, in four sections: host commands (renderer →
+ * host), host events (host → renderer), kernel commands (host → kernel), kernel events
+ * (kernel → host). Each message has a literal kebab-case `type`; each section ends in its closed
+ * union so a handler's `switch` with `assertNever` fails the build when a message is added.
+ * This file imports nothing: the renderer takes it with `import type`.
+ */
+
+// ─── ids ────────────────────────────────────────────────────────────────────────────────────────
+
+declare const brand: unique symbol;
+/** A string that only code creating the id on purpose can produce. */
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+export type CellId = Brand<string, "CellId">;
+export type RequestId = Brand<string, "RequestId">;
+export type WidgetId = Brand<string, "WidgetId">;
+/** A tracking run id (MLflow run_id). */
+export type RunId = Brand<string, "RunId">;
+export type ExperimentId = Brand<string, "ExperimentId">;
+
+/** Exhaustiveness guard for `switch (msg.type)`. */
+export function assertNever(value: never): never {
+  throw new Error(`unhandled message: ${JSON.stringify(value)}`);
+}
+
+// ─── shared shapes ──────────────────────────────────────────────────────────────────────────────
+
+/** Per-cell options stored in the notebook file. */
+export interface CellConfig {
+  name?: string;
+  hideCode?: boolean;
+  disabled?: boolean;
+}
+
+export interface CellSource {
+  id: CellId;
+  code: string;
+  config: CellConfig;
+}
+
+/** How the kernel reacts to a run: run descendants now, or only mark them stale. */
+export type RunMode = "autorun" | "lazy";
+
+export type CellStatus = "idle" | "queued" | "running" | "stale" | "disabled";
+
+/** A UI element a cell created; `value` is its current value. */
+export type WidgetSpec =
+  | { kind: "slider"; id: WidgetId; label: string; min: number; max: number; step: number; value: number }
+  | { kind: "number"; id: WidgetId; label: string; min?: number; max?: number; step?: number; value: number }
+  | { kind: "text"; id: WidgetId; label: string; placeholder?: string; value: string }
+  | { kind: "dropdown"; id: WidgetId; label: string; options: string[]; value: string | null }
+  | { kind: "checkbox"; id: WidgetId; label: string; value: boolean }
+  | { kind: "button"; id: WidgetId; label: string; value: number }
+  | {
+      kind: "table-select";
+      id: WidgetId;
+      label: string;
+      columns: string[];
+      rows: unknown[][];
+      multiple: boolean;
+      /** Selected row indexes. */
+      value: number[];
+    };
+
+/** A Plotly figure as plain data. */
+export interface PlotFigure {
+  data: Record<string, unknown>[];
+  layout?: Record<string, unknown>;
+}
+
+/** What a cell displays. */
+export type Output =
+  | { kind: "text"; text: string }
+  | { kind: "markdown"; markdown: string }
+  | { kind: "json"; value: unknown }
+  | { kind: "table"; columns: string[]; rows: unknown[][] }
+  | { kind: "plot"; figure: PlotFigure }
+  | { kind: "widget"; widget: WidgetSpec }
+  | { kind: "progress"; label: string; value: number; total: number }
+  | { kind: "stack"; items: Output[] }
+  /** A live tracking view the renderer draws from the store (runs table, metric chart, …). */
+  | { kind: "tracking-view"; view: string; props: Record<string, unknown> };
+
+/** Why a cell did not produce an output. Errors are data: they never crash the kernel. */
+export type CellError =
+  | { kind: "exception"; name: string; message: string; stack?: string; line?: number }
+  | { kind: "syntax"; message: string; line: number; column: number }
+  | { kind: "multiple-definition"; name: string; cells: CellId[] }
+  | { kind: "cycle"; edges: { from: CellId; to: CellId; names: string[] }[] }
+  | { kind: "ancestor-failed"; cell: CellId; name?: string }
+  | { kind: "interrupted" }
+  | { kind: "reference"; name: string; expectedCell?: CellId }
+  | { kind: "invalid"; message: string; line?: number };
+
+/** A committed change in the tracking store, pushed to live views and live reader cells. */
+export type StoreChange =
+  | { type: "experiment"; experiment_id: string }
+  | { type: "run"; run_id: string; experiment_id: string }
+  | {
+      type: "metrics";
+      run_id: string;
+      experiment_id: string;
+      metrics: { key: string; value: number; timestamp: number; step: number }[];
+    }
+  | { type: "registry"; name: string };
+
+/** Which variables each cell declares and uses (the notebook's dataflow graph). */
+export interface VariableInfo {
+  name: string;
+  declaredBy: CellId[];
+  usedBy: CellId[];
+}
+
+/** A failed request's reason, as shown to the user. `code` is an MLflow error code when there is one. */
+export interface RemoteError {
+  message: string;
+  code?: string;
+}
+
+// ─── kernel commands (host → kernel) ────────────────────────────────────────────────────────────
+
+/** Starts a kernel on a notebook's cells; nothing runs until asked. */
+export interface KernelInit {
+  type: "kernel-init";
+  notebookPath: string;
+  cells: CellSource[];
+  mode: RunMode;
+}
+/** Registers the given cells' code (new or edited) and runs them with their stale ancestors. */
+export interface ExecuteCells {
+  type: "execute-cells";
+  cells: CellSource[];
+  /** ms since epoch; requests older than the last interrupt are dropped. */
+  requestedAt: number;
+}
+export interface RunStaleCells {
+  type: "run-stale-cells";
+}
+export interface DeleteCell {
+  type: "delete-cell";
+  id: CellId;
+}
+/** The notebook order, used to break ties between independent cells. */
+export interface SetCellOrder {
+  type: "set-cell-order";
+  ids: CellId[];
+}
+export interface SetCellConfig {
+  type: "set-cell-config";
+  id: CellId;
+  config: CellConfig;
+}
+export interface SetUiValue {
+  type: "set-ui-value";
+  id: WidgetId;
+  value: unknown;
+}
+export interface SetRunMode {
+  type: "set-run-mode";
+  mode: RunMode;
+}
+export interface Interrupt {
+  type: "interrupt";
+}
+/** A store change forwarded by the host so live reader cells can re-run. */
+export interface TrackingChanged {
+  type: "tracking-changed";
+  change: StoreChange;
+}
+/** The host's answer to a kernel `tracking-request`. */
+export interface TrackingReply {
+  type: "tracking-reply";
+  requestId: RequestId;
+  result?: unknown;
+  error?: RemoteError;
+}
+export interface Shutdown {
+  type: "shutdown";
+}
+
+export type KernelCommand =
+  | KernelInit
+  | ExecuteCells
+  | RunStaleCells
+  | DeleteCell
+  | SetCellOrder
+  | SetCellConfig
+  | SetUiValue
+  | SetRunMode
+  | Interrupt
+  | TrackingChanged
+  | TrackingReply
+  | Shutdown;
+
+// ─── kernel events (kernel → host) ──────────────────────────────────────────────────────────────
+
+export interface KernelReady {
+  type: "kernel-ready";
+}
+export interface CellStatusChanged {
+  type: "cell-status";
+  id: CellId;
+  status: CellStatus;
+  /** Increments on every run of the cell; events of older runs are dropped. */
+  runNumber: number;
+}
+/** Replaces the cell's output (null clears it). */
+export interface CellOutput {
+  type: "cell-output";
+  id: CellId;
+  runNumber: number;
+  output: Output | null;
+  error?: CellError;
+}
+export interface CellConsole {
+  type: "cell-console";
+  id: CellId;
+  runNumber: number;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+export interface CompletedRun {
+  type: "completed-run";
+}
+export interface Interrupted {
+  type: "interrupted";
+}
+export interface Variables {
+  type: "variables";
+  variables: VariableInfo[];
+}
+/** A cell's call into the tracking store; the host answers with `tracking-reply`. */
+export interface TrackingRequest {
+  type: "tracking-request";
+  requestId: RequestId;
+  /** A TrackingStore method name. */
+  method: string;
+  args: unknown[];
+}
+
+export type KernelEvent =
+  | KernelReady
+  | CellStatusChanged
+  | CellOutput
+  | CellConsole
+  | CompletedRun
+  | Interrupted
+  | Variables
+  | TrackingRequest;
+
+// ─── host commands (renderer → host) ────────────────────────────────────────────────────────────
+
+/** Host commands that the host forwards to the notebook's kernel unchanged. */
+export type ForwardedKernelCommand =
+  | ExecuteCells
+  | RunStaleCells
+  | DeleteCell
+  | SetCellOrder
+  | SetCellConfig
+  | SetUiValue
+  | SetRunMode
+  | Interrupt;
+
+export interface OpenNotebook {
+  type: "open-notebook";
+  requestId: RequestId;
+  path: string;
+}
+export interface NewNotebook {
+  type: "new-notebook";
+  requestId: RequestId;
+  path: string;
+}
+export interface SaveNotebook {
+  type: "save-notebook";
+  requestId: RequestId;
+  /** Save under another path ("save as"); defaults to the open path. */
+  path?: string;
+  cells: CellSource[];
+}
+export interface ListNotebooks {
+  type: "list-notebooks";
+  requestId: RequestId;
+}
+export interface RestartKernel {
+  type: "restart-kernel";
+  requestId: RequestId;
+}
+/** A call into the tracking store from a tracking view. */
+export interface TrackingCall {
+  type: "tracking-call";
+  requestId: RequestId;
+  method: string;
+  args: unknown[];
+}
+
+export type HostCommand =
+  | ForwardedKernelCommand
+  | OpenNotebook
+  | NewNotebook
+  | SaveNotebook
+  | ListNotebooks
+  | RestartKernel
+  | TrackingCall;
+
+// ─── host events (host → renderer) ──────────────────────────────────────────────────────────────
+
+export type KernelState = "starting" | "idle" | "busy" | "restarting" | "dead";
+
+export interface HostStatus {
+  type: "host-status";
+  /** Where the tracking store lives, e.g. `sqlite:///…/flowbook.db`. */
+  trackingUri: string;
+  /** The MLflow REST server for Python clients, e.g. `http://127.0.0.1:5000`. */
+  restUrl: string;
+  /** Active TensorFlow.js backend: tensorflow | wasm | cpu | unknown until first use. */
+  tfBackend: string;
+  kernel: KernelState;
+}
+export interface NotebookOpened {
+  type: "notebook-opened";
+  path: string;
+  cells: CellSource[];
+  mode: RunMode;
+}
+/** A kernel event, forwarded to the renderer. */
+export interface KernelEventForwarded {
+  type: "kernel-event";
+  event: Exclude<KernelEvent, TrackingRequest>;
+}
+export interface StoreChanged {
+  type: "store-changed";
+  change: StoreChange;
+}
+/** The answer to a host command that carried a `requestId`. */
+export interface Reply {
+  type: "reply";
+  requestId: RequestId;
+  result?: unknown;
+  error?: RemoteError;
+}
+
+export type HostEvent = HostStatus | NotebookOpened | KernelEventForwarded | StoreChanged | Reply;
