@@ -1,0 +1,23 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chooseBackend, loadTf } from "./backend.ts";
+
+test("the native backend is passed over with its reason when tfjs-node is not installed", async () => {
+  const rt = await chooseBackend(["tensorflow", "cpu"]);
+  if (rt.backend === "tensorflow") return; // a machine with tfjs-node installed keeps it
+  assert.equal(rt.backend, "cpu");
+  assert.equal(rt.skipped[0]!.name, "tensorflow");
+  assert.match(rt.skipped[0]!.error, /tfjs-node|Cannot find/);
+});
+
+test("loadTf prefers wasm over cpu and computes correctly on it", async () => {
+  const rt = await loadTf();
+  assert.ok(["tensorflow", "wasm"].includes(rt.backend), `got ${rt.backend}`);
+  const out = rt.tf.tidy(() => rt.tf.matMul(rt.tf.tensor2d([[1, 2]]), rt.tf.tensor2d([[3], [4]])).dataSync());
+  assert.deepEqual(Array.from(out), [11]);
+  assert.equal(await loadTf(), rt, "the runtime is loaded once per process");
+});
+
+test("an unknown backend name fails with every attempt listed", async () => {
+  await assert.rejects(chooseBackend(["webgpu" as never]), /no TensorFlow.js backend could start: webgpu/);
+});

@@ -1,0 +1,82 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { loadTf } from "./backend.ts";
+import { mlflowCallback, trainingParams, type TrainingProgress } from "./training.ts";
+
+async function setup() {
+  const { tf } = await loadTf();
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [3], units: 4, activation: "relu" }), tf.layers.dense({ units: 2, activation: "softmax" })],
+  });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  const x = tf.randomNormal([40, 3]);
+  const y = tf.oneHot(tf.tensor1d([...Array(40).keys()].map((i) => i % 2), "int32"), 2);
+  return { tf, model, x, y };
+}
+
+/** Records what the callback logs, exactly as the MLflow fluent API would receive it. */
+function recorder() {
+  const params: Record<string, unknown>[] = [];
+  const metrics: { metrics: Record<string, number>; step?: number }[] = [];
+  return {
+    params,
+    metrics,
+    logger: {
+      logParams: (p: Record<string, unknown>) => params.push(p),
+      logMetrics: (m: Record<string, number>, step?: number) => metrics.push({ metrics: m, step }),
+    },
+  };
+}
+
+test("params, per-batch and per-epoch metrics are logged with MLflow's steps", async () => {
+  const { tf, model, x, y } = await setup();
+  const rec = recorder();
+  const progress: TrainingProgress[] = [];
+  const fit = { epochs: 2, batchSize: 10 };
+  await model.fit(x, y, { ...fit, verbose: 0, callbacks: [mlflowCallback(tf, model, rec.logger, fit, { onProgress: (p) => progress.push(p) })] });
+  assert.equal(rec.params.length, 1);
+  assert.equal(rec.params[0]!.optimizer_name, "Adam");
+  assert.equal(rec.params[0]!.learning_rate, 0.01);
+  assert.equal(rec.params[0]!.epochs, 2);
+  assert.equal(rec.params[0]!.batch_size, 10);
+  assert.equal(rec.params[0]!.layers, "Dense,Dense");
+  const batches = rec.metrics.filter((m) => "batch/loss" in m.metrics);
+  assert.deepEqual(batches.map((b) => b.step), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.ok("batch/acc" in batches[0]!.metrics);
+  const epochs = rec.metrics.filter((m) => "loss" in m.metrics);
+  assert.deepEqual(epochs.map((e) => e.step), [0, 1]);
+  assert.ok(epochs.every((e) => Number.isFinite(e.metrics.loss!) && "acc" in e.metrics));
+  assert.equal(progress.at(-1)!.epoch, 2);
+  assert.equal(progress.at(-1)!.batchesPerEpoch, 4);
+});
+
+test("aborting the signal stops training after the current batch", async () => {
+  const { tf, model, x, y } = await setup();
+  const rec = recorder();
+  const controller = new AbortController();
+  let seen = 0;
+  const fit = { epochs: 50, batchSize: 10 };
+  const history = await model.fit(x, y, {
+    ...fit,
+    verbose: 0,
+    callbacks: [
+      mlflowCallback(tf, model, rec.logger, fit, {
+        signal: controller.signal,
+        onProgress: () => {
+          if (++seen === 3) controller.abort();
+        },
+      }),
+    ],
+  });
+  assert.ok(history.epoch.length < 50, `trained ${history.epoch.length} epochs`);
+  assert.ok(rec.metrics.filter((m) => "batch/loss" in m.metrics).length <= 4);
+});
+
+test("trainingParams reads the loss and sample count when given", async () => {
+  const { model } = await setup();
+  const p = trainingParams(model, { epochs: 3, samples: 40, validationSplit: 0.2 });
+  assert.equal(p.loss, "categoricalCrossentropy");
+  assert.equal(p.samples, 40);
+  assert.equal(p.validation_split, 0.2);
+  assert.equal(p.trainable_params, 3 * 4 + 4 + 4 * 2 + 2);
+});
