@@ -115,7 +115,10 @@ for (const mode of ["proxied artifacts", "direct file:// artifacts"] as const) {
       assert.equal(seen.v1_stage, "Archived");
       assert.equal(seen.alias_version, "1");
       assert.equal(seen.alias_moved, "2");
-      assert.deepEqual(seen.latest, [["Production", "2"]]);
+      assert.deepEqual(seen.latest, [
+        ["Archived", "1"],
+        ["Production", "2"],
+      ]);
       assert.deepEqual(seen.search_versions, ["1", "2"]);
       assert.deepEqual(seen.registered_aliases, { champion: "2" });
       assert.equal(seen.missing_alias, "INVALID_PARAMETER_VALUE");

@@ -1,0 +1,103 @@
+/**
+ * Where the client puts artifacts: `mlflow-artifacts:` (and http artifact URIs) go through the
+ * server's artifact proxy with streamed PUTs; `file:` roots and absolute paths are written directly
+ * with the artifacts module, as MLflow clients do when the server has a `file://` default root.
+ */
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { Readable } from "node:stream";
+import { LocalArtifactRepo, normalizeArtifactPath } from "../artifacts/index.ts";
+import { MlflowError } from "../types.ts";
+
+/** How to reach a proxy: the tracking server's URL when the client talks HTTP. */
+export interface ArtifactTransport {
+  trackingUrl?: string;
+}
+
+const local = new LocalArtifactRepo();
+
+function joinPath(...parts: (string | undefined)[]): string {
+  return parts.filter((p) => p !== undefined && p !== "").join("/");
+}
+
+/** The proxy URL of `relPath` under a proxied root, or null for a local root. */
+export function proxyUrl(rootUri: string, relPath: string, transport: ArtifactTransport): string | null {
+  let base: string;
+  let rootPath: string;
+  if (/^mlflow-artifacts:/.test(rootUri)) {
+    const rest = rootUri.slice("mlflow-artifacts:".length);
+    const m = /^\/\/([^/]+)(.*)$/.exec(rest);
+    if (m) {
+      base = `http://${m[1]}`;
+      rootPath = m[2];
+    } else {
+      if (!transport.trackingUrl) {
+        throw new MlflowError(
+          "INVALID_PARAMETER_VALUE",
+          `Cannot upload to '${rootUri}': it needs an http(s) tracking URI to reach the artifact proxy.`,
+        );
+      }
+      base = transport.trackingUrl.replace(/\/+$/, "");
+      rootPath = rest;
+    }
+    base = `${base}/api/2.0/mlflow-artifacts/artifacts`;
+  } else if (/^https?:/.test(rootUri)) {
+    base = rootUri.replace(/\/+$/, "");
+    rootPath = "";
+  } else {
+    return null;
+  }
+  const path = joinPath(rootPath.replace(/^\/+|\/+$/g, ""), normalizeArtifactPath(relPath));
+  return `${base}/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+async function put(url: string, body: Buffer | Readable, size: number): Promise<void> {
+  const data = body instanceof Readable ? (Readable.toWeb(body) as ReadableStream<Uint8Array>) : body;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "PUT",
+      body: data,
+      headers: { "Content-Type": "application/octet-stream", "Content-Length": String(size) },
+      duplex: "half",
+    } as RequestInit);
+  } catch (error) {
+    throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot upload artifact to ${url}: ${(error as Error).message}`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let body: { error_code?: string; message?: string } = {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // plain-text error
+    }
+    throw new MlflowError(res.status === 404 ? "RESOURCE_DOES_NOT_EXIST" : "INVALID_PARAMETER_VALUE", body.message ?? `Artifact upload failed: HTTP ${res.status} ${text}`);
+  }
+}
+
+/** Writes text or bytes to `relPath` under an artifact root. */
+export async function writeArtifact(rootUri: string, relPath: string, data: string | Uint8Array, transport: ArtifactTransport): Promise<void> {
+  const bytes = typeof data === "string" ? Buffer.from(data) : Buffer.from(data);
+  const url = proxyUrl(rootUri, relPath, transport);
+  if (url) await put(url, bytes, bytes.byteLength);
+  else await local.writeArtifact(rootUri, relPath, bytes);
+}
+
+/** Copies a local file to `<artifactPath>/<basename>` under an artifact root (streamed). */
+export async function logArtifactFile(rootUri: string, localFile: string, artifactPath: string | undefined, transport: ArtifactTransport): Promise<void> {
+  const url = proxyUrl(rootUri, joinPath(artifactPath, basename(localFile)), transport);
+  if (!url) return local.logArtifact(rootUri, localFile, artifactPath);
+  await put(url, createReadStream(localFile), (await stat(localFile)).size);
+}
+
+/** Copies a local folder's files, recursively, under `artifactPath` of an artifact root. */
+export async function logArtifactTree(rootUri: string, localDir: string, artifactPath: string | undefined, transport: ArtifactTransport): Promise<void> {
+  if (!proxyUrl(rootUri, "", transport)) return local.logArtifacts(rootUri, localDir, artifactPath);
+  for (const entry of await readdir(localDir, { withFileTypes: true })) {
+    const full = join(localDir, entry.name);
+    if (entry.isDirectory()) await logArtifactTree(rootUri, full, joinPath(artifactPath, entry.name), transport);
+    else if (entry.isFile()) await logArtifactFile(rootUri, full, artifactPath, transport);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Declarative request fields: each route names its fields with a small spec (`"string!"` is a
+ * required string, `"int"` an optional int64, `"tags"` a list of `{key, value}`, …) and one parser
+ * turns a JSON body or a query string into typed arguments, raising the INVALID_PARAMETER_VALUE
+ * errors MLflow's handlers raise (`Missing value for required parameter 'x'. …`).
+ */
+import { MlflowError, type DatasetInput, type KeyValue, type Metric, type RunStatus, type ViewType } from "../types.ts";
+import { parseDouble, parseInt64 } from "./json.ts";
+
+type BaseSpec = "string" | "int" | "bool" | "double" | "strings" | "tags" | "metrics" | "datasets" | "view" | "status";
+/** A field's type; a trailing `!` makes it required (present and not empty, as MLflow's `_assert_required`). */
+export type FieldSpec = BaseSpec | `${BaseSpec}!`;
+/** A route's fields by wire name. */
+export type FieldSpecs = Record<string, FieldSpec>;
+
+type Base<S> = S extends `${infer B}!` ? B : S;
+type ValueOf<B> = B extends "string"
+  ? string
+  : B extends "int" | "double"
+    ? number
+    : B extends "bool"
+      ? boolean
+      : B extends "strings"
+        ? string[]
+        : B extends "tags"
+          ? KeyValue[]
+          : B extends "metrics"
+            ? Metric[]
+            : B extends "datasets"
+              ? DatasetInput[]
+              : B extends "view"
+                ? ViewType
+                : B extends "status"
+                  ? RunStatus
+                  : never;
+/** The typed arguments a spec yields: required fields are always present. */
+export type Args<F extends FieldSpecs> = {
+  [K in keyof F]: F[K] extends `${string}!` ? ValueOf<Base<F[K]>> : ValueOf<Base<F[K]>> | undefined;
+};
+
+const HINT = " See the API docs for more information about request parameters.";
+
+/** The INVALID_PARAMETER_VALUE error MLflow raises for a missing required field. */
+export function missing(name: string): MlflowError {
+  return new MlflowError("INVALID_PARAMETER_VALUE", `Missing value for required parameter '${name}'.${HINT}`);
+}
+
+// Python's type names, since MLflow's hint quotes `type(value).__name__`.
+function pyType(value: unknown): string {
+  if (value === null) return "NoneType";
+  if (Array.isArray(value)) return "list";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "string") return "str";
+  if (typeof value === "boolean") return "bool";
+  return "dict";
+}
+
+/** The INVALID_PARAMETER_VALUE error MLflow raises for a value of the wrong type. */
+export function invalid(name: string, value: unknown): MlflowError {
+  const shown = typeof value === "string" ? value : JSON.stringify(value);
+  return new MlflowError(
+    "INVALID_PARAMETER_VALUE",
+    `Invalid value ${shown} for parameter '${name}' supplied. Hint: Value was of type '${pyType(value)}'.${HINT}`,
+  );
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}
+
+function asString(name: string, value: unknown): string {
+  if (typeof value !== "string") throw invalid(name, value);
+  return value;
+}
+
+function asList(name: string, value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw invalid(name, value);
+  return value;
+}
+
+function asObject(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalid(name, value);
+  return value as Record<string, unknown>;
+}
+
+function requiredString(obj: Record<string, unknown>, field: string, where: string): string {
+  if (isEmpty(obj[field])) throw missing(`${where}.${field}`);
+  return asString(`${where}.${field}`, obj[field]);
+}
+
+function parseTag(value: unknown, where: string): KeyValue {
+  const obj = asObject(where, value);
+  const key = requiredString(obj, "key", where);
+  const v = obj.value ?? "";
+  // MLflow's proto parser coerces scalar values of string fields only from strings; numbers are a type error.
+  return { key, value: asString(`${where}.value`, v) };
+}
+
+function parseMetric(value: unknown, where: string): Metric {
+  const obj = asObject(where, value);
+  const key = requiredString(obj, "key", where);
+  for (const f of ["value", "timestamp"]) if (isEmpty(obj[f])) throw missing(`${where}.${f}`);
+  const v = typeof obj.value === "boolean" ? undefined : parseDouble(obj.value);
+  if (v === undefined) throw invalid(`${where}.value`, obj.value);
+  const timestamp = parseInt64(obj.timestamp);
+  if (timestamp === undefined) throw invalid(`${where}.timestamp`, obj.timestamp);
+  const step = isEmpty(obj.step) ? 0 : parseInt64(obj.step);
+  if (step === undefined) throw invalid(`${where}.step`, obj.step);
+  return { key, value: v, timestamp, step };
+}
+
+function parseDatasetInput(value: unknown, where: string): DatasetInput {
+  const obj = asObject(where, value);
+  const tags = asList(`${where}.tags`, obj.tags ?? []).map((t, i) => parseTag(t, `${where}.tags[${i}]`));
+  if (isEmpty(obj.dataset)) throw missing(`${where}.dataset`);
+  const ds = asObject(`${where}.dataset`, obj.dataset);
+  const at = `${where}.dataset`;
+  const dataset: DatasetInput["dataset"] = {
+    name: requiredString(ds, "name", at),
+    digest: requiredString(ds, "digest", at),
+    source_type: requiredString(ds, "source_type", at),
+    source: requiredString(ds, "source", at),
+  };
+  if (!isEmpty(ds.schema)) dataset.schema = asString(`${at}.schema`, ds.schema);
+  if (!isEmpty(ds.profile)) dataset.profile = asString(`${at}.profile`, ds.profile);
+  return { tags, dataset };
+}
+
+const VIEW_TYPES: ViewType[] = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"];
+const RUN_STATUSES: RunStatus[] = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
+
+// Protobuf JSON accepts an enum by name or by number (1-based in MLflow's protos).
+function parseEnum<T extends string>(names: T[], name: string, value: unknown): T {
+  if (typeof value === "string" && (names as string[]).includes(value)) return value as T;
+  const n = parseInt64(value);
+  if (n !== undefined && n >= 1 && n <= names.length) return names[n - 1];
+  throw invalid(name, value);
+}
+
+function parseValue(base: BaseSpec, name: string, value: unknown): unknown {
+  switch (base) {
+    case "string":
+      return asString(name, value);
+    case "int": {
+      const n = parseInt64(value);
+      if (n === undefined) throw invalid(name, value);
+      return n;
+    }
+    case "double": {
+      const n = typeof value === "boolean" ? undefined : parseDouble(value);
+      if (n === undefined) throw invalid(name, value);
+      return n;
+    }
+    case "bool":
+      if (typeof value === "boolean") return value;
+      if (value === "true" || value === "True") return true;
+      if (value === "false" || value === "False") return false;
+      throw invalid(name, value);
+    case "strings": {
+      const list = asList(name, value);
+      if (!list.every((s) => typeof s === "string")) throw invalid(name, value);
+      return list;
+    }
+    case "tags":
+      return asList(name, value).map((t, i) => parseTag(t, `${name}[${i}]`));
+    case "metrics":
+      return asList(name, value).map((m, i) => parseMetric(m, `${name}[${i}]`));
+    case "datasets":
+      return asList(name, value).map((d, i) => parseDatasetInput(d, `${name}[${i}]`));
+    case "view":
+      return parseEnum(VIEW_TYPES, name, value);
+    case "status":
+      return parseEnum(RUN_STATUSES, name, value);
+  }
+}
+
+/**
+ * Reads a route's fields from a decoded body or query. Query values arrive as strings (repeated keys
+ * as arrays), so a single query value of a list field becomes a one-element list. `run_id` falls back
+ * to the deprecated `run_uuid`, as MLflow's handlers do.
+ */
+export function parseArgs<F extends FieldSpecs>(specs: F, source: Record<string, unknown>, fromQuery: boolean): Args<F> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const required = spec.endsWith("!");
+    const base = (required ? spec.slice(0, -1) : spec) as BaseSpec;
+    let value = source[name];
+    if (name === "run_id" && isEmpty(value)) value = source.run_uuid;
+    if (fromQuery && Array.isArray(value) && base !== "strings") value = value[value.length - 1];
+    if (fromQuery && base === "strings" && typeof value === "string") value = [value];
+    if (isEmpty(value)) {
+      if (required) throw missing(name);
+      continue;
+    }
+    out[name] = parseValue(base, name, value);
+  }
+  return out as Args<F>;
+}
+
+/** Decodes a query string into fields: repeated keys (also `key[]`, `key[0]`) become arrays. */
+export function queryFields(search: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [rawKey, value] of search) {
+    const key = rawKey.replace(/\[\d*\]$/, "");
+    const prev = out[key];
+    if (prev === undefined) out[key] = rawKey === key ? value : [value];
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[key] = [prev, value];
+  }
+  return out;
+}

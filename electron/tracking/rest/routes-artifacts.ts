@@ -1,0 +1,153 @@
+/**
+ * Artifact endpoints: `artifacts/list` for a run, the `/api/2.0/mlflow-artifacts/` proxy (download,
+ * streamed upload, delete, list; multipart upload is not offered), and the UI's plain routes
+ * `/get-artifact` and `/model-versions/get-artifact`, plus `/health` and `/version`.
+ */
+import { readFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
+import { extname, posix } from "node:path";
+import { Readable } from "node:stream";
+import { normalizeArtifactPath } from "../artifacts/index.ts";
+import { MlflowError } from "../types.ts";
+import { parseArgs, queryFields, type Args, type FieldSpecs } from "./fields.ts";
+import { sendJson } from "./json.ts";
+import { api, type ApiRoute, type RawRoute, type RouteContext } from "./route.ts";
+
+/** Largest artifact one PUT may upload; the body is streamed to disk, never held in memory. */
+export const MAX_ARTIFACT_BYTES = 64 * 1024 ** 3;
+
+const VERSION: string = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
+
+const MIME: Record<string, string> = {
+  ".txt": "text/plain",
+  ".log": "text/plain",
+  ".json": "application/json",
+  ".yaml": "text/yaml",
+  ".yml": "text/yaml",
+  ".csv": "text/csv",
+  ".html": "text/html",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".svg": "image/svg+xml",
+  ".pdf": "application/pdf",
+};
+
+/** The run artifact listing route. */
+export const artifactRoutes: ApiRoute[] = [
+  api("GET", "artifacts/list", { run_id: "string!", path: "string", page_token: "string" }, async (a, { store, repo }) => {
+    const path = normalizeArtifactPath(a.path);
+    const run = await store.getRun(a.run_id);
+    return { root_uri: run.info.artifact_uri, files: await repo.listArtifacts(run.info.artifact_uri, path) };
+  }),
+];
+
+function queryArgs<F extends FieldSpecs>(ctx: RouteContext, fields: F): Args<F> {
+  return parseArgs(fields, queryFields(ctx.url.searchParams), true);
+}
+
+/** Streams one artifact file as an attachment (never rendered on our origin). */
+async function sendArtifact(ctx: RouteContext, rootUri: string, path: string): Promise<void> {
+  const { stream, size } = await ctx.repo.readArtifact(rootUri, path);
+  ctx.res.writeHead(200, {
+    "Content-Type": MIME[extname(path).toLowerCase()] ?? "application/octet-stream",
+    "Content-Length": size,
+    "Content-Disposition": `attachment; filename="${posix.basename(path).replace(/["\\\r\n]/g, "_")}"`,
+    "X-Content-Type-Options": "nosniff",
+  });
+  stream.on("error", () => ctx.res.destroy());
+  stream.pipe(ctx.res);
+}
+
+/** The request body as a stream that fails once it passes {@link MAX_ARTIFACT_BYTES}. */
+function bounded(req: IncomingMessage): Readable {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_ARTIFACT_BYTES) throw tooLarge();
+  return Readable.from(
+    (async function* () {
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_ARTIFACT_BYTES) throw tooLarge();
+        yield chunk;
+      }
+    })(),
+  );
+}
+
+function tooLarge(): MlflowError {
+  return new MlflowError("INVALID_PARAMETER_VALUE", `Artifact is too large: uploads must be at most ${MAX_ARTIFACT_BYTES} bytes.`);
+}
+
+function proxyRoot(ctx: RouteContext): string {
+  if (!ctx.artifacts.serveArtifacts) {
+    throw new MlflowError(
+      "TEMPORARILY_UNAVAILABLE",
+      `Endpoint: ${ctx.url.pathname} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`flowbook server\` with \`--serve-artifacts\``,
+    );
+  }
+  return ctx.artifacts.artifactsDestination;
+}
+
+function text(ctx: RouteContext, body: string): Promise<void> {
+  ctx.res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+  ctx.res.end(body);
+  return Promise.resolve();
+}
+
+/** Routes that write their own responses. */
+export const artifactRawRoutes: RawRoute[] = [
+  { methods: ["GET"], path: "/health", handle: (ctx) => text(ctx, "OK") },
+  { methods: ["GET"], path: "/version", handle: (ctx) => text(ctx, VERSION) },
+  {
+    methods: ["GET"],
+    path: "/api/2.0/mlflow-artifacts/artifacts",
+    handle: async (ctx) => {
+      const root = proxyRoot(ctx);
+      const path = normalizeArtifactPath(queryArgs(ctx, { path: "string" }).path);
+      // The proxy lists children by base name, as MLflow's does.
+      const files = (await ctx.repo.listArtifacts(root, path)).map((f) => ({ ...f, path: posix.basename(f.path) }));
+      sendJson(ctx.res, 200, JSON.stringify({ files }));
+    },
+  },
+  {
+    methods: ["GET", "PUT", "DELETE"],
+    path: "/api/2.0/mlflow-artifacts/artifacts",
+    prefix: true,
+    handle: async (ctx, rest) => {
+      const root = proxyRoot(ctx);
+      const path = normalizeArtifactPath(rest);
+      if (ctx.req.method === "GET") return sendArtifact(ctx, root, path);
+      if (ctx.req.method === "PUT") await ctx.repo.writeArtifact(root, path, bounded(ctx.req));
+      else await ctx.repo.deleteArtifacts(root, path);
+      sendJson(ctx.res, 200, "{}");
+    },
+  },
+  {
+    methods: ["POST"],
+    path: "/api/2.0/mlflow-artifacts/mpu",
+    prefix: true,
+    handle: async (ctx) => {
+      proxyRoot(ctx);
+      throw new MlflowError("NOT_IMPLEMENTED", "Multipart upload is not supported by this server; upload with PUT instead.");
+    },
+  },
+  {
+    methods: ["GET"],
+    path: "/get-artifact",
+    handle: async (ctx) => {
+      const a = queryArgs(ctx, { path: "string!", run_uuid: "string!" });
+      const run = await ctx.store.getRun(a.run_uuid);
+      await sendArtifact(ctx, run.info.artifact_uri, normalizeArtifactPath(a.path));
+    },
+  },
+  {
+    methods: ["GET"],
+    path: "/model-versions/get-artifact",
+    handle: async (ctx) => {
+      const a = queryArgs(ctx, { path: "string!", name: "string!", version: "string!" });
+      const root = await ctx.store.getModelVersionDownloadUri(a.name, a.version);
+      await sendArtifact(ctx, root, normalizeArtifactPath(a.path));
+    },
+  },
+];

@@ -1,0 +1,170 @@
+/** Run and metric-history endpoints (`runs/*`, `metrics/*`), field names from MLflow's service.proto. */
+import { MlflowError, type Metric, type MetricWithRunId, type TrackingStore } from "../types.ts";
+import { api, type ApiRoute } from "./route.ts";
+
+const MAX_SEARCH_RESULTS = 50000;
+const MAX_BULK_RUNS = 100;
+const MAX_BULK_RESULTS = 25000;
+const MAX_INTERVAL_RESULTS_PER_RUN = 2500;
+const LOGGED_MODELS_TAG = "mlflow.log-model.history";
+const LOGGED_MODEL_FIELDS = ["artifact_path", "flavors", "utc_time_created", "run_id"];
+
+/** Reads a run's whole history of one metric (up to `limit` points), following pages. */
+async function fullHistory(store: TrackingStore, runId: string, key: string, limit: number): Promise<Metric[]> {
+  const out: Metric[] = [];
+  let page_token: string | undefined;
+  do {
+    const page = await store.getMetricHistory({ run_id: runId, metric_key: key, max_results: limit - out.length, page_token });
+    out.push(...page.items);
+    page_token = page.next_page_token;
+  } while (page_token && out.length < limit);
+  return out;
+}
+
+/** The run and metric routes. */
+export const runRoutes: ApiRoute[] = [
+  api(
+    "POST",
+    "runs/create",
+    { experiment_id: "string", user_id: "string", run_name: "string", start_time: "int", tags: "tags" },
+    async (a, { store }) => ({
+      run: await store.createRun({ ...a, experiment_id: a.experiment_id ?? "0", tags: a.tags ?? [] }),
+    }),
+  ),
+  api("POST", "runs/update", { run_id: "string!", status: "status", end_time: "int", run_name: "string" }, async (a, { store }) => ({
+    run_info: await store.updateRun(a),
+  })),
+  api("POST", "runs/delete", { run_id: "string!" }, async (a, { store }) => {
+    await store.deleteRun(a.run_id);
+    return {};
+  }),
+  api("POST", "runs/restore", { run_id: "string!" }, async (a, { store }) => {
+    await store.restoreRun(a.run_id);
+    return {};
+  }),
+  api("GET", "runs/get", { run_id: "string!" }, async (a, { store }) => ({ run: await store.getRun(a.run_id) })),
+  api(
+    "POST",
+    "runs/search",
+    { experiment_ids: "strings", filter: "string", run_view_type: "view", max_results: "int", order_by: "strings", page_token: "string" },
+    async (a, { store }) => {
+      if (a.max_results !== undefined && a.max_results > MAX_SEARCH_RESULTS) {
+        throw new MlflowError(
+          "INVALID_PARAMETER_VALUE",
+          `Invalid value for request parameter max_results. It must be at most ${MAX_SEARCH_RESULTS}, but got value ${a.max_results}`,
+        );
+      }
+      const page = await store.searchRuns({ ...a, experiment_ids: a.experiment_ids ?? [] });
+      return { runs: page.items, next_page_token: page.next_page_token };
+    },
+  ),
+  api(
+    "POST",
+    "runs/log-metric",
+    { run_id: "string!", key: "string!", value: "double!", timestamp: "int!", step: "int" },
+    async (a, { store }) => {
+      await store.logMetric(a.run_id, { key: a.key, value: a.value, timestamp: a.timestamp, step: a.step ?? 0 });
+      return {};
+    },
+  ),
+  api("POST", "runs/log-parameter", { run_id: "string!", key: "string!", value: "string" }, async (a, { store }) => {
+    await store.logParam(a.run_id, { key: a.key, value: a.value ?? "" });
+    return {};
+  }),
+  api("POST", "runs/set-tag", { run_id: "string!", key: "string!", value: "string" }, async (a, { store }) => {
+    await store.setTag(a.run_id, { key: a.key, value: a.value ?? "" });
+    return {};
+  }),
+  api("POST", "runs/delete-tag", { run_id: "string!", key: "string!" }, async (a, { store }) => {
+    await store.deleteTag(a.run_id, a.key);
+    return {};
+  }),
+  api("POST", "runs/log-batch", { run_id: "string!", metrics: "metrics", params: "tags", tags: "tags" }, async (a, { store }) => {
+    await store.logBatch(a);
+    return {};
+  }),
+  api("POST", "runs/log-inputs", { run_id: "string!", datasets: "datasets!" }, async (a, { store }) => {
+    await store.logInputs(a.run_id, a.datasets);
+    return {};
+  }),
+  // MLflow's SQL store records logged models as a JSON list in a run tag; the store contract has no
+  // separate table, so the route appends to that tag the same way.
+  api("POST", "runs/log-model", { run_id: "string!", model_json: "string!" }, async (a, { store }) => {
+    let model: unknown;
+    try {
+      model = JSON.parse(a.model_json);
+    } catch {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Malformed model info. \n ${a.model_json} \n is not a valid JSON.`);
+    }
+    const fields = typeof model === "object" && model !== null ? Object.keys(model) : [];
+    const absent = LOGGED_MODEL_FIELDS.filter((f) => !fields.includes(f));
+    if (absent.length > 0) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Model json is missing mandatory fields: {'${absent.join("', '")}'}`);
+    }
+    const run = await store.getRun(a.run_id);
+    const previous = run.data.tags.find((t) => t.key === LOGGED_MODELS_TAG);
+    const history: unknown[] = previous ? JSON.parse(previous.value) : [];
+    history.push(model);
+    await store.setTag(a.run_id, { key: LOGGED_MODELS_TAG, value: JSON.stringify(history) });
+    return {};
+  }),
+  api(
+    "GET",
+    "metrics/get-history",
+    { run_id: "string!", metric_key: "string!", page_token: "string", max_results: "int" },
+    async (a, { store }) => {
+      const page = await store.getMetricHistory(a);
+      return { metrics: page.items, next_page_token: page.next_page_token };
+    },
+  ),
+  api(
+    "GET",
+    "metrics/get-history-bulk-interval",
+    { run_ids: "strings!", metric_key: "string!", start_step: "int", end_step: "int", max_results: "int" },
+    async (a, { store }) => {
+      if (a.run_ids.length > MAX_BULK_RUNS) {
+        throw new MlflowError(
+          "INVALID_PARAMETER_VALUE",
+          `GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${a.run_ids.length} run_ids.`,
+        );
+      }
+      if (a.max_results !== undefined && (a.max_results < 1 || a.max_results > MAX_INTERVAL_RESULTS_PER_RUN)) {
+        throw new MlflowError("INVALID_PARAMETER_VALUE", `max_results must be between 1 and ${MAX_INTERVAL_RESULTS_PER_RUN}.`);
+      }
+      if ((a.start_step === undefined) !== (a.end_step === undefined)) {
+        throw new MlflowError("INVALID_PARAMETER_VALUE", "If either start step or end step are specified, both must be specified.");
+      }
+      if (a.start_step !== undefined && a.end_step !== undefined && a.start_step > a.end_step) {
+        throw new MlflowError(
+          "INVALID_PARAMETER_VALUE",
+          `end_step must be greater than start_step. Found start_step=${a.start_step} and end_step=${a.end_step}.`,
+        );
+      }
+      return { metrics: await store.getMetricHistoryBulkInterval(a) };
+    },
+  ),
+  // Served by MLflow under /ajax-api only, with `run_id` repeated; kept for the UI's older charts.
+  api("GET", "metrics/get-history-bulk", { run_id: "strings", metric_key: "string", max_results: "int" }, async (a, { store }) => {
+    const runIds = a.run_id ?? [];
+    if (runIds.length === 0) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", "GetMetricHistoryBulk request must specify at least one run_id.");
+    }
+    if (runIds.length > MAX_BULK_RUNS) {
+      throw new MlflowError(
+        "INVALID_PARAMETER_VALUE",
+        `GetMetricHistoryBulk request cannot specify more than ${MAX_BULK_RUNS} run_ids. Received ${runIds.length} run_ids.`,
+      );
+    }
+    if (a.metric_key === undefined) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", "GetMetricHistoryBulk request must specify a metric_key.");
+    }
+    const limit = Math.min(a.max_results ?? MAX_BULK_RESULTS, MAX_BULK_RESULTS);
+    const metrics: MetricWithRunId[] = [];
+    for (const runId of [...runIds].sort()) {
+      const history = await fullHistory(store, runId, a.metric_key, limit);
+      history.sort((x, y) => x.timestamp - y.timestamp || x.step - y.step || x.value - y.value);
+      for (const m of history) metrics.push({ ...m, run_id: runId });
+    }
+    return { metrics: metrics.slice(0, limit) };
+  }),
+];

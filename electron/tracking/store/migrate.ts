@@ -1,0 +1,39 @@
+/**
+ * Versioned schema migrations shared by every component that owns tables in the tracking database
+ * (the run store, the model registry). Each component keeps its own version counter, so the two can
+ * evolve independently while sharing one file and one connection.
+ */
+import type Database from "better-sqlite3";
+
+/**
+ * Applies the steps of `component` that this database has not seen yet, in order.
+ * `steps` is append-only: step i (0-based) brings the component to version i + 1. Each step runs in
+ * its own transaction together with its version bump, so a failure leaves the previous version intact.
+ * Returns the component's version after migrating.
+ */
+export function migrate(db: Database.Database, component: string, steps: readonly string[]): number {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+  );
+  const row = db.prepare("SELECT version FROM schema_migrations WHERE component = ?").get(component) as
+    | { version: number }
+    | undefined;
+  const current = row?.version ?? 0;
+  if (current > steps.length) {
+    // A newer build wrote this file; running older code against it could corrupt data.
+    throw new Error(
+      `Database schema for '${component}' is at version ${current}, newer than this build supports (${steps.length}).`,
+    );
+  }
+  const bump = db.prepare(
+    "INSERT INTO schema_migrations (component, version) VALUES (?, ?) " +
+      "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+  );
+  for (let version = current; version < steps.length; version++) {
+    db.transaction(() => {
+      db.exec(steps[version]!);
+      bump.run(component, version + 1);
+    })();
+  }
+  return steps.length;
+}

@@ -1,0 +1,130 @@
+/**
+ * The tracking tables, as migration steps for `migrate(db, "tracking", …)`. Names follow MLflow's SQL
+ * store (run_uuid, latest_metrics, is_nan) so a reader of either schema finds the same things.
+ * Metrics keep a primary key that starts (run, key, step) so one run's history of one key is a
+ * range scan in step order, however long it is.
+ */
+
+/** Append-only: each entry is one migration step; never edit a step that has shipped. */
+export const TRACKING_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE experiments (
+    experiment_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    artifact_location TEXT NOT NULL,
+    lifecycle_stage TEXT NOT NULL,
+    creation_time INTEGER NOT NULL,
+    last_update_time INTEGER NOT NULL
+  );
+  CREATE TABLE experiment_tags (
+    experiment_id INTEGER NOT NULL REFERENCES experiments ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, key)
+  );
+  CREATE TABLE runs (
+    run_uuid TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    experiment_id INTEGER NOT NULL REFERENCES experiments ON DELETE CASCADE,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER,
+    artifact_uri TEXT NOT NULL,
+    lifecycle_stage TEXT NOT NULL,
+    deleted_time INTEGER
+  );
+  CREATE INDEX runs_experiment_start ON runs (experiment_id, start_time DESC, run_uuid);
+  CREATE TABLE params (
+    run_uuid TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (run_uuid, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX params_key_value ON params (key, value);
+  CREATE TABLE tags (
+    run_uuid TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (run_uuid, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_key_value ON tags (key, value);
+  CREATE TABLE metrics (
+    run_uuid TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL NOT NULL,
+    is_nan INTEGER NOT NULL,
+    PRIMARY KEY (run_uuid, key, step, timestamp, value, is_nan)
+  ) WITHOUT ROWID;
+  CREATE TABLE latest_metrics (
+    run_uuid TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    timestamp INTEGER NOT NULL,
+    value REAL NOT NULL,
+    is_nan INTEGER NOT NULL,
+    PRIMARY KEY (run_uuid, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value);
+  CREATE TABLE datasets (
+    dataset_uuid TEXT PRIMARY KEY NOT NULL,
+    experiment_id INTEGER NOT NULL REFERENCES experiments ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    source_type TEXT NOT NULL,
+    source TEXT NOT NULL,
+    schema TEXT,
+    profile TEXT,
+    UNIQUE (experiment_id, name, digest)
+  );
+  CREATE TABLE run_inputs (
+    run_uuid TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,
+    dataset_uuid TEXT NOT NULL REFERENCES datasets ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (run_uuid, dataset_uuid)
+  ) WITHOUT ROWID;
+  CREATE TABLE input_tags (
+    run_uuid TEXT NOT NULL,
+    dataset_uuid TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (run_uuid, dataset_uuid, key),
+    FOREIGN KEY (run_uuid, dataset_uuid) REFERENCES run_inputs ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** A `runs` row. */
+export interface RunRow {
+  run_uuid: string;
+  name: string;
+  experiment_id: number;
+  user_id: string;
+  status: string;
+  start_time: number;
+  end_time: number | null;
+  artifact_uri: string;
+  lifecycle_stage: string;
+  deleted_time: number | null;
+}
+
+/** An `experiments` row. */
+export interface ExperimentRow {
+  experiment_id: number;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: string;
+  creation_time: number;
+  last_update_time: number;
+}
+
+/** A `metrics` / `latest_metrics` row (NaN is stored as 0 with `is_nan = 1`). */
+export interface MetricRow {
+  key: string;
+  step: number;
+  timestamp: number;
+  value: number;
+  is_nan: number;
+}

@@ -1,0 +1,182 @@
+/**
+ * Compiles parsed search clauses and order_by entries into SQL over the tracking tables, so
+ * filtering, sorting and paging happen in SQLite on indexes instead of over runs loaded in memory.
+ * Each clause becomes one condition on the outer row (`r` for runs, `e` for experiments); values are
+ * always bound parameters, never spliced into the text.
+ */
+import type { Clause, OrderBy } from "../search/index.ts";
+import { MlflowError } from "../types.ts";
+
+/** A WHERE or ORDER BY fragment with its bound parameters, in order. */
+export interface SqlPart {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Turns a LIKE pattern (`%`, `_` wildcards) into a GLOB pattern, because SQLite's LIKE ignores ASCII
+ * case while MLflow's LIKE is case-sensitive. GLOB's own wildcards are escaped by bracketing them.
+ */
+export function likeToGlob(pattern: string): string {
+  let out = "";
+  for (const ch of pattern) {
+    if (ch === "%") out += "*";
+    else if (ch === "_") out += "?";
+    else if (ch === "*" || ch === "?" || ch === "[") out += `[${ch}]`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** A string comparison on `column`: `=`, `!=`, case-sensitive LIKE, ILIKE, IN and NOT IN lists. */
+function stringCondition(column: string, comparator: Clause["comparator"], value: Clause["value"]): SqlPart {
+  switch (comparator) {
+    case "=":
+    case "!=":
+      return { sql: `${column} ${comparator} ?`, params: [value] };
+    case "LIKE":
+      return { sql: `${column} GLOB ?`, params: [likeToGlob(String(value))] };
+    case "ILIKE":
+      // SQLite's LIKE is case-insensitive; ESCAPE is unset so `%` and `_` keep MLflow's meaning.
+      return { sql: `${column} LIKE ?`, params: [value] };
+    case "IN":
+    case "NOT IN": {
+      const list = value as string[];
+      return { sql: `${column} ${comparator} (SELECT value FROM json_each(?))`, params: [JSON.stringify(list)] };
+    }
+    default:
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid comparator '${comparator}' for a string value`);
+  }
+}
+
+function numericCondition(column: string, comparator: Clause["comparator"], value: Clause["value"]): SqlPart {
+  if (!["=", "!=", ">", ">=", "<", "<="].includes(comparator) || typeof value !== "number") {
+    throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid comparator '${comparator}' for a numeric value`);
+  }
+  return { sql: `${column} ${comparator} ?`, params: [value] };
+}
+
+const RUN_ATTRIBUTE_COLUMNS: Record<string, string> = {
+  run_id: "r.run_uuid",
+  run_name: "r.name",
+  status: "r.status",
+  user_id: "r.user_id",
+  artifact_uri: "r.artifact_uri",
+  start_time: "r.start_time",
+  end_time: "r.end_time",
+};
+
+const DATASET_COLUMNS: Record<string, string> = { name: "d.name", digest: "d.digest", context: "it.value" };
+
+function attributeColumn(columns: Record<string, string>, key: string): string {
+  const column = columns[key];
+  if (!column) throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid attribute key '${key}' specified.`);
+  return column;
+}
+
+/** One run filter clause as a condition on `runs r`; a missing metric, param or tag never matches. */
+export function runCondition(clause: Clause): SqlPart {
+  const { type, key, comparator, value } = clause;
+  switch (type) {
+    case "metric": {
+      const cond = numericCondition("m.value", comparator, value);
+      // NaN is stored as 0 + is_nan; like a float NaN it is only ever "not equal" to a number.
+      const nan = comparator === "!=" ? "(m.is_nan = 1 OR " + cond.sql + ")" : "(m.is_nan = 0 AND " + cond.sql + ")";
+      return {
+        sql: `EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ? AND ${nan})`,
+        params: [key, ...cond.params],
+      };
+    }
+    case "param":
+    case "tag": {
+      const table = type === "param" ? "params" : "tags";
+      const cond = stringCondition("p.value", comparator, value);
+      return {
+        sql: `EXISTS (SELECT 1 FROM ${table} p WHERE p.run_uuid = r.run_uuid AND p.key = ? AND ${cond.sql})`,
+        params: [key, ...cond.params],
+      };
+    }
+    case "attribute": {
+      const column = attributeColumn(RUN_ATTRIBUTE_COLUMNS, key);
+      return key === "start_time" || key === "end_time"
+        ? numericCondition(column, comparator, value)
+        : stringCondition(column, comparator, value);
+    }
+    case "dataset": {
+      const cond = stringCondition(attributeColumn(DATASET_COLUMNS, key), comparator, value);
+      const context =
+        key === "context"
+          ? "JOIN input_tags it ON it.run_uuid = i.run_uuid AND it.dataset_uuid = i.dataset_uuid AND it.key = 'mlflow.data.context'"
+          : "";
+      return {
+        sql:
+          "EXISTS (SELECT 1 FROM run_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid " +
+          `${context} WHERE i.run_uuid = r.run_uuid AND ${cond.sql})`,
+        params: cond.params,
+      };
+    }
+  }
+}
+
+/**
+ * ORDER BY terms for runs: each requested key with missing values last in either direction
+ * (NaN metrics just before them), then MLflow's tie-breakers start_time DESC and run_id.
+ */
+export function runOrder(orderBy: OrderBy[]): SqlPart {
+  const terms: string[] = [];
+  const params: unknown[] = [];
+  let hasStart = false;
+  let hasId = false;
+  for (const { type, key, ascending } of orderBy) {
+    const direction = ascending ? "ASC" : "DESC";
+    if (type === "metric") {
+      // As MLflow: real values first, then NaN, then runs without the metric, in either direction.
+      const latest = "FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ?";
+      terms.push(`COALESCE((SELECT m.is_nan ${latest}), 2)`, `(SELECT m.value ${latest}) ${direction}`);
+      params.push(key, key);
+    } else if (type === "param" || type === "tag") {
+      const expr = `(SELECT p.value FROM ${type === "param" ? "params" : "tags"} p WHERE p.run_uuid = r.run_uuid AND p.key = ?)`;
+      terms.push(`${expr} IS NULL`, `${expr} ${direction}`);
+      params.push(key, key);
+    } else if (type === "attribute") {
+      const column = attributeColumn(RUN_ATTRIBUTE_COLUMNS, key);
+      terms.push(`${column} IS NULL`, `${column} ${direction}`);
+      hasStart ||= key === "start_time";
+      hasId ||= key === "run_id";
+    } else {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid order_by entity type '${type}'`);
+    }
+  }
+  if (!hasStart) terms.push("r.start_time DESC");
+  if (!hasId) terms.push("r.run_uuid ASC");
+  return { sql: terms.join(", "), params };
+}
+
+const EXPERIMENT_COLUMNS: Record<string, string> = {
+  name: "e.name",
+  creation_time: "e.creation_time",
+  last_update_time: "e.last_update_time",
+  experiment_id: "e.experiment_id",
+};
+
+/** One experiment filter clause (name, creation_time, last_update_time, tags) on `experiments e`. */
+export function experimentCondition(clause: Clause): SqlPart {
+  const { type, key, comparator, value } = clause;
+  if (type === "tag") {
+    const cond = stringCondition("t.value", comparator, value);
+    return {
+      sql: `EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = ? AND ${cond.sql})`,
+      params: [key, ...cond.params],
+    };
+  }
+  const column = attributeColumn(EXPERIMENT_COLUMNS, key);
+  return key === "name" ? stringCondition(column, comparator, value) : numericCondition(column, comparator, value);
+}
+
+/** ORDER BY terms for experiments, defaulting to creation_time DESC then experiment_id, as MLflow. */
+export function experimentOrder(orderBy: OrderBy[]): string {
+  const terms = orderBy.map(({ key, ascending }) => `${attributeColumn(EXPERIMENT_COLUMNS, key)} ${ascending ? "ASC" : "DESC"}`);
+  if (orderBy.length === 0) terms.push("e.creation_time DESC");
+  if (!orderBy.some((o) => o.key === "experiment_id")) terms.push("e.experiment_id ASC");
+  return terms.join(", ");
+}
