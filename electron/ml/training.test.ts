@@ -23,7 +23,7 @@ function recorder() {
     metrics,
     logger: {
       logParams: (p: Record<string, unknown>) => params.push(p),
-      logMetrics: (m: Record<string, number>, step?: number) => metrics.push({ metrics: m, step }),
+      logMetrics: (m: Record<string, number>, opts: { step: number }) => metrics.push({ metrics: m, step: opts.step }),
     },
   };
 }

@@ -10,7 +10,7 @@ import type * as Tf from "@tensorflow/tfjs";
 /** The part of the MLflow fluent API the callback needs. */
 export interface TrainingLogger {
   logParams(params: Record<string, string | number | boolean>): unknown;
-  logMetrics(metrics: Record<string, number>, step?: number): unknown;
+  logMetrics(metrics: Record<string, number>, opts: { step: number }): unknown;
 }
 
 /** Where training is, for progress bars: epochs and batches are 0-based counts done so far. */
@@ -94,7 +94,7 @@ export function mlflowCallback(
       if (everyBatch) {
         const prefixed: Record<string, number> = {};
         for (const [k, v] of Object.entries(metrics)) if (k !== "batch" && k !== "size") prefixed[`batch/${k}`] = v;
-        logger.logMetrics(prefixed, globalBatch);
+        logger.logMetrics(prefixed, { step: globalBatch });
       }
       globalBatch += 1;
       opts.onProgress?.({ epoch, epochs, batch: batch + 1, batchesPerEpoch, logs: metrics });
@@ -102,7 +102,7 @@ export function mlflowCallback(
     },
     onEpochEnd: async (e, logs) => {
       batchesPerEpoch ??= globalBatch;
-      logger.logMetrics(numeric(logs), e);
+      logger.logMetrics(numeric(logs), { step: e });
       opts.onProgress?.({ epoch: e + 1, epochs, batch: 0, batchesPerEpoch, logs: numeric(logs) });
       stopIfAborted();
     },

@@ -4,8 +4,8 @@
  * with the artifacts module, as MLflow clients do when the server has a `file://` default root.
  */
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, posix } from "node:path";
 import { Readable } from "node:stream";
 import { LocalArtifactRepo, normalizeArtifactPath } from "../artifacts/index.ts";
 import { MlflowError } from "../types.ts";
@@ -21,8 +21,14 @@ function joinPath(...parts: (string | undefined)[]): string {
   return parts.filter((p) => p !== undefined && p !== "").join("/");
 }
 
-/** The proxy URL of `relPath` under a proxied root, or null for a local root. */
-export function proxyUrl(rootUri: string, relPath: string, transport: ArtifactTransport): string | null {
+/** Where a proxied artifact lives: the proxy's base URL and the path below it. */
+interface ProxyLocation {
+  base: string;
+  path: string;
+}
+
+/** The proxy location of `relPath` under a proxied root, or null for a local root. */
+function proxyLocation(rootUri: string, relPath: string, transport: ArtifactTransport): ProxyLocation | null {
   let base: string;
   let rootPath: string;
   if (/^mlflow-artifacts:/.test(rootUri)) {
@@ -35,7 +41,7 @@ export function proxyUrl(rootUri: string, relPath: string, transport: ArtifactTr
       if (!transport.trackingUrl) {
         throw new MlflowError(
           "INVALID_PARAMETER_VALUE",
-          `Cannot upload to '${rootUri}': it needs an http(s) tracking URI to reach the artifact proxy.`,
+          `Cannot reach '${rootUri}': it needs an http(s) tracking URI to reach the artifact proxy.`,
         );
       }
       base = transport.trackingUrl.replace(/\/+$/, "");
@@ -48,8 +54,13 @@ export function proxyUrl(rootUri: string, relPath: string, transport: ArtifactTr
   } else {
     return null;
   }
-  const path = joinPath(rootPath.replace(/^\/+|\/+$/g, ""), normalizeArtifactPath(relPath));
-  return `${base}/${path.split("/").map(encodeURIComponent).join("/")}`;
+  return { base, path: joinPath(rootPath.replace(/^\/+|\/+$/g, ""), normalizeArtifactPath(relPath)) };
+}
+
+/** The proxy URL of `relPath` under a proxied root, or null for a local root. */
+export function proxyUrl(rootUri: string, relPath: string, transport: ArtifactTransport): string | null {
+  const loc = proxyLocation(rootUri, relPath, transport);
+  return loc && `${loc.base}/${loc.path.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 async function put(url: string, body: Buffer | Readable, size: number): Promise<void> {
@@ -100,4 +111,49 @@ export async function logArtifactTree(rootUri: string, localDir: string, artifac
     if (entry.isDirectory()) await logArtifactTree(rootUri, full, joinPath(artifactPath, entry.name), transport);
     else if (entry.isFile()) await logArtifactFile(rootUri, full, artifactPath, transport);
   }
+}
+
+async function fetchOk(url: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (error) {
+    throw new MlflowError("TEMPORARILY_UNAVAILABLE", `Cannot download artifact from ${url}: ${(error as Error).message}`);
+  }
+  if (res.ok) return res;
+  const text = await res.text();
+  let message = `Artifact download failed: HTTP ${res.status} ${text}`;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? message;
+  } catch {
+    // plain-text error
+  }
+  throw new MlflowError(res.status === 404 ? "RESOURCE_DOES_NOT_EXIST" : "INVALID_PARAMETER_VALUE", message);
+}
+
+/**
+ * Copies `relPath` (a file or a folder) under an artifact root into `destDir`, keeping its relative
+ * path; resolves to the local path of the copy. Proxied roots are listed and fetched over HTTP.
+ */
+export async function downloadArtifactTree(rootUri: string, relPath: string, destDir: string, transport: ArtifactTransport): Promise<string> {
+  const loc = proxyLocation(rootUri, relPath, transport);
+  if (!loc) return local.downloadArtifacts(rootUri, relPath, destDir);
+  const rel = normalizeArtifactPath(relPath);
+  const target = rel ? join(destDir, ...rel.split("/")) : destDir;
+  // The proxy lists a folder's children and nothing for a file, as MLflow's does.
+  const listing = (await (await fetchOk(`${loc.base}?path=${encodeURIComponent(loc.path)}`)).json()) as {
+    files?: { path: string; is_dir: boolean }[];
+  };
+  const children = listing.files ?? [];
+  if (children.length === 0 && rel !== "") {
+    const res = await fetchOk(proxyUrl(rootUri, rel, transport)!);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, Buffer.from(await res.arrayBuffer()));
+    return target;
+  }
+  await mkdir(target, { recursive: true });
+  for (const child of children) {
+    await downloadArtifactTree(rootUri, joinPath(rel, posix.basename(child.path)), destDir, transport);
+  }
+  return target;
 }

@@ -4,10 +4,13 @@
  * proxy to the host. One instance keeps the active experiment, the stack of active runs and the
  * metric buffer.
  */
-import { userInfo } from "node:os";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
 import YAML from "yaml";
 import { MlflowError, type Experiment, type Metric, type ModelVersion, type Run, type RunStatus, type TrackingStore, type ViewType } from "../types.ts";
-import { logArtifactFile, logArtifactTree, writeArtifact, type ArtifactTransport } from "./artifacts.ts";
+import { downloadArtifactTree, logArtifactFile, logArtifactTree, writeArtifact, type ArtifactTransport } from "./artifacts.ts";
+import { parseRunsUri } from "../registry/index.ts";
 import { HttpStore } from "./http-store.ts";
 import { MetricBuffer } from "./metric-buffer.ts";
 import { MlflowClient } from "./mlflow-client.ts";
@@ -54,12 +57,6 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 function entries(record: Record<string, unknown>): { key: string; value: string }[] {
   return Object.entries(record).map(([key, value]) => ({ key, value: String(value) }));
-}
-
-/** Where a `runs:/<run_id>/<path>` URI points: the run and the path inside its artifacts. */
-export function parseRunsUri(uri: string): { runId: string; path: string } | null {
-  const m = /^runs:\/\/?([^/]+)\/?(.*)$/.exec(uri);
-  return m ? { runId: m[1], path: m[2].replace(/\/+$/, "") } : null;
 }
 
 /** Creates a fluent API bound to a store or a tracking URI (`sqlite:///…`, `http(s)://…`). */
@@ -348,6 +345,29 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
       await buffer.flush();
       return store.getRun(runId);
     },
+    /**
+     * Copies artifacts to a local folder (a temporary one when `dstPath` is not given), as
+     * `mlflow.artifacts.download_artifacts`: name them by `artifactUri` (`runs:/…` or a location)
+     * or by `runId` and `artifactPath`. Resolves to the local path of the copy.
+     */
+    async downloadArtifacts(opts: { artifactUri?: string; runId?: string; artifactPath?: string; dstPath?: string }): Promise<string> {
+      await ready;
+      let root: string;
+      let path = opts.artifactPath ?? "";
+      if (opts.artifactUri?.startsWith("runs:")) {
+        const ref = parseRunsUri(opts.artifactUri);
+        root = (await store.getRun(ref.runId)).info.artifact_uri;
+        path = ref.path;
+      } else if (opts.artifactUri) {
+        root = opts.artifactUri;
+      } else if (opts.runId) {
+        root = (await store.getRun(opts.runId)).info.artifact_uri;
+      } else {
+        throw new MlflowError("INVALID_PARAMETER_VALUE", "downloadArtifacts needs artifactUri, or runId with artifactPath.");
+      }
+      const dst = opts.dstPath ?? (await mkdtemp(join(tmpdir(), "flowbook-artifacts-")));
+      return downloadArtifactTree(root, path, dst, transport());
+    },
     /** Every point of one metric of a run (all pages). */
     async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
       await ready;
@@ -372,7 +392,7 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
       } catch (error) {
         if (!(error instanceof MlflowError && error.code === "RESOURCE_ALREADY_EXISTS")) throw error;
       }
-      const runsUri = parseRunsUri(modelUri);
+      const runsUri = modelUri.startsWith("runs:") ? parseRunsUri(modelUri) : null;
       let source = modelUri;
       if (runsUri) {
         const root = (await store.getRun(runsUri.runId)).info.artifact_uri.replace(/\/+$/, "");

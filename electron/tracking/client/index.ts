@@ -3,7 +3,8 @@
  * SQLite store (`sqlite:///…`) or any MLflow REST server (`http(s)://…`), or a store the caller
  * passes (the notebook kernel's proxy to the host).
  */
-export { createMlflow, parseRunsUri } from "./fluent.ts";
+export { createMlflow } from "./fluent.ts";
+export { parseModelUri, parseRunsUri, resolveModelVersion } from "../registry/index.ts";
 export type { Mlflow, MetricOptions, SearchRunsOptions, StartRunOptions } from "./fluent.ts";
 export { MlflowClient } from "./mlflow-client.ts";
 export type { RegistrySearchOptions } from "./mlflow-client.ts";

@@ -1,0 +1,80 @@
+/**
+ * A Plotly figure. Plotly is loaded with the first chart (it is larger than the rest of the app,
+ * and parsing it at startup would stall the first paint), drawn with `newPlot` once both it and
+ * the element exist, updated in place with `react` on each new figure, and purged on cleanup.
+ */
+import { createEffect, createMemo, createSignal, onCleanup, onMount } from "solid-js";
+import { unwrap } from "solid-js/store";
+import type { PlotFigure } from "../../electron/protocol.ts";
+
+type PlotlyStatic = (typeof import("plotly.js-dist-min"))["default"];
+
+const CONFIG = { responsive: true, displaylogo: false };
+
+/**
+ * Plotly 3+ dropped string titles (`title: "loss"`); cells written in that common style would lose
+ * their titles, so strings become `{ text }` for the figure and its axes.
+ */
+function withTitleObjects(layout: Record<string, unknown>): Record<string, unknown> {
+  const fix = (v: unknown) => (typeof v === "string" ? { text: v } : v);
+  const out: Record<string, unknown> = { ...layout };
+  if ("title" in out) out.title = fix(out.title);
+  for (const [key, value] of Object.entries(out)) {
+    if (/^[xyz]axis\d*$/.test(key) && value && typeof value === "object" && "title" in value) {
+      out[key] = { ...(value as Record<string, unknown>), title: fix((value as { title: unknown }).title) };
+    }
+  }
+  return out;
+}
+
+/** Draws `figure`; `revision` changes whenever the kernel sends a new figure for this output. */
+export function PlotChart(props: { figure: PlotFigure; revision: number; dark: boolean }) {
+  let el!: HTMLDivElement;
+  let disposed = false;
+  let drawn = false;
+  const [plotly, setPlotly] = createSignal<PlotlyStatic>();
+
+  // Theme colours first, so a figure's own layout still wins.
+  const layout = createMemo(() => {
+    void props.revision;
+    const fg = props.dark ? "#d8dee9" : "#1f2430";
+    const grid = props.dark ? "#3b4252" : "#e3e6ec";
+    const own = withTitleObjects(structuredClone(unwrap(props.figure).layout ?? {}));
+    return {
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+      font: { color: fg, family: "system-ui, sans-serif" },
+      margin: { t: 32, r: 16, b: 40, l: 48 },
+      ...own,
+      // Axes merge one level deeper, so a figure that sets an axis title keeps themed grid lines.
+      xaxis: { gridcolor: grid, zerolinecolor: grid, ...(own.xaxis as object | undefined) },
+      yaxis: { gridcolor: grid, zerolinecolor: grid, ...(own.yaxis as object | undefined) },
+    };
+  });
+
+  onMount(() => {
+    void import("plotly.js-dist-min").then((mod) => {
+      if (!disposed) setPlotly(() => mod.default);
+    });
+  });
+
+  // Drives Plotly only; reads the revision so a new figure redraws without deep-tracking its data.
+  createEffect(() => {
+    const lib = plotly();
+    void props.revision;
+    const l = layout();
+    if (!lib) return;
+    // Plotly keeps references into what it is given: hand it a plain copy, never store proxies.
+    const data = structuredClone(unwrap(props.figure).data);
+    if (drawn) void lib.react(el, data, l, CONFIG);
+    else void lib.newPlot(el, data, l, CONFIG);
+    drawn = true;
+  });
+
+  onCleanup(() => {
+    disposed = true;
+    plotly()?.purge(el);
+  });
+
+  return <div class="plot" data-testid="output-plot" ref={el} />;
+}

@@ -1,0 +1,19 @@
+/** Renderer entry: connects to the host, builds the state, mounts the app. */
+import { createRoot } from "solid-js";
+import { render } from "solid-js/web";
+import { AppContext, createAppState } from "./state/index.ts";
+import { connectTransport } from "./transport.ts";
+import { App } from "./views/App.tsx";
+import "./styles.css";
+
+// The state outlives any component, so it gets its own root rather than the render tree's.
+const state = createRoot(() => createAppState(connectTransport()));
+
+render(
+  () => (
+    <AppContext.Provider value={state}>
+      <App />
+    </AppContext.Provider>
+  ),
+  document.getElementById("root")!,
+);

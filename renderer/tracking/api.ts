@@ -1,0 +1,65 @@
+/**
+ * The tracking views' only dependency: a typed facade over the host's `tracking-call` command,
+ * its `store-changed` pushes, and the same-origin artifact routes. The shell builds one from its
+ * transport; tests and embeddings can build one from anything that answers the same calls.
+ */
+import type { StoreChange } from "../../electron/protocol.ts";
+import type { ArtifactFile } from "./types.ts";
+
+/** What the tracking views need from the outside world. */
+export interface TrackingApi {
+  /** Calls a `TrackingStore` method on the host; rejects with the store's error message. */
+  call<T>(method: string, args: unknown[]): Promise<T>;
+  /** Subscribes to committed store changes; returns the unsubscribe function. */
+  onStoreChange(listener: (change: StoreChange) => void): () => void;
+  /** A URL the browser can load for a run's artifact (img src, iframe src, download link). */
+  artifactUrl(runId: string, path: string): string;
+  /** Lists one artifact directory of a run (root when `path` is absent). */
+  listArtifacts(runId: string, path?: string): Promise<ArtifactFile[]>;
+}
+
+/** A transport's request function, as the shell has it: host command in, reply result out. */
+export type TrackingCallSender = (method: string, args: unknown[]) => Promise<unknown>;
+
+/**
+ * Builds a TrackingApi from the shell's pieces. Artifact routes are MLflow's, served by the host at
+ * `base` (default: same origin, so relative URLs work in browser mode).
+ */
+export function createTrackingApi(opts: {
+  send: TrackingCallSender;
+  subscribe: (listener: (change: StoreChange) => void) => () => void;
+  base?: string;
+  /**
+   * Resolves once the host connection is up; calls wait for it, so views mounted before the
+   * WebSocket opens do not fail their first reads.
+   */
+  ready?: () => Promise<void>;
+}): TrackingApi {
+  const base = opts.base ?? "";
+  const ready = opts.ready ?? (() => Promise.resolve());
+  return {
+    // A plain JSON copy: args may hold Solid store proxies (cell props), which IPC cannot clone.
+    call: async <T,>(method: string, args: unknown[]) => {
+      await ready();
+      return (await opts.send(method, JSON.parse(JSON.stringify(args)) as unknown[])) as T;
+    },
+    onStoreChange: opts.subscribe,
+    artifactUrl: (runId, path) =>
+      `${base}/get-artifact?run_uuid=${encodeURIComponent(runId)}&path=${encodeURIComponent(path)}`,
+    listArtifacts: async (runId, path) => {
+      const q = new URLSearchParams({ run_id: runId });
+      if (path) q.set("path", path);
+      const res = await fetch(`${base}/api/2.0/mlflow/artifacts/list?${q}`);
+      const body = (await res.json()) as { files?: ArtifactFile[]; message?: string };
+      if (!res.ok) throw new Error(body.message ?? `artifact listing failed (${res.status})`);
+      return body.files ?? [];
+    },
+  };
+}
+
+/** The message of whatever a failed call rejected with. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === "object" && "message" in err) return String((err as { message: unknown }).message);
+  return String(err);
+}

@@ -1,0 +1,69 @@
+/**
+ * Parallel coordinates over the selected runs' params and metrics, and a scatter of any two of
+ * them (one point per run). Redrawn with Plotly.react when the runs or the chosen axes change.
+ */
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount } from "solid-js";
+import type { Run } from "../types.ts";
+import { dimension, dimensionIds, parcoordsTrace } from "./param-space.ts";
+import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "./plotly-loader.ts";
+
+function usePlot(draw: (lib: PlotlyStatic, el: HTMLDivElement) => void, deps: () => unknown) {
+  let el!: HTMLDivElement;
+  const [lib, setLib] = createSignal<PlotlyStatic>();
+  onMount(() => {
+    let disposed = false;
+    void loadPlotly().then((p) => !disposed && setLib(() => p));
+    onCleanup(() => {
+      disposed = true;
+      lib()?.purge(el);
+    });
+  });
+  createEffect(on([lib, deps], () => {
+    const p = lib();
+    if (p) draw(p, el);
+  }));
+  return (e: HTMLDivElement) => (el = e);
+}
+
+/** Parallel coordinates (all params, then all metrics) and a two-axis scatter for `runs`. */
+export function ParamCharts(props: { runs: Run[] }) {
+  const ids = createMemo(() => dimensionIds(props.runs));
+  const metricIds = createMemo(() => ids().filter((i) => i.startsWith("metrics:")));
+  const [xId, setXId] = createSignal<string>("");
+  const [yId, setYId] = createSignal<string>("");
+  const x = () => (ids().includes(xId()) ? xId() : (ids()[0] ?? ""));
+  const y = () => (ids().includes(yId()) ? yId() : (metricIds()[0] ?? ids()[1] ?? ""));
+  const names = () => props.runs.map((r) => r.info.run_name || r.info.run_id);
+
+  const parRef = usePlot(
+    (lib, el) => void lib.react(el, [parcoordsTrace(ids().map((i) => dimension(props.runs, i)))], { margin: { l: 60, r: 60, t: 50, b: 20 } }, PLOT_CONFIG),
+    () => [ids(), props.runs],
+  );
+  const scatterRef = usePlot((lib, el) => {
+    const dx = dimension(props.runs, x());
+    const dy = dimension(props.runs, y());
+    const axis = (d: typeof dx) => ({ title: { text: d.label }, ...(d.categories ? { tickvals: d.categories.map((_, i) => i), ticktext: d.categories } : {}) });
+    void lib.react(
+      el,
+      [{ type: "scatter", mode: "markers+text", x: dx.values, y: dy.values, text: names(), textposition: "top center", marker: { size: 10 } }],
+      { xaxis: axis(dx), yaxis: axis(dy), margin: { l: 60, r: 20, t: 20, b: 50 } },
+      PLOT_CONFIG,
+    );
+  }, () => [x(), y(), props.runs]);
+
+  const picker = (value: () => string, set: (v: string) => void, testid: string) => (
+    <select data-testid={testid} value={value()} onChange={(e) => set(e.currentTarget.value)}>
+      <For each={ids()}>{(i) => <option value={i}>{i.replace(":", " ")}</option>}</For>
+    </select>
+  );
+  return (
+    <div class="tr-param-charts" data-testid="param-charts">
+      <h3>Parallel coordinates</h3>
+      <div ref={parRef} class="tr-chart-plot" style={{ height: "360px" }} data-testid="parallel-chart" />
+      <h3>
+        Scatter {picker(x, setXId, "scatter-x")} vs {picker(y, setYId, "scatter-y")}
+      </h3>
+      <div ref={scatterRef} class="tr-chart-plot" style={{ height: "360px" }} data-testid="scatter-chart" />
+    </div>
+  );
+}

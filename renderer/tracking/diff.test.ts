@@ -1,0 +1,46 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { bestFinishedRun, lineDiff, metricDiff, paramDiff } from "./diff.ts";
+import type { Run, RunStatus } from "./types.ts";
+
+function run(id: string, params: Record<string, string>, metrics: Record<string, number>, status: RunStatus = "FINISHED"): Run {
+  return {
+    info: { run_id: id, run_name: id, experiment_id: "0", user_id: "u", status, start_time: 0, artifact_uri: "", lifecycle_stage: "active" },
+    data: {
+      params: Object.entries(params).map(([key, value]) => ({ key, value })),
+      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
+      tags: [],
+    },
+  };
+}
+
+test("param diff flags keys whose values differ, including keys one run lacks", () => {
+  const rows = paramDiff([run("a", { lr: "0.1", bs: "32" }, {}), run("b", { lr: "0.2", bs: "32", opt: "adam" }, {})]);
+  assert.deepEqual(rows, [
+    { key: "bs", values: ["32", "32"], differs: false },
+    { key: "lr", values: ["0.1", "0.2"], differs: true },
+    { key: "opt", values: [undefined, "adam"], differs: true },
+  ]);
+});
+
+test("metric diff formats values compactly", () => {
+  const rows = metricDiff([run("a", {}, { acc: 0.123456789 }), run("b", {}, { acc: 0.123456789 })]);
+  assert.deepEqual(rows, [{ key: "acc", values: ["0.123457", "0.123457"], differs: false }]);
+});
+
+test("line diff keeps common lines and marks removed and added ones", () => {
+  assert.deepEqual(lineDiff("a\nb\nc", "a\nx\nc"), [
+    { op: "same", text: "a" },
+    { op: "del", text: "b" },
+    { op: "add", text: "x" },
+    { op: "same", text: "c" },
+  ]);
+  assert.deepEqual(lineDiff("", "y"), [{ op: "del", text: "" }, { op: "add", text: "y" }]);
+});
+
+test("the ghost run is the best finished run, lower-is-better for losses", () => {
+  const runs = [run("a", {}, { loss: 0.5 }), run("b", {}, { loss: 0.2 }), run("c", {}, { loss: 0.1 }, "RUNNING"), run("d", {}, { acc: 1 })];
+  assert.equal(bestFinishedRun(runs, "loss", "c")?.info.run_id, "b");
+  assert.equal(bestFinishedRun([run("a", {}, { acc: 0.5 }), run("b", {}, { acc: 0.9 })], "acc", "x")?.info.run_id, "b");
+  assert.equal(bestFinishedRun(runs, "f1", "c"), null);
+});

@@ -1,0 +1,126 @@
+/** One notebook cell: toolbar, editor, status, console and output. */
+import { createMemo, Show } from "solid-js";
+import type { CellId } from "../../electron/protocol.ts";
+import { CellEditor } from "../components/CellEditor.tsx";
+import { CellErrorView } from "../components/CellErrorView.tsx";
+import { ConsoleView } from "../components/ConsoleView.tsx";
+import { OutputView } from "../components/OutputView.tsx";
+import { useApp } from "../state/index.ts";
+
+/** What the status badge says: the kernel's status, or "error" for an idle cell that failed. */
+type Shown = "idle" | "queued" | "running" | "stale" | "disabled" | "error";
+
+const LABELS: Record<Shown, string> = {
+  idle: "",
+  queued: "queued",
+  running: "running",
+  stale: "stale",
+  disabled: "disabled",
+  error: "error",
+};
+
+/** Renders the cell `id`; `index` is its position, for labels and move buttons. */
+export function Cell(props: { id: CellId; index: number; count: number; names: () => { name: string; detail: string }[] }) {
+  const app = useApp();
+  const source = () => app.notebook.store.cells[props.id];
+  const run = () => app.kernel.cell(props.id);
+  const config = () => source()?.config ?? {};
+
+  const status = createMemo<Shown>(() => {
+    if (config().disabled) return "disabled";
+    const s = run().status;
+    if (s === "idle" && run().error) return "error";
+    return s;
+  });
+
+  const runThis = () => app.actions.run([props.id]);
+
+  return (
+    <section
+      class="cell"
+      classList={{ disabled: !!config().disabled, [`status-${status()}`]: true }}
+      data-testid="cell"
+      data-cell-id={props.id}
+      data-status={status()}
+      aria-label={config().name ?? `cell ${props.index + 1}`}
+    >
+      <div class="cell-gutter">
+        <button
+          type="button"
+          class="icon run"
+          data-testid="run-cell"
+          title="Run cell (Shift+Enter)"
+          aria-label="Run cell"
+          disabled={!!config().disabled}
+          onClick={runThis}
+        >
+          ▶
+        </button>
+        <span class="status-dot" data-testid="cell-status" data-status={status()} title={status()}>
+          {LABELS[status()]}
+        </span>
+      </div>
+      <div class="cell-body">
+        <div class="cell-toolbar">
+          <span class="cell-name">{config().name ?? ""}</span>
+          <span class="spacer" />
+          <button type="button" class="icon" data-testid="add-above" title="Add cell above" onClick={() => app.actions.addCell(props.id, "above")}>
+            +↑
+          </button>
+          <button type="button" class="icon" data-testid="add-below" title="Add cell below" onClick={() => app.actions.addCell(props.id, "below")}>
+            +↓
+          </button>
+          <button type="button" class="icon" data-testid="move-up" title="Move up" disabled={props.index === 0} onClick={() => app.actions.moveCell(props.id, -1)}>
+            ↑
+          </button>
+          <button
+            type="button"
+            class="icon"
+            data-testid="move-down"
+            title="Move down"
+            disabled={props.index >= props.count - 1}
+            onClick={() => app.actions.moveCell(props.id, 1)}
+          >
+            ↓
+          </button>
+          <button
+            type="button"
+            class="icon"
+            data-testid="toggle-code"
+            title={config().hideCode ? "Show code" : "Hide code"}
+            aria-pressed={!!config().hideCode}
+            onClick={() => app.actions.setConfig(props.id, { hideCode: !config().hideCode })}
+          >
+            {config().hideCode ? "Show" : "Hide"}
+          </button>
+          <button
+            type="button"
+            class="icon"
+            data-testid="toggle-disabled"
+            title={config().disabled ? "Enable cell" : "Disable cell"}
+            aria-pressed={!!config().disabled}
+            onClick={() => app.actions.setConfig(props.id, { disabled: !config().disabled })}
+          >
+            {config().disabled ? "Enable" : "Disable"}
+          </button>
+          <button type="button" class="icon danger" data-testid="delete-cell" title="Delete cell" onClick={() => app.actions.deleteCell(props.id)}>
+            ✕
+          </button>
+        </div>
+        <div class="editor-wrap" hidden={!!config().hideCode}>
+          <CellEditor
+            code={source()?.code ?? ""}
+            onChange={(code) => app.notebook.editCode(props.id, code)}
+            onRun={runThis}
+            names={props.names}
+          />
+        </div>
+        <div class="cell-output" data-testid="cell-output">
+          <Show when={run().error}>{(error) => <CellErrorView error={error()} />}</Show>
+          <Show when={run().output}>{(output) => <OutputView output={output()} revision={run().outputRevision} />}</Show>
+        </div>
+        <ConsoleView chunks={run().console} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+/** The list of cells in notebook order, with an add button at the end. */
+import { createMemo, For, Show } from "solid-js";
+import type { CellId } from "../../electron/protocol.ts";
+import { useApp } from "../state/index.ts";
+import { Cell } from "./Cell.tsx";
+
+/** All cells; each keeps its editor while cells move, since `For` is keyed by id. */
+export function Notebook() {
+  const app = useApp();
+
+  const cellLabel = (id: CellId) => {
+    const cell = app.notebook.store.cells[id];
+    return cell?.config.name ? `“${cell.config.name}”` : `cell ${app.notebook.store.order.indexOf(id) + 1}`;
+  };
+  // Completion entries for every name the notebook defines, labelled with the defining cell.
+  const names = createMemo(() =>
+    app.kernel.variables.map((v) => ({ name: v.name, detail: v.declaredBy.length ? `from ${cellLabel(v.declaredBy[0])}` : "" })),
+  );
+
+  return (
+    <main class="notebook" data-testid="notebook">
+      <Show when={app.notebook.loaded()} fallback={<div class="empty">Waiting for the host…</div>}>
+        <For each={app.notebook.store.order}>
+          {(id, index) => <Cell id={id} index={index()} count={app.notebook.store.order.length} names={names} />}
+        </For>
+        <button type="button" class="add-cell" data-testid="add-cell" onClick={() => app.actions.addCell(undefined, "below")}>
+          + Add cell
+        </button>
+      </Show>
+    </main>
+  );
+}

@@ -1,0 +1,63 @@
+/** The bottom bar: tracking store, REST URL for Python clients, TF.js backend, kernel and connection. */
+import { createSignal, Show } from "solid-js";
+import type { StoreChange } from "../../electron/protocol.ts";
+import { useApp } from "../state/index.ts";
+
+/** One line for the latest store change, so logging from a cell or a Python client is visible at a glance. */
+function describeChange(change: StoreChange): string {
+  switch (change.type) {
+    case "experiment":
+      return `experiment ${change.experiment_id} changed`;
+    case "run":
+      return `run ${change.run_id.slice(0, 8)} updated`;
+    case "metrics":
+      return `run ${change.run_id.slice(0, 8)} logged ${change.metrics.length} metric value${change.metrics.length === 1 ? "" : "s"}`;
+    case "registry":
+      return `model ${change.name} changed`;
+  }
+}
+
+/** Application status bar. */
+export function StatusBar() {
+  const app = useApp();
+  const [copied, setCopied] = createSignal(false);
+  const envLine = () => `MLFLOW_TRACKING_URI=${app.host.info.restUrl}`;
+  const copy = () => {
+    void navigator.clipboard.writeText(envLine()).then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    });
+  };
+  return (
+    <footer class="statusbar" data-testid="statusbar">
+      <span class="item" title="Tracking store" data-testid="tracking-uri">
+        Store: {app.host.info.trackingUri || "—"}
+      </span>
+      <Show when={app.host.info.restUrl}>
+        <button type="button" class="item link" data-testid="rest-url" title="Copy for Python clients" onClick={copy}>
+          {copied() ? "Copied" : envLine()}
+        </button>
+      </Show>
+      <span class="item" data-testid="tf-backend">
+        TF.js: {app.host.info.tfBackend}
+      </span>
+      <Show when={app.tracking.feed[0]}>
+        {(latest) => (
+          <span class="item" data-testid="store-activity" title={new Date(latest().at).toLocaleTimeString()}>
+            {describeChange(latest().change)}
+          </span>
+        )}
+      </Show>
+      <span class="spacer" />
+      <Show when={app.kernel.interrupted()}>
+        <span class="item warn">Interrupted</span>
+      </Show>
+      <span class="item" data-testid="kernel-state" data-state={app.host.info.kernel}>
+        <span class={`dot kernel-${app.host.info.kernel}`} /> Kernel: {app.host.info.kernel}
+      </span>
+      <span class="item" data-testid="connection" data-connected={app.host.connected() ? "yes" : "no"}>
+        <span class={`dot ${app.host.connected() ? "ok" : "bad"}`} /> {app.host.connected() ? "Connected" : "Offline"}
+      </span>
+    </footer>
+  );
+}
