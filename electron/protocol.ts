@@ -340,4 +340,14 @@ export interface Reply {
   error?: RemoteError;
 }
 
-export type HostEvent = HostStatus | NotebookOpened | KernelEventForwarded | StoreChanged | Reply;
+/**
+ * A native menu item chosen in the desktop app, for the renderer to act on: it holds the cells.
+ * `save-as` carries the file picked in the save dialog, which the host already allows.
+ */
+export interface MenuCommand {
+  type: "menu-command";
+  command: "save" | "save-as" | "run-all" | "interrupt";
+  path?: string;
+}
+
+export type HostEvent = HostStatus | NotebookOpened | KernelEventForwarded | StoreChanged | Reply | MenuCommand;

@@ -1,0 +1,512 @@
+/**
+ * The in-process kernel: one notebook's namespace, graph and runs, driven by `KernelCommand`s and
+ * reporting `KernelEvent`s (reactive-semantics §1, §4). `process.ts` wraps it in a child process;
+ * tests drive it directly. Commands are handled one at a time, except `interrupt`, live-store changes
+ * and tracking replies, which act at once (a running cell must be stoppable and must get its replies).
+ */
+import type {
+  CellError, CellId, CellSource, CellStatus, KernelCommand, KernelEvent, Output, RunMode, StoreChange,
+  TrackingReply, WidgetId,
+} from "../protocol.ts";
+import { assertNever } from "../protocol.ts";
+import { emptyGraph, descendants, readersOf, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
+import { planRun } from "./scheduler.ts";
+import type { CellAnalysis } from "./analyze.ts";
+import { cellLineFromStack, compileCell, createImporter, type AwaitGuard, type Importer } from "./compile.ts";
+import { toOutput } from "./execute.ts";
+import { cellStorage, type CellContext, type WidgetHandle } from "./runtime/context.ts";
+import { ConsoleBatcher, consoleSinks, installConsoleRouting } from "./console-capture.ts";
+
+/** Options of `Kernel`. */
+export interface KernelOptions {
+  /** The notebook file; imports resolve from its folder. */
+  notebookPath: string;
+  /** What `import … from "flowbook"` gives cells. */
+  runtimeModule: Record<string, unknown>;
+  /** Receives every kernel event. */
+  emit: (event: KernelEvent) => void;
+  /** Receives `tracking-reply` commands (the runtime's tracking client pairs them with requests). */
+  onTrackingReply?: (reply: TrackingReply) => void;
+  /** Minimum interval between re-runs of one live reader cell (ms); 100 keeps it ≤ 10 Hz. */
+  liveIntervalMs?: number;
+  /** Console batching interval (ms). */
+  consoleBatchMs?: number;
+}
+
+/** One run of one cell. */
+interface Run {
+  runNumber: number;
+  controller: AbortController;
+  outputs: Output[];
+  counter: number;
+}
+
+/** A re-run request from state setters: readers of `value`, resolved when the request is served. */
+interface ReaderRequest {
+  value: unknown;
+  except?: CellId;
+}
+
+class Interruption extends Error {
+  override name = "Interrupted";
+}
+
+/** The reactive kernel. */
+export class Kernel {
+  private graph: Graph = emptyGraph;
+  private mode: RunMode = "autorun";
+  private readonly namespace = new Map<string, unknown>();
+  /** Names each cell's last successful run put into the namespace. */
+  private readonly owned = new Map<CellId, string[]>();
+  /** The last cell that defined each name, to blame in a ReferenceError after it is gone. */
+  private readonly lastDefiner = new Map<string, CellId>();
+  private readonly stale = new Set<CellId>();
+  private readonly failed = new Map<CellId, CellError>();
+  private readonly runs = new Map<CellId, Run>();
+  private readonly runNumbers = new Map<CellId, number>();
+  private readonly widgets = new Map<WidgetId, { handle: WidgetHandle; cellId: CellId }>();
+  private readonly liveReaders = new Map<CellId, { runNumber: number; matches: ((c: StoreChange) => boolean)[] }>();
+  private readonly liveTimers = new Map<CellId, { last: number; timer?: NodeJS.Timeout }>();
+  private readonly pendingUi = new Map<WidgetId, unknown>();
+  private readonly pendingForced = new Set<CellId>();
+  private readonly pendingReaders: ReaderRequest[] = [];
+  private flushQueued = false;
+  private chain: Promise<void> = Promise.resolve();
+  private running: CellId | undefined;
+  private lastInterrupt = 0;
+  private interruptEpoch = 0;
+  private closed = false;
+  private readonly importer: Importer;
+  private readonly console: ConsoleBatcher;
+
+  constructor(private readonly opts: KernelOptions) {
+    this.importer = createImporter(opts.notebookPath, opts.runtimeModule);
+    this.console = new ConsoleBatcher(opts.emit, opts.consoleBatchMs ?? 10);
+    installConsoleRouting();
+  }
+
+  /** Handles one command; resolves when it (and any run it started) is done. */
+  handle(cmd: KernelCommand): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    switch (cmd.type) {
+      case "interrupt":
+        this.interrupt();
+        return Promise.resolve();
+      case "tracking-changed":
+        this.onStoreChange(cmd.change);
+        return Promise.resolve();
+      case "tracking-reply":
+        this.opts.onTrackingReply?.(cmd);
+        return Promise.resolve();
+      case "set-ui-value":
+        this.pendingUi.set(cmd.id, cmd.value); // last write wins within a burst
+        return this.queueFlush();
+      case "shutdown":
+        this.shutdown();
+        return Promise.resolve();
+      case "kernel-init":
+      case "execute-cells":
+      case "run-stale-cells":
+      case "delete-cell":
+      case "set-cell-order":
+      case "set-cell-config":
+      case "set-run-mode":
+        return this.enqueue(() => this.process(cmd));
+      default:
+        return assertNever(cmd);
+    }
+  }
+
+  /** Resolves once no command or scheduled re-run is left (tests and `flowbook run` wait on it). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const current = this.chain;
+      await current;
+      if (current === this.chain && !this.flushQueued) return;
+    }
+  }
+
+  private enqueue(job: () => Promise<void> | void): Promise<void> {
+    this.chain = this.chain.then(job).catch((e) => {
+      console.error("flowbook kernel: internal error", e);
+    });
+    return this.chain;
+  }
+
+  private async process(cmd: Exclude<KernelCommand, { type: "interrupt" | "tracking-changed" | "tracking-reply" | "set-ui-value" | "shutdown" }>): Promise<void> {
+    switch (cmd.type) {
+      case "kernel-init": {
+        this.mode = cmd.mode;
+        for (const cell of cmd.cells) this.change({ type: "set-cell", id: cell.id, code: cell.code, config: cell.config });
+        this.change({ type: "set-order", ids: cmd.cells.map((c) => c.id) });
+        // Nothing has run yet, so every cell is stale: running one cell runs its ancestors first.
+        this.markStale(this.graph.order.filter((id) => !this.graph.errors.has(id)));
+        this.emitVariables();
+        this.opts.emit({ type: "kernel-ready" });
+        return;
+      }
+      case "execute-cells":
+        if (cmd.requestedAt < this.lastInterrupt) return; // stamped before the last interrupt
+        return this.execute(cmd.cells);
+      case "run-stale-cells":
+        return this.runPass([...this.stale], []);
+      case "delete-cell": {
+        if (!this.graph.cells.has(cmd.id)) return;
+        this.invalidate(cmd.id);
+        this.stale.delete(cmd.id);
+        const { extra, stale } = this.change({ type: "delete-cell", id: cmd.id });
+        this.markStale(stale);
+        this.emitVariables();
+        return this.runPass([], extra);
+      }
+      case "set-cell-order":
+        this.change({ type: "set-order", ids: cmd.ids });
+        return;
+      case "set-cell-config": {
+        const node = this.graph.cells.get(cmd.id);
+        if (!node) return;
+        const wasDisabled = !!node.config.disabled;
+        this.change({ type: "set-config", id: cmd.id, config: cmd.config });
+        if (cmd.config.disabled && !wasDisabled) this.status(cmd.id, "disabled");
+        if (!cmd.config.disabled && wasDisabled) {
+          this.status(cmd.id, this.stale.has(cmd.id) ? "stale" : "idle");
+          // Re-enabling runs the cell and its blocked descendants if they went stale meanwhile.
+          const waiting = [cmd.id, ...descendants(this.graph, [cmd.id])].filter((id) => this.stale.has(id));
+          return this.runPass(waiting, []);
+        }
+        return;
+      }
+      case "set-run-mode":
+        this.mode = cmd.mode;
+        return;
+      default:
+        return assertNever(cmd);
+    }
+  }
+
+  /** Registers edited cells and runs them with their stale ancestors (and descendants in autorun). */
+  private execute(cells: CellSource[]): Promise<void> {
+    const extra = new Set<CellId>();
+    const stale = new Set<CellId>();
+    for (const cell of cells) {
+      const delta = this.change({ type: "set-cell", id: cell.id, code: cell.code, config: cell.config });
+      delta.extra.forEach((id) => extra.add(id));
+      delta.stale.forEach((id) => stale.add(id));
+    }
+    this.markStale([...stale]);
+    this.emitVariables();
+    const roots = cells.map((c) => c.id).filter((id) => !this.graph.errors.has(id));
+    return this.runPass(roots, [...extra].filter((id) => !roots.includes(id)));
+  }
+
+  /**
+   * Applies a graph change and reacts to errors it created or cleared. Returns cells that should
+   * re-run (autorun) or go stale (lazy), and cells that go stale regardless.
+   */
+  private change(change: GraphChange): { extra: CellId[]; stale: CellId[] } {
+    const old = this.graph;
+    const { next, changed } = updateGraph(old, change);
+    this.graph = next;
+    const extra = new Set<CellId>(changed.recovered);
+    const stale = new Set<CellId>();
+    for (const id of changed.errored) {
+      this.invalidate(id);
+      this.stale.delete(id);
+      // An unregistered or conflicting cell no longer feeds its former readers: they go stale.
+      descendants(old, [id]).forEach((d) => stale.add(d));
+      this.emitOutput(id, null, next.errors.get(id));
+      this.status(id, "idle");
+    }
+    const touchedErrored = "id" in change && next.errors.has(change.id);
+    for (const id of changed.orphaned) (touchedErrored ? stale : extra).add(id);
+    for (const id of stale) extra.delete(id);
+    return { extra: [...extra].filter((id) => !next.errors.has(id)), stale: [...stale].filter((id) => !next.errors.has(id)) };
+  }
+
+  /** Aborts a cell's current run and removes what it defined. */
+  private invalidate(id: CellId): void {
+    this.runs.get(id)?.controller.abort();
+    this.runs.delete(id);
+    for (const name of this.owned.get(id) ?? []) this.namespace.delete(name);
+    this.owned.delete(id);
+    this.failed.delete(id);
+    this.liveReaders.delete(id);
+  }
+
+  private markStale(ids: CellId[]): void {
+    for (const id of ids) {
+      if (!this.graph.cells.has(id)) continue;
+      this.stale.add(id);
+      if (!this.graph.cells.get(id)!.config.disabled) this.status(id, "stale");
+    }
+  }
+
+  /** One pass: plan, clear the defs of every cell about to run, then run them one at a time. */
+  private async runPass(roots: CellId[], extra: CellId[]): Promise<void> {
+    const plan = planRun(this.graph, roots, extra, this.stale, this.mode);
+    this.markStale(plan.markStale);
+    if (!plan.run.length) return;
+    const numbers = new Map<CellId, number>();
+    for (const id of plan.run) {
+      this.invalidate(id);
+      this.stale.delete(id);
+      const n = (this.runNumbers.get(id) ?? 0) + 1;
+      this.runNumbers.set(id, n);
+      numbers.set(id, n);
+      this.opts.emit({ type: "cell-status", id, status: "queued", runNumber: n });
+    }
+    const epoch = this.interruptEpoch;
+    for (const id of plan.run) {
+      const runNumber = numbers.get(id)!;
+      if (this.closed) return;
+      if (epoch !== this.interruptEpoch) {
+        this.finish(id, runNumber, null, { kind: "interrupted" });
+        continue;
+      }
+      const blocker = this.failedParent(id);
+      if (blocker) {
+        this.finish(id, runNumber, null, blocker);
+        continue;
+      }
+      await this.runCell(id, runNumber);
+    }
+    this.opts.emit({ type: "completed-run" });
+  }
+
+  /** The error a cell inherits from a parent that failed (in this pass or an earlier one). */
+  private failedParent(id: CellId): CellError | undefined {
+    for (const parent of this.graph.parents.get(id) ?? []) {
+      const error = this.failed.get(parent);
+      if (!error) continue;
+      const refs = this.graph.cells.get(id)!.analysis?.refs ?? [];
+      const name = refs.find((r) => this.graph.claims.get(r)?.[0] === parent);
+      const cell = error.kind === "ancestor-failed" ? error.cell : parent;
+      return { kind: "ancestor-failed", cell, ...(name ? { name } : {}) };
+    }
+    return undefined;
+  }
+
+  /** Runs one cell: resolve refs, call its compiled function inside its context, store defs and output. */
+  private async runCell(id: CellId, runNumber: number): Promise<void> {
+    const analysis = this.graph.cells.get(id)!.analysis!;
+    const run: Run = { runNumber, controller: new AbortController(), outputs: [], counter: 0 };
+    this.runs.set(id, run);
+    this.pendingForced.delete(id);
+    this.running = id;
+    this.opts.emit({ type: "cell-status", id, status: "running", runNumber });
+    try {
+      const refs: Record<string, unknown> = {};
+      for (const name of analysis.refs) {
+        if (this.namespace.has(name)) refs[name] = this.namespace.get(name);
+        else if (!(name in globalThis) && this.lastDefiner.has(name)) {
+          this.finish(id, runNumber, null, { kind: "reference", name, expectedCell: this.lastDefiner.get(name)! });
+          return;
+        }
+      }
+      const signal = run.controller.signal;
+      const aborted = new Promise<never>((_, reject) => {
+        const fail = () => reject(new Interruption("interrupted"));
+        if (signal.aborted) fail();
+        else signal.addEventListener("abort", fail, { once: true });
+      });
+      aborted.catch(() => {});
+      const guard: AwaitGuard = (value) => Promise.race([Promise.resolve(value), aborted]) as never;
+      const ctx = this.context(id, run);
+      const result = (async () => {
+        const fn = compileCell(id, analysis, Object.keys(refs));
+        return cellStorage.run(ctx, () => fn(refs, this.importer, guard));
+      })();
+      result.catch(() => {}); // an interrupted cell may reject later; nobody waits for it then
+      let value: Awaited<typeof result>;
+      try {
+        value = await Promise.race([result, aborted]);
+      } catch (e) {
+        const error: CellError = signal.aborted ? { kind: "interrupted" } : exceptionError(e, id, analysis);
+        this.finish(id, runNumber, null, error);
+        return;
+      }
+      const names = Object.keys(value.defs);
+      for (const name of names) {
+        this.namespace.set(name, value.defs[name]);
+        this.lastDefiner.set(name, id);
+      }
+      this.owned.set(id, names);
+      const output = toOutput(value.output);
+      if (output || !run.outputs.length) this.finish(id, runNumber, output);
+      else this.finish(id, runNumber, undefined);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Ends a run: records failure, emits output (undefined keeps imperative output), flushes console, idles. */
+  private finish(id: CellId, runNumber: number, output: Output | null | undefined, error?: CellError): void {
+    if (error) {
+      this.failed.set(id, error);
+      // A failed cell defines nothing; its signal ends any work it started.
+      this.runs.get(id)?.controller.abort();
+    }
+    if (output !== undefined || error) this.opts.emit({ type: "cell-output", id, runNumber, output: output ?? null, ...(error ? { error } : {}) });
+    this.console.flush(id);
+    this.opts.emit({ type: "cell-status", id, status: "idle", runNumber });
+  }
+
+  /** The `currentCell()` object for one run. */
+  private context(id: CellId, run: Run): CellContext {
+    const signal = run.controller.signal;
+    const live = () => !signal.aborted && !this.closed;
+    const show = () => {
+      const output: Output | null =
+        run.outputs.length === 0 ? null : run.outputs.length === 1 ? run.outputs[0]! : { kind: "stack", items: [...run.outputs] };
+      this.opts.emit({ type: "cell-output", id, runNumber: run.runNumber, output });
+    };
+    const ctx: CellContext = {
+      cellId: id,
+      runNumber: run.runNumber,
+      signal,
+      display: (output) => {
+        if (!live()) return;
+        run.outputs = output ? [output] : [];
+        show();
+      },
+      append: (output) => {
+        if (!live()) return;
+        run.outputs.push(output);
+        show();
+      },
+      onDispose: (fn) => {
+        if (signal.aborted) fn();
+        else signal.addEventListener("abort", () => fn(), { once: true });
+      },
+      nextId: () => run.counter++,
+      markLiveReader: (match) => {
+        if (!live()) return;
+        const entry = this.liveReaders.get(id);
+        if (entry && entry.runNumber === run.runNumber) entry.matches.push(match);
+        else this.liveReaders.set(id, { runNumber: run.runNumber, matches: [match] });
+      },
+      requestRun: (ids) => {
+        if (this.closed) return;
+        ids.forEach((c) => this.pendingForced.add(c));
+        void this.queueFlush();
+      },
+      rerunReaders: (value, except) => {
+        if (this.closed) return;
+        this.pendingReaders.push({ value, ...(except ? { except } : {}) });
+        void this.queueFlush();
+      },
+      registerWidget: (widget) => {
+        if (!live()) return;
+        const entry = { handle: widget, cellId: id };
+        this.widgets.set(widget.id, entry);
+        ctx.onDispose(() => {
+          if (this.widgets.get(widget.id) === entry) this.widgets.delete(widget.id);
+        });
+      },
+    };
+    consoleSinks.set(ctx, (stream, text) => {
+      if (live() || this.running === id) this.console.write(id, run.runNumber, stream, text);
+    });
+    return ctx;
+  }
+
+  /** Schedules one pass serving UI values, state updates and live re-runs gathered so far. */
+  private queueFlush(): Promise<void> {
+    if (this.flushQueued) return this.chain;
+    this.flushQueued = true;
+    return this.enqueue(() => {
+      this.flushQueued = false;
+      const reactive = new Set<CellId>();
+      for (const [wid, value] of this.pendingUi) {
+        const entry = this.widgets.get(wid);
+        if (!entry) continue;
+        entry.handle.setValue(value);
+        for (const reader of this.readersOfValue(entry.handle.value)) if (reader !== entry.cellId) reactive.add(reader);
+      }
+      this.pendingUi.clear();
+      for (const { value, except } of this.pendingReaders.splice(0)) {
+        for (const reader of this.readersOfValue(value)) if (reader !== except) reactive.add(reader);
+      }
+      const forced = [...this.pendingForced];
+      this.pendingForced.clear();
+      return this.runPass(forced, [...reactive]);
+    });
+  }
+
+  /** Cells reading a global currently bound to `value`. */
+  private readersOfValue(value: unknown): CellId[] {
+    const names = new Set<string>();
+    for (const [name, v] of this.namespace) if (v === value) names.add(name);
+    return names.size ? readersOf(this.graph, names) : [];
+  }
+
+  /** A store change: matching live readers re-run, throttled per cell, coalesced. */
+  private onStoreChange(change: StoreChange): void {
+    const interval = this.opts.liveIntervalMs ?? 100;
+    for (const [id, entry] of this.liveReaders) {
+      if (!entry.matches.some((m) => safeMatch(m, change))) continue;
+      const t = this.liveTimers.get(id) ?? { last: 0 };
+      this.liveTimers.set(id, t);
+      if (t.timer) continue;
+      t.timer = setTimeout(() => {
+        t.timer = undefined;
+        t.last = Date.now();
+        this.pendingForced.add(id);
+        void this.queueFlush();
+      }, Math.max(0, t.last + interval - Date.now()));
+    }
+  }
+
+  /** Aborts the running cell; queued cells of the pass become interrupted; pending updates are dropped. */
+  private interrupt(): void {
+    this.lastInterrupt = Date.now();
+    this.interruptEpoch++;
+    this.pendingReaders.length = 0;
+    this.pendingForced.clear();
+    if (this.running) this.runs.get(this.running)?.controller.abort();
+    this.opts.emit({ type: "interrupted" });
+  }
+
+  private shutdown(): void {
+    this.closed = true;
+    for (const run of this.runs.values()) run.controller.abort();
+    for (const t of this.liveTimers.values()) clearTimeout(t.timer);
+    this.console.flushAll();
+  }
+
+  private status(id: CellId, status: CellStatus): void {
+    this.opts.emit({ type: "cell-status", id, status, runNumber: this.runNumbers.get(id) ?? 0 });
+  }
+
+  private emitOutput(id: CellId, output: Output | null, error?: CellError): void {
+    this.opts.emit({ type: "cell-output", id, runNumber: this.runNumbers.get(id) ?? 0, output, ...(error ? { error } : {}) });
+  }
+
+  private emitVariables(): void {
+    this.opts.emit({ type: "variables", variables: variables(this.graph) });
+  }
+}
+
+function safeMatch(match: (c: StoreChange) => boolean, change: StoreChange): boolean {
+  try {
+    return match(change);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A thrown value as a cell error, with the TypeScript line of the throwing frame when known. A
+ * ReferenceError for one of the cell's refs that no cell ever defined becomes a reference error.
+ */
+function exceptionError(e: unknown, id: CellId, analysis: CellAnalysis): CellError {
+  if (e instanceof ReferenceError) {
+    const name = /^(\S+) is not defined$/.exec(e.message)?.[1];
+    if (name && analysis.refs.includes(name)) return { kind: "reference", name };
+  }
+  if (e instanceof Error) {
+    const line = cellLineFromStack(e.stack, id, analysis.lineMap);
+    return { kind: "exception", name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}), ...(line ? { line } : {}) };
+  }
+  return { kind: "exception", name: "Error", message: String(e) };
+}

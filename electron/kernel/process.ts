@@ -1,0 +1,70 @@
+/**
+ * The kernel child process (forked by `KernelClient`): reads `KernelCommand`s from the IPC channel,
+ * runs them on an in-process `Kernel`, and sends `KernelEvent`s back. Tracking calls of cells go to
+ * the host as `tracking-request`s; the kernel hands the host's `tracking-reply`s to the remote store.
+ * Nothing a cell does may end this process except a `shutdown` or the host going away.
+ */
+import { resolve } from "node:path";
+import type { CellId, KernelCommand, KernelEvent } from "../protocol.ts";
+import { Kernel } from "./kernel.ts";
+import { createRuntime, type Runtime } from "./runtime/index.ts";
+import { createRemoteStore } from "./runtime/mlflow.ts";
+
+function send(event: KernelEvent): void {
+  // After the host disconnects there is nobody to tell; the disconnect handler exits.
+  if (process.connected) process.send!(event, undefined, {}, () => undefined);
+}
+
+const remote = createRemoteStore(send);
+const codes = new Map<CellId, string>();
+let kernel: Kernel | undefined;
+let runtime: Runtime | undefined;
+
+/** Kernel events pass the runtime on their way out (a cell's exception ends its open runs FAILED). */
+function emit(event: KernelEvent): void {
+  runtime?.observe(event);
+  send(event);
+}
+
+function report(err: unknown): void {
+  process.stderr.write(`flowbook kernel: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+}
+
+process.on("message", (cmd: KernelCommand) => {
+  switch (cmd.type) {
+    case "kernel-init": {
+      // A second init replaces the notebook: the old kernel's runs end first.
+      void kernel?.handle({ type: "shutdown" });
+      codes.clear();
+      for (const c of cmd.cells) codes.set(c.id, c.code);
+      // Cell imports resolve from the notebook's folder, which needs an absolute path.
+      const notebookPath = resolve(cmd.notebookPath);
+      runtime = createRuntime({ store: remote.store, notebookPath, codeOf: (id) => codes.get(id) });
+      kernel = new Kernel({ notebookPath, runtimeModule: runtime.module, emit, onTrackingReply: remote.receive });
+      break;
+    }
+    case "execute-cells":
+      for (const c of cmd.cells) codes.set(c.id, c.code);
+      break;
+    case "delete-cell":
+      codes.delete(cmd.id);
+      break;
+    case "shutdown":
+      Promise.resolve(kernel?.handle(cmd))
+        .catch(report)
+        .finally(() => process.exit(0));
+      return;
+    default:
+      break;
+  }
+  Promise.resolve(kernel?.handle(cmd)).catch(report);
+});
+
+// The host is gone (closed or crashed): pending tracking calls can never be answered.
+process.on("disconnect", () => {
+  remote.closeAll("the host disconnected");
+  process.exit(0);
+});
+// A background task's stray error must not take every cell's state down with the process.
+process.on("uncaughtException", report);
+process.on("unhandledRejection", report);

@@ -1,0 +1,168 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CellId, CellSource, KernelEvent } from "../../protocol.ts";
+import { openStore } from "../../tracking/client/index.ts";
+import type { Run, TrackingStore } from "../../tracking/types.ts";
+import { Kernel } from "../kernel.ts";
+import { createRuntime } from "./index.ts";
+import { createRemoteStore } from "./mlflow.ts";
+import { MlflowError } from "../../tracking/types.ts";
+import type { TrackingRequest } from "../../protocol.ts";
+
+const cell = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
+const IMPORTS = cell("imp", 'import { mlflow } from "flowbook";');
+
+/** An in-process kernel on a fresh SQLite store, with the runtime observing its events. */
+async function setup(cells: CellSource[]) {
+  const dir = mkdtempSync(join(tmpdir(), "fb-mlflow-"));
+  const store = await openStore(`sqlite:///${join(dir, "t.db")}`);
+  const codes = new Map(cells.map((c) => [c.id, c.code] as const));
+  const notebookPath = join(dir, "nb.ts");
+  const runtime = createRuntime({ store, notebookPath, codeOf: (id) => codes.get(id) });
+  const events: KernelEvent[] = [];
+  const listeners = new Set<() => void>();
+  const kernel = new Kernel({
+    notebookPath,
+    runtimeModule: runtime.module,
+    emit: (e) => {
+      runtime.observe(e);
+      events.push(e);
+      for (const l of listeners) l();
+    },
+  });
+  const until = (pred: (e: KernelEvent) => boolean, timeoutMs = 10_000) =>
+    new Promise<KernelEvent>((resolve, reject) => {
+      const check = () => {
+        const found = events.find(pred);
+        if (found) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`timed out; events: ${JSON.stringify(events)}`));
+      }, timeoutMs);
+      listeners.add(check);
+      check();
+    });
+  await kernel.handle({ type: "kernel-init", notebookPath, cells, mode: "autorun" });
+  const runs = async (): Promise<Run[]> => (await store.searchRuns({ experiment_ids: ["0"] })).items;
+  const close = async () => {
+    await kernel.handle({ type: "shutdown" });
+    await store.close();
+  };
+  return { kernel, store, events, until, runs, notebookPath, close };
+}
+
+const tagsOf = (run: Run) => Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+const waitFor = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+test("runs started in a cell carry provenance tags", async () => {
+  const code = 'const run = await mlflow.startRun({ runName: "r1" });\nawait mlflow.logParam("lr", 0.1);\nawait mlflow.endRun();';
+  const cells = [IMPORTS, cell("train", code)];
+  const t = await setup(cells);
+  try {
+    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.until((e) => e.type === "completed-run");
+    const [run] = await t.runs();
+    const tags = tagsOf(run);
+    assert.equal(tags["flowbook.notebook"], t.notebookPath);
+    assert.equal(tags["flowbook.cellId"], "train");
+    assert.equal(tags["flowbook.codeHash"], createHash("sha256").update(code).digest("hex"));
+    assert.equal(tags["mlflow.source.name"], t.notebookPath);
+    assert.equal(tags["mlflow.source.type"], "NOTEBOOK");
+    assert.equal(run.info.status, "FINISHED");
+  } finally {
+    await t.close();
+  }
+});
+
+test("a run left active when the cell is interrupted ends KILLED", async () => {
+  const cells = [IMPORTS, cell("hang", "await mlflow.startRun();\nwhile (true) await new Promise((r) => setTimeout(r, 5));")];
+  const t = await setup(cells);
+  try {
+    // The run never ends by itself, so neither does this command: do not await it.
+    void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await waitFor(async () => (await t.runs()).length === 1);
+    await t.kernel.handle({ type: "interrupt" });
+    await waitFor(async () => (await t.runs())[0].info.status === "KILLED");
+    assert.ok((await t.runs())[0].info.end_time);
+  } finally {
+    await t.close();
+  }
+});
+
+test("a run left active when the cell throws ends FAILED with the error tagged", async () => {
+  const cells = [IMPORTS, cell("boom", 'await mlflow.startRun();\nthrow new Error("diverged");')];
+  const t = await setup(cells);
+  try {
+    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.until((e) => e.type === "completed-run");
+    await waitFor(async () => (await t.runs())[0]?.info.status === "FAILED");
+    assert.equal(tagsOf((await t.runs())[0])["flowbook.error"], "diverged");
+    // The fluent stack is clear again: the next run in a cell starts without "already active".
+    const again = cell("again", "const r2 = await mlflow.startRun();\nawait mlflow.endRun();");
+    await t.kernel.handle({ type: "execute-cells", cells: [again], requestedAt: Date.now() });
+    await waitFor(async () => (await t.runs()).length === 2);
+  } finally {
+    await t.close();
+  }
+});
+
+test("a cell reading runs re-runs when a matching tracking change arrives", async () => {
+  const reader = cell("reader", 'const found = (await mlflow.searchRuns({ experimentIds: ["0"] })).length;\nfound;');
+  const cells = [IMPORTS, reader];
+  const t = await setup(cells);
+  const forward = (store: TrackingStore) => store.onChange((change) => void t.kernel.handle({ type: "tracking-changed", change }));
+  const off = forward(t.store);
+  try {
+    void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.until((e) => e.type === "cell-output" && e.id === "reader" && e.output?.kind === "json" && e.output.value === 0);
+    await t.store.createRun({ experiment_id: "0", start_time: Date.now(), tags: [] });
+    await t.until((e) => e.type === "cell-output" && e.id === "reader" && e.output?.kind === "json" && e.output.value === 1);
+    // A change elsewhere (another experiment) does not re-run it.
+    const before = t.events.filter((e) => e.type === "cell-status" && e.id === "reader" && e.status === "running").length;
+    const other = await t.store.createExperiment("elsewhere");
+    await t.store.createRun({ experiment_id: other, start_time: Date.now(), tags: [] });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(t.events.filter((e) => e.type === "cell-status" && e.id === "reader" && e.status === "running").length, before);
+  } finally {
+    off();
+    await t.close();
+  }
+});
+
+test("the remote store forwards any method by name and maps replies, errors and late replies", async () => {
+  const sent: TrackingRequest[] = [];
+  const remote = createRemoteStore((req) => sent.push(req));
+  const got = remote.store.getRun("abc");
+  const missing = remote.store.getExperiment("9");
+  assert.deepEqual(
+    sent.map((r) => [r.method, r.args]),
+    [["getRun", ["abc"]], ["getExperiment", ["9"]]],
+  );
+  remote.receive({ type: "tracking-reply", requestId: sent[0].requestId, result: { ok: 1 } });
+  remote.receive({ type: "tracking-reply", requestId: sent[1].requestId, error: { message: "no such", code: "RESOURCE_DOES_NOT_EXIST" } });
+  assert.deepEqual(await got, { ok: 1 });
+  await assert.rejects(missing, (e: unknown) => e instanceof MlflowError && e.code === "RESOURCE_DOES_NOT_EXIST");
+  // Late and unknown replies are dropped; a pending call rejects when the host goes away.
+  remote.receive({ type: "tracking-reply", requestId: sent[0].requestId, result: 2 });
+  const pending = remote.store.searchRuns({ experiment_ids: ["0"] });
+  remote.closeAll("gone");
+  await assert.rejects(pending, /gone/);
+  // Not a thenable: awaiting the store itself does not send a request.
+  assert.equal(await Promise.resolve(remote.store).then((s) => typeof s), "object");
+  assert.equal(sent.length, 3);
+});

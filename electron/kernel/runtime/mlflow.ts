@@ -1,0 +1,184 @@
+/**
+ * The `mlflow` object cells import. It is the tracking client's fluent API over a store that
+ *
+ * - in the kernel child process forwards every call to the host (`tracking-request` →
+ *   `tracking-reply`): one method-name forwarder implements the whole `TrackingStore`, so a new
+ *   store method needs no glue here; `flowbook run` passes an embedded store instead;
+ * - makes a cell that reads tracking data a live reader, with a match on what it read, so the cell
+ *   re-runs when the host forwards a matching `tracking-changed`;
+ * - stamps runs started in a cell with provenance tags and ends them when the cell does not:
+ *   KILLED when the cell run is disposed (re-run, interrupt, delete, shutdown) and FAILED when the
+ *   cell throws. A run a background task keeps using stays RUNNING while the cell run lives.
+ */
+import { createHash } from "node:crypto";
+import { createMlflow, type Mlflow } from "../../tracking/client/index.ts";
+import { MlflowError, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
+import type { CellId, RequestId, StoreChange, TrackingReply, TrackingRequest } from "../../protocol.ts";
+import { markLiveReader, tryCurrentCell, type CellContext } from "./context.ts";
+
+/** A `TrackingStore` answered by the host, and the hooks its transport calls. */
+export interface RemoteStore {
+  store: TrackingStore;
+  /** Settles the request a `tracking-reply` answers; late or unknown replies are dropped. */
+  receive(reply: TrackingReply): void;
+  /** Rejects every pending request (the connection to the host is gone). */
+  closeAll(reason: string): void;
+}
+
+/** A `TrackingStore` that sends each call to the host with `send` and awaits its reply. */
+export function createRemoteStore(send: (req: TrackingRequest) => void): RemoteStore {
+  const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  const call = (method: string, args: unknown[]) =>
+    new Promise<unknown>((resolve, reject) => {
+      const requestId = `t${++next}` as RequestId;
+      pending.set(requestId, { resolve, reject });
+      send({ type: "tracking-request", requestId, method, args });
+    });
+  // Changes reach the kernel as `tracking-changed` commands, not store subscriptions; the host owns the store.
+  const local: Partial<TrackingStore> = { onChange: () => () => undefined, close: async () => undefined };
+  const store = new Proxy(local, {
+    get(target, key) {
+      if (typeof key === "symbol" || key === "then") return undefined;
+      if (key in target) return target[key as keyof TrackingStore];
+      return (...args: unknown[]) => call(key, args);
+    },
+  }) as TrackingStore;
+  return {
+    store,
+    receive(reply) {
+      const p = pending.get(reply.requestId);
+      if (!p) return;
+      pending.delete(reply.requestId);
+      if (!reply.error) p.resolve(reply.result);
+      else if (reply.error.code) p.reject(new MlflowError(reply.error.code as ErrorCode, reply.error.message));
+      else p.reject(new Error(reply.error.message));
+    },
+    closeAll(reason) {
+      for (const p of pending.values()) p.reject(new Error(reason));
+      pending.clear();
+    },
+  };
+}
+
+type Match = (change: StoreChange) => boolean;
+const runOrMetrics = (c: StoreChange): c is Extract<StoreChange, { run_id: string }> => c.type === "run" || c.type === "metrics";
+const registry = (name?: string): Match => (c) => c.type === "registry" && (name === undefined || c.name === name);
+
+/** What a read method's call depends on; `undefined` for writes. */
+function readMatch(method: string, args: unknown[]): Match | undefined {
+  const a = args[0] as Record<string, unknown> | string | undefined;
+  const req = (typeof a === "object" && a !== null ? a : {}) as Record<string, unknown>;
+  switch (method) {
+    case "searchRuns": {
+      const ids = (req.experiment_ids as string[] | undefined) ?? [];
+      return (c) => (runOrMetrics(c) || c.type === "experiment") && ids.includes(c.experiment_id);
+    }
+    case "getRun":
+      return (c) => runOrMetrics(c) && c.run_id === a;
+    case "getMetricHistory":
+      return (c) => c.type === "metrics" && c.run_id === req.run_id && c.metrics.some((m) => m.key === req.metric_key);
+    case "getMetricHistoryBulkInterval": {
+      const ids = (req.run_ids as string[] | undefined) ?? [];
+      return (c) => c.type === "metrics" && ids.includes(c.run_id) && c.metrics.some((m) => m.key === req.metric_key);
+    }
+    case "getExperiment":
+      return (c) => c.type === "experiment" && c.experiment_id === a;
+    case "getExperimentByName":
+    case "searchExperiments":
+      return (c) => c.type === "experiment";
+    case "getRegisteredModel":
+    case "getLatestVersions":
+    case "getModelVersionByAlias":
+    case "getModelVersion":
+    case "getModelVersionDownloadUri":
+      return registry(a as string);
+    case "searchRegisteredModels":
+    case "searchModelVersions":
+      return registry();
+    default:
+      return undefined;
+  }
+}
+
+/** Where runs started in cells come from. */
+export interface Provenance {
+  notebookPath: string;
+  /** The code of a cell, for `flowbook.codeHash`. */
+  codeOf(cellId: CellId): string | undefined;
+}
+
+/** The cell runtime's tracking: the fluent API plus the hook the kernel's host side calls on a cell error. */
+export interface CellTracking {
+  mlflow: Mlflow;
+  /** Ends the runs a cell run left active as FAILED, tagging the error message. */
+  cellFailed(cellId: CellId, runNumber: number, message: string): Promise<void>;
+}
+
+const TERMINAL: RunStatus[] = ["FINISHED", "FAILED", "KILLED"];
+
+/** Builds the `mlflow` object over `store` for cells of the notebook `provenance` names. */
+export function createCellTracking(store: TrackingStore, provenance: Provenance): CellTracking {
+  const open = new Map<string, { cellId: CellId; runNumber: number }>();
+  let mlflow: Mlflow;
+
+  async function end(runId: string, status: RunStatus, tags: Record<string, string> = {}): Promise<void> {
+    if (!open.delete(runId)) return;
+    for (const [key, value] of Object.entries(tags)) await store.setTag(runId, { key, value });
+    // The fluent API keeps a stack of active runs; ending through it also flushes buffered metrics.
+    if (mlflow.activeRun()?.info.run_id === runId) await mlflow.endRun(status);
+    else await store.updateRun({ run_id: runId, status, end_time: Date.now() });
+  }
+
+  function started(runId: string, ctx: CellContext): void {
+    open.set(runId, { cellId: ctx.cellId, runNumber: ctx.runNumber });
+    // A cell that throws is disposed just before its error is reported; waiting a microtask lets
+    // `cellFailed` claim the run as FAILED first, so only runs nobody explains end KILLED.
+    ctx.onDispose(() => queueMicrotask(() => void end(runId, "KILLED").catch(() => undefined)));
+  }
+
+  const wrapped = new Proxy(store, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof key === "symbol" || typeof value !== "function") return value;
+      if (key === "createRun") return (req: CreateRunRequest) => createRun(target, req);
+      if (key === "updateRun") {
+        return (req: UpdateRunRequest) => {
+          if (req.status && TERMINAL.includes(req.status)) open.delete(req.run_id);
+          return target.updateRun(req);
+        };
+      }
+      return (...args: unknown[]) => {
+        const match = readMatch(key, args);
+        if (match) markLiveReader(match);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+
+  async function createRun(target: TrackingStore, req: CreateRunRequest) {
+    const ctx = tryCurrentCell();
+    if (!ctx) return target.createRun(req);
+    const code = provenance.codeOf(ctx.cellId) ?? "";
+    const stamp: Record<string, string> = {
+      "flowbook.notebook": provenance.notebookPath,
+      "flowbook.cellId": ctx.cellId,
+      "flowbook.codeHash": createHash("sha256").update(code).digest("hex"),
+      "mlflow.source.name": provenance.notebookPath,
+      "mlflow.source.type": "NOTEBOOK",
+    };
+    const tags = (req.tags ?? []).filter((t) => !(t.key in stamp));
+    const run = await target.createRun({ ...req, tags: [...tags, ...Object.entries(stamp).map(([key, value]) => ({ key, value }))] });
+    started(run.info.run_id, ctx);
+    return run;
+  }
+
+  mlflow = createMlflow(wrapped);
+  return {
+    mlflow,
+    async cellFailed(cellId, runNumber, message) {
+      const failed = [...open].filter(([, o]) => o.cellId === cellId && o.runNumber === runNumber).map(([id]) => id);
+      for (const runId of failed) await end(runId, "FAILED", { "flowbook.error": message.slice(0, 5000) });
+    },
+  };
+}
