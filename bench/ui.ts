@@ -1,0 +1,132 @@
+/**
+ * Tracking UI timings in Chromium against the real app (browser mode): opening a chart of a
+ * 1,000,000-point metric, metric→pixel latency while a logger writes 1,000 points/s, and a
+ * 10,000-run table's first render and server-side sort. `npm run bench` prints these with the rest;
+ * `node --import tsx bench/ui.ts` prints just these. Needs dist/renderer and Chromium.
+ */
+import { pathToFileURL } from "node:url";
+import type { Page } from "playwright-core";
+import { launchBrowser, startApp, type App } from "../e2e/harness.ts";
+import { createExperiment } from "../e2e/tracking-fixtures.ts";
+import type { Metric } from "../electron/tracking/types.ts";
+import type { BenchRow } from "./index.ts";
+
+const WAIT_MS = 120_000;
+const PLOT = '[data-testid^="metric-chart-"] [data-testid="metric-chart-plot"]';
+
+async function openTracking(page: Page, app: App, experimentId: string): Promise<void> {
+  await page.goto(app.url);
+  await page.getByTestId("tab-tracking").click();
+  await page.locator(`[data-testid="experiment-item"][data-experiment-id="${experimentId}"] [data-testid="experiment-link"]`).click();
+}
+
+async function openRunCharts(page: Page, runName: string): Promise<number> {
+  await page.getByTestId("runs-filter").fill(`attributes.run_name = '${runName}'`);
+  await page.getByTestId("runs-filter-apply").click();
+  await page.locator('[data-testid="runs-row"] [data-testid="run-link"]', { hasText: runName }).click();
+  await page.getByTestId("run-page").waitFor({ timeout: WAIT_MS });
+  const t0 = Date.now();
+  await page.getByTestId("run-tab-charts").click();
+  await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute("data-point-count")) > 0, PLOT, { timeout: WAIT_MS });
+  return Date.now() - t0;
+}
+
+async function logPoints(app: App, runId: string, key: string, from: number, count: number, at = Date.now()): Promise<void> {
+  for (let i = 0; i < count; i += 1000) {
+    const metrics: Metric[] = [];
+    for (let s = from + i; s < from + Math.min(count, i + 1000); s++) metrics.push({ key, value: Math.sin(s / 1000) + Math.random() * 0.1, step: s, timestamp: at + s });
+    await app.host.store.logBatch({ run_id: runId, metrics });
+  }
+}
+
+/** Open time of a chart whose metric has 1M points (sampled server-side to ≈ one point per pixel). */
+async function millionPointChart(app: App, page: Page): Promise<BenchRow> {
+  const exp = await createExperiment(app, "bench-1m");
+  const run = await app.host.store.createRun({ experiment_id: exp, run_name: "million" });
+  await logPoints(app, run.info.run_id, "loss", 0, 1_000_000);
+  await openTracking(page, app, exp);
+  const ms = await openRunCharts(page, "million");
+  return { name: "ui: open chart of 1M-point metric", value: ms, unit: "ms", target: "< 1000 ms", ok: ms < 1000 };
+}
+
+/** p95 of log → drawn, with a logger writing 1,000 points/s (10 points every 10 ms) for 5 s. */
+async function liveLatency(app: App, page: Page): Promise<BenchRow> {
+  const exp = await createExperiment(app, "bench-live");
+  const run = await app.host.store.createRun({ experiment_id: exp, run_name: "live" });
+  await logPoints(app, run.info.run_id, "loss", 0, 1);
+  await openTracking(page, app, exp);
+  await openRunCharts(page, "live");
+  // The page records when each new last-step appears on the chart element.
+  await page.evaluate((sel) => {
+    const el = document.querySelector(sel)!;
+    const seen: [number, number][] = [];
+    (window as unknown as { __seen: typeof seen }).__seen = seen;
+    new MutationObserver(() => seen.push([Number(el.getAttribute("data-last-step")), Date.now()])).observe(el, { attributes: true, attributeFilter: ["data-last-step"] });
+  }, PLOT);
+  const sent = new Map<number, number>();
+  let step = 1;
+  const end = Date.now() + 5000;
+  while (Date.now() < end) {
+    const tick = Date.now();
+    const metrics: Metric[] = [];
+    for (let i = 0; i < 10; i++, step++) metrics.push({ key: "loss", value: Math.random(), step, timestamp: tick });
+    await app.host.store.logBatch({ run_id: run.info.run_id, metrics });
+    sent.set(step - 1, tick);
+    await new Promise((r) => setTimeout(r, Math.max(0, 10 - (Date.now() - tick))));
+  }
+  const last = step - 1;
+  await page.waitForFunction(([sel, s]) => Number(document.querySelector(sel as string)?.getAttribute("data-last-step")) >= (s as number), [PLOT, last], { timeout: WAIT_MS });
+  const seen = await page.evaluate(() => (window as unknown as { __seen: [number, number][] }).__seen);
+  const latencies: number[] = [];
+  for (const [s, t] of sent) {
+    const drawn = seen.find(([shown]) => shown >= s);
+    if (drawn) latencies.push(drawn[1] - t);
+  }
+  latencies.sort((a, b) => a - b);
+  const p95 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))];
+  return { name: "ui: metric→pixel latency p95 @ 1,000 pts/s", value: p95, unit: "ms", target: "≤ 100 ms", ok: p95 <= 100 };
+}
+
+/** First render of a 10,000-run experiment's table, and the time to re-sort it by name. */
+async function bigRunsTable(app: App, page: Page): Promise<BenchRow[]> {
+  const exp = await createExperiment(app, "bench-10k");
+  const t = Date.now() - 10_000_000;
+  for (let i = 0; i < 10_000; i++)
+    await app.host.store.createRun({ experiment_id: exp, run_name: `r${String(i).padStart(5, "0")}`, start_time: t + i * 1000 });
+  await page.goto(app.url);
+  await page.getByTestId("tab-tracking").click();
+  const t0 = Date.now();
+  await page.locator(`[data-testid="experiment-item"][data-experiment-id="${exp}"] [data-testid="experiment-link"]`).click();
+  await page.getByTestId("runs-row").first().waitFor({ timeout: WAIT_MS });
+  const first = Date.now() - t0;
+  const t1 = Date.now();
+  await page.getByTestId("sort-attr:run_name").click(); // descending: r09999 first
+  await page.waitForFunction(() => document.querySelector('[data-testid="runs-row"] [data-testid="run-link"]')?.textContent === "r09999", null, { timeout: WAIT_MS });
+  await page.getByTestId("sort-attr:run_name").click(); // ascending: r00000 first
+  await page.waitForFunction(() => document.querySelector('[data-testid="runs-row"] [data-testid="run-link"]')?.textContent === "r00000", null, { timeout: WAIT_MS });
+  const sort = (Date.now() - t1) / 2;
+  const rows = await page.getByTestId("runs-row").count();
+  return [
+    { name: "ui: 10k-run table, first rows rendered", value: first, unit: "ms", target: "< 1000 ms", ok: first < 1000 },
+    { name: "ui: 10k-run table, sort by name", value: sort, unit: "ms", target: "< 500 ms", ok: sort < 500 },
+    { name: "ui: 10k-run table, rows in the DOM", value: rows, unit: "rows", target: "< 100 (virtualized)", ok: rows < 100 },
+  ];
+}
+
+/** Runs the UI benchmarks in one app and one browser. */
+export async function run(): Promise<BenchRow[]> {
+  const app = await startApp();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    return [await millionPointChart(app, page), await liveLatency(app, page), ...(await bigRunsTable(app, page))];
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await run();
+  console.table(rows.map((r) => ({ benchmark: r.name, value: `${Math.round(r.value)} ${r.unit}`, target: r.target, ok: r.ok ? "ok" : "MISSED" })));
+}

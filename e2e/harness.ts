@@ -1,0 +1,68 @@
+/**
+ * Starts Flowbook for end-to-end tests: the real host, store, kernel and HTTP/WebSocket server, in
+ * this process, on a temp directory and a free port; and a Chromium driven by playwright-core.
+ * Tests open `app.url` (it carries the per-launch token) exactly as a user would.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { createHost, type Host } from "../electron/host/host.ts";
+import { startHttpServer } from "../electron/host/http-server.ts";
+
+/** A running app: open `url` in a browser; `close` stops the server, kernel and store. */
+export interface App {
+  url: string;
+  host: Host;
+  close(): Promise<void>;
+}
+
+/** Where Debian installs Chromium; the only browser the e2e tests use. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/**
+ * Starts the app in browser mode on `dir` (a fresh temp dir when absent, removed on close) with
+ * `notebook` open when given. The tracking store is `dir/flowbook.db`.
+ */
+export async function startApp(opts: { notebook?: string; dir?: string } = {}): Promise<App> {
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "flowbook-app-"));
+  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook });
+  try {
+    const server = await startHttpServer({ host, port: 0 });
+    return {
+      url: server.url,
+      host,
+      async close() {
+        await server.close();
+        await host.close();
+        if (ownDir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+}
+
+/** Launches headless Chromium, installing it with apt-get first when running as root without it. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) installChromium();
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+}
+
+function installChromium(): void {
+  const command = "apt-get install -y chromium";
+  const root = process.getuid?.() === 0;
+  const apt = existsSync("/usr/bin/apt-get");
+  if (!root || !apt) {
+    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; install it with: ${root ? "" : "sudo "}${command}`);
+  }
+  execFileSync("apt-get", ["install", "-y", "chromium"], { stdio: "inherit" });
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`'${command}' ran but ${CHROMIUM_PATH} is still missing`);
+}

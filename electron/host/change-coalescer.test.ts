@@ -1,0 +1,62 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { StoreChange } from "../protocol.ts";
+import { createChangeCoalescer } from "./change-coalescer.ts";
+
+const metric = (run: string, step: number): StoreChange => ({
+  type: "metrics",
+  run_id: run,
+  experiment_id: "0",
+  metrics: [{ key: "loss", value: step, timestamp: step, step }],
+});
+
+const steps = (changes: StoreChange[]) => changes.flatMap((c) => (c.type === "metrics" ? c.metrics.map((m) => m.step) : []));
+
+test("a burst of metrics becomes at most a couple of messages and loses nothing", async () => {
+  const out: StoreChange[] = [];
+  const c = createChangeCoalescer((x) => out.push(x), 50);
+  for (let i = 0; i < 1000; i++) c.push(metric("r1", i));
+  await sleep(80);
+  assert.ok(out.length <= 2, `${out.length} messages`);
+  assert.deepEqual(steps(out), Array.from({ length: 1000 }, (_, i) => i));
+  c.dispose();
+});
+
+test("runs are throttled independently", async () => {
+  const out: StoreChange[] = [];
+  const c = createChangeCoalescer((x) => out.push(x), 50);
+  c.push(metric("a", 1));
+  c.push(metric("b", 1));
+  assert.deepEqual(out.map((x) => (x.type === "metrics" ? x.run_id : "")), ["a", "b"]);
+  c.dispose();
+});
+
+test("a run change flushes that run's pending metrics first", () => {
+  const out: StoreChange[] = [];
+  const c = createChangeCoalescer((x) => out.push(x), 1000);
+  c.push(metric("a", 1));
+  c.push(metric("a", 2));
+  c.push({ type: "run", run_id: "a", experiment_id: "0" });
+  assert.deepEqual(out.map((x) => x.type), ["metrics", "metrics", "run"]);
+  assert.deepEqual(steps(out), [1, 2]);
+  c.dispose();
+});
+
+test("dispose emits what is still pending", () => {
+  const out: StoreChange[] = [];
+  const c = createChangeCoalescer((x) => out.push(x), 1000);
+  c.push(metric("a", 1));
+  c.push(metric("a", 2));
+  c.dispose();
+  assert.deepEqual(steps(out), [1, 2]);
+});
+
+test("other changes pass straight through", () => {
+  const out: StoreChange[] = [];
+  const c = createChangeCoalescer((x) => out.push(x), 1000);
+  c.push({ type: "experiment", experiment_id: "1" });
+  c.push({ type: "registry", name: "m" });
+  assert.equal(out.length, 2);
+  c.dispose();
+});

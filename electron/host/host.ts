@@ -1,0 +1,323 @@
+/**
+ * The host: owns the one tracking store, the kernel of the open notebook and the renderer
+ * connections, and routes messages between them. Electron's main process and browser mode create
+ * the same host; only the transport carrying `HostCommand`s and `HostEvent`s differs.
+ *
+ * Nothing here waits on a cell: kernel commands are forwarded and answered by events. Every inbound
+ * command is validated first, and a failing one becomes a `reply` error or a log line, never a throw.
+ */
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { KernelClient, toRemoteError } from "../kernel/kernel-client.ts";
+import { DEFAULT_HEADER, loadNotebook, newCellId, saveNotebook, withCells, type Notebook } from "../notebook/index.ts";
+import {
+  assertNever,
+  type CellId,
+  type HostCommand,
+  type HostEvent,
+  type KernelEvent,
+  type KernelEventForwarded,
+  type KernelState,
+  type RequestId,
+  type RunMode,
+} from "../protocol.ts";
+import { sqlitePath } from "../tracking/client/open-store.ts";
+import { SqliteStore } from "../tracking/store/index.ts";
+import type { TrackingStore } from "../tracking/types.ts";
+import { createChangeCoalescer, type ChangeCoalescer } from "./change-coalescer.ts";
+import { NotebookPaths } from "./notebook-paths.ts";
+import { TRACKING_METHODS, validateHostCommand } from "./validate.ts";
+
+/** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
+export interface Connection {
+  send(event: HostEvent): void;
+  onCommand(listener: (raw: unknown) => void): () => void;
+}
+
+/** Options of {@link createHost}. Give `notebookDir`, `notebookPath`, or both. */
+export interface HostOptions {
+  /** Folder the renderer may list, open and save notebooks in (default: the notebook's folder). */
+  notebookDir?: string;
+  /** A notebook to open at once; it may lie outside `notebookDir`. */
+  notebookPath?: string;
+  /** `sqlite:///…` store owned by the host (default: `flowbook.db` in `notebookDir`). */
+  trackingUri?: string;
+  /** Folder behind `mlflow-artifacts:/` and the artifact proxy (default: `mlartifacts/` beside the database). */
+  artifactsDestination?: string;
+  /** Where problems nobody can be told about are reported (default: stderr). */
+  log?: (message: string) => void;
+}
+
+/** A running host. */
+export interface Host {
+  readonly notebookDir: string;
+  readonly trackingUri: string;
+  readonly artifactsDestination: string;
+  /** The store, for mounting the REST API; only the host writes it. */
+  readonly store: TrackingStore;
+  /** Adds a connection (sends it the current status and notebook); returns its disconnect. */
+  connect(connection: Connection): () => void;
+  /** Tells clients where Python `mlflow` can reach the REST API, once the HTTP server listens. */
+  setRestUrl(url: string): void;
+  /** Opens a notebook the user chose (a native dialog), allowing it even outside `notebookDir`. */
+  openNotebook(path: string): Promise<string>;
+  /** Creates and opens a notebook at a path the user chose (a native dialog); refuses to overwrite. */
+  newNotebook(path: string): Promise<string>;
+  /** Allows the renderer to save to a file the user chose outside `notebookDir` (save-as dialog). */
+  allowPath(path: string): string;
+  /** The open notebook's path, if any. */
+  notebookPath(): string | undefined;
+  /** Stops the kernel, flushes pending changes and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Events replayed to a connection that joins late, so a reloaded page shows current outputs. */
+type Replayed = Extract<KernelEventForwarded["event"], { type: "cell-status" | "cell-output" }>;
+
+/** Creates a host: opens the store (and the notebook, when given). */
+export async function createHost(opts: HostOptions): Promise<Host> {
+  const notebookDir = resolve(opts.notebookDir ?? (opts.notebookPath ? dirname(resolve(opts.notebookPath)) : "."));
+  const trackingUri = opts.trackingUri ?? `sqlite:///${resolve(notebookDir, "flowbook.db")}`;
+  const dbPath = sqlitePath(trackingUri);
+  const artifactsDestination = resolve(opts.artifactsDestination ?? resolve(dirname(dbPath), "mlartifacts"));
+  const store = await SqliteStore.open({ path: dbPath, defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
+  const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
+  const paths = new NotebookPaths(notebookDir);
+  const connections = new Set<Connection>();
+
+  let restUrl = "";
+  let kernel: KernelClient | undefined;
+  let kernelState: KernelState = "dead";
+  const busy = new Set<CellId>();
+  const replay = new Map<CellId, Map<Replayed["type"], Replayed>>();
+  let open: { path: string; notebook: Notebook; mode: RunMode } | undefined;
+  let closed = false;
+
+  const broadcast = (event: HostEvent) => {
+    for (const c of connections) sendTo(c, event);
+  };
+  const sendTo = (c: Connection, event: HostEvent) => {
+    try {
+      c.send(event);
+    } catch (err) {
+      log(`could not send '${event.type}': ${(err as Error).message}`);
+    }
+  };
+  const status = (): HostEvent => ({ type: "host-status", trackingUri, restUrl, tfBackend: "unknown", kernel: kernelState });
+  const setKernelState = (next: KernelState) => {
+    if (next === kernelState) return;
+    kernelState = next;
+    broadcast(status());
+  };
+  const settle = () => {
+    if (kernelState === "idle" || kernelState === "busy") setKernelState(busy.size > 0 ? "busy" : "idle");
+  };
+
+  const coalescer: ChangeCoalescer = createChangeCoalescer((change) => {
+    broadcast({ type: "store-changed", change });
+    kernel?.send({ type: "tracking-changed", change });
+  });
+  const offStore = store.onChange((change) => coalescer.push(change));
+
+  const callStore = async (method: string, args: unknown[]): Promise<unknown> => {
+    if (!TRACKING_METHODS.has(method)) throw new Error(`unknown tracking method '${method}'`);
+    const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+    return fn.apply(store, args);
+  };
+
+  const onKernelEvent = (event: KernelEvent) => {
+    switch (event.type) {
+      case "kernel-ready":
+        busy.clear();
+        kernelState = "idle";
+        broadcast(status());
+        break;
+      case "cell-status":
+        if (event.status === "running" || event.status === "queued") busy.add(event.id);
+        else busy.delete(event.id);
+        remember(event);
+        settle();
+        break;
+      case "cell-output":
+        remember(event);
+        break;
+      case "completed-run":
+        busy.clear();
+        settle();
+        break;
+      case "cell-console":
+      case "interrupted":
+      case "variables":
+        break;
+      case "tracking-request":
+        // KernelClient answers these through onTrackingRequest; one never reaches here.
+        return;
+      default:
+        assertNever(event);
+    }
+    broadcast({ type: "kernel-event", event });
+  };
+  const remember = (event: Replayed) => {
+    let slot = replay.get(event.id);
+    if (!slot) replay.set(event.id, (slot = new Map()));
+    slot.set(event.type, event);
+  };
+
+  const startKernel = (path: string, nb: Notebook, mode: RunMode) => {
+    // No `cwd`: KernelClient forks with `--import tsx`, which Node resolves from the child's working
+    // directory, so a notebook folder without node_modules would kill the kernel at start.
+    const client = new KernelClient();
+    kernel = client;
+    client.onTrackingRequest(callStore);
+    client.onEvent(onKernelEvent);
+    client.onExit((exit) => {
+      if (kernel !== client) return;
+      log(`kernel exited (${exit.signal ?? `code ${exit.code}`}); restart it to continue`);
+      busy.clear();
+      setKernelState("dead");
+    });
+    setKernelState("starting");
+    client.send({ type: "kernel-init", notebookPath: path, cells: nb.cells.map(({ id, code, config }) => ({ id, code, config })), mode });
+  };
+
+  const openPath = async (path: string): Promise<string> => {
+    const notebook = await loadNotebook(path);
+    const old = kernel;
+    kernel = undefined;
+    await old?.dispose();
+    busy.clear();
+    replay.clear();
+    open = { path, notebook, mode: open?.mode ?? "autorun" };
+    startKernel(path, notebook, open.mode);
+    broadcast(opened());
+    return path;
+  };
+  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode });
+
+  const createAndOpen = async (path: string): Promise<string> => {
+    if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);
+    await saveNotebook(path, { header: DEFAULT_HEADER, cells: [{ id: newCellId(), code: "", config: {} }] });
+    return openPath(path);
+  };
+
+  const confined = (path: string): string => {
+    const r = paths.resolve(path);
+    if ("error" in r) throw new Error(r.error);
+    return r.path;
+  };
+
+  /** Runs one request command; the returned value is the reply's `result`. */
+  const request = async (cmd: Extract<HostCommand, { requestId: RequestId }>): Promise<unknown> => {
+    switch (cmd.type) {
+      case "open-notebook": {
+        const path = confined(cmd.path);
+        if (!existsSync(path)) throw new Error(`no notebook at ${path}`);
+        return { path: await openPath(path) };
+      }
+      case "new-notebook":
+        return { path: await createAndOpen(confined(cmd.path)) };
+      case "save-notebook": {
+        if (!open) throw new Error("no notebook is open");
+        const path = cmd.path === undefined ? open.path : confined(cmd.path);
+        const notebook = withCells(open.notebook, cmd.cells);
+        await saveNotebook(path, notebook);
+        open = { ...open, path, notebook };
+        return { path };
+      }
+      case "list-notebooks":
+        return paths.list();
+      case "restart-kernel": {
+        if (!kernel) throw new Error("no notebook is open");
+        busy.clear();
+        setKernelState("restarting");
+        await kernel.restart();
+        return null;
+      }
+      case "tracking-call":
+        return callStore(cmd.method, cmd.args);
+      default:
+        return assertNever(cmd);
+    }
+  };
+
+  const handle = (raw: unknown, from: Connection) => {
+    if (closed) return;
+    const v = validateHostCommand(raw);
+    if (!v.ok) {
+      if (v.requestId) sendTo(from, { type: "reply", requestId: v.requestId, error: { message: v.error, code: "INVALID_PARAMETER_VALUE" } });
+      else log(v.error);
+      return;
+    }
+    const cmd = v.command;
+    switch (cmd.type) {
+      case "execute-cells":
+      case "run-stale-cells":
+      case "delete-cell":
+      case "set-cell-order":
+      case "set-cell-config":
+      case "set-ui-value":
+      case "set-run-mode":
+      case "interrupt":
+        if (cmd.type === "set-run-mode" && open) open = { ...open, mode: cmd.mode };
+        if (cmd.type === "delete-cell") replay.delete(cmd.id);
+        if (kernel) kernel.send(cmd);
+        else log(`'${cmd.type}' ignored: no notebook is open`);
+        return;
+      case "open-notebook":
+      case "new-notebook":
+      case "save-notebook":
+      case "list-notebooks":
+      case "restart-kernel":
+      case "tracking-call":
+        request(cmd).then(
+          (result) => sendTo(from, { type: "reply", requestId: cmd.requestId, result }),
+          (err: unknown) => sendTo(from, { type: "reply", requestId: cmd.requestId, error: toRemoteError(err) }),
+        );
+        return;
+      default:
+        assertNever(cmd);
+    }
+  };
+
+  if (opts.notebookPath) await openPath(paths.allow(opts.notebookPath));
+
+  return {
+    notebookDir,
+    trackingUri,
+    artifactsDestination,
+    store,
+    connect(connection) {
+      connections.add(connection);
+      const off = connection.onCommand((raw) => handle(raw, connection));
+      sendTo(connection, status());
+      if (open) {
+        sendTo(connection, opened());
+        for (const slot of replay.values()) for (const event of slot.values()) sendTo(connection, { type: "kernel-event", event });
+      }
+      return () => {
+        off();
+        connections.delete(connection);
+      };
+    },
+    setRestUrl(url) {
+      restUrl = url;
+      broadcast(status());
+    },
+    openNotebook: (path) => openPath(paths.allow(path)),
+    newNotebook: (path) => createAndOpen(paths.allow(path)),
+    allowPath: (path) => paths.allow(path),
+    notebookPath: () => open?.path,
+    async close() {
+      if (closed) return;
+      closed = true;
+      connections.clear();
+      const k = kernel;
+      kernel = undefined;
+      await k?.dispose();
+      coalescer.dispose();
+      offStore();
+      await store.close();
+    },
+  };
+}

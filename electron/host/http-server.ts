@@ -1,0 +1,170 @@
+/**
+ * Browser mode's one HTTP server, on 127.0.0.1: the built renderer (static files with a strict CSP),
+ * the MLflow REST API (so Python `mlflow` can use the app's URL as its tracking URI) and the
+ * token-guarded WebSocket at `/ws`. The URL to open carries the per-launch token.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, promises as fs } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTrackingServer } from "../tracking/rest/index.ts";
+import type { Host } from "./host.ts";
+import { attachWebSocket } from "./ws-transport.ts";
+
+/** The Content-Security-Policy of every page the server sends. */
+export const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:*";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+/** Where `vite build` puts the renderer. */
+export const RENDERER_DIR = join(ROOT, "dist", "renderer");
+
+const MIME: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".ico": "image/x-icon",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".ttf": "font/ttf",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** Options of {@link startHttpServer}. */
+export interface HttpServerOptions {
+  host: Host;
+  /** 0 picks a free port. */
+  port?: number;
+  /** The built renderer (default: dist/renderer, built on demand). */
+  rendererDir?: string;
+}
+
+/** A listening server; `url` is what the user opens (it carries the token). */
+export interface RunningServer {
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Returns the built renderer folder, building it with Vite first when it is missing. Throws with
+ * the command to run when the build is impossible (Vite or the config absent).
+ */
+export async function ensureRenderer(dir = RENDERER_DIR): Promise<string> {
+  if (existsSync(join(dir, "index.html"))) return dir;
+  const configFile = join(ROOT, "renderer", "vite.config.ts");
+  if (dir !== RENDERER_DIR || !existsSync(configFile)) {
+    throw new Error(`the renderer is not built (${dir}/index.html is missing); run: npx vite build --config renderer/vite.config.ts`);
+  }
+  process.stderr.write("flowbook: building the renderer (first run)…\n");
+  try {
+    const vite = await import("vite");
+    await vite.build({ configFile, logLevel: "warn" });
+  } catch (err) {
+    throw new Error(`building the renderer failed: ${(err as Error).message}; run: npx vite build --config renderer/vite.config.ts`);
+  }
+  if (!existsSync(join(dir, "index.html"))) throw new Error(`the renderer build did not produce ${dir}/index.html`);
+  return dir;
+}
+
+/** Starts the server on 127.0.0.1; `port` in use fails with EADDRINUSE (the caller may retry with 0). */
+export async function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
+  const rendererDir = await ensureRenderer(opts.rendererDir);
+  const token = randomBytes(24).toString("base64url");
+  let port = 0;
+  const origins = () => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const rest = createTrackingServer({
+    store: opts.host.store,
+    artifactsDestination: opts.host.artifactsDestination,
+    serveArtifacts: true,
+  });
+  const server = createServer((req, res) => {
+    if (rest.handle(req, res)) return;
+    serveStatic(req, res, rendererDir, port).catch(() => send(res, 500, "internal error"));
+  });
+  const ws = attachWebSocket(server, { host: opts.host, token, origins });
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => {
+      server.off("error", fail);
+      ok();
+    });
+  });
+  port = (server.address() as { port: number }).port;
+  const origin = `http://127.0.0.1:${port}`;
+  opts.host.setRestUrl(origin);
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    token,
+    server,
+    close: () =>
+      new Promise<void>((done) => {
+        ws.close();
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+  res.end(`${text}\n`);
+}
+
+/** Whether the Host header names this server, refusing DNS-rebinding requests from other sites. */
+function ownHost(req: IncomingMessage, port: number): boolean {
+  const host = req.headers.host ?? "";
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string, port: number): Promise<void> {
+  if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed");
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
+  } catch {
+    return send(res, 400, "bad path");
+  }
+  if (pathname.includes("\0")) return send(res, 400, "bad path");
+  const rel = normalize(pathname === "/" ? "/index.html" : pathname);
+  const file = join(dir, rel);
+  if (!file.startsWith(dir + sep)) return send(res, 404, "not found");
+  let body: Buffer;
+  try {
+    body = await fs.readFile(file);
+  } catch {
+    return send(res, 404, "not found");
+  }
+  const isHtml = extname(file) === ".html";
+  res.writeHead(200, {
+    "Content-Type": MIME[extname(file)] ?? "application/octet-stream",
+    "Content-Length": body.length,
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    // The page URL carries the token: never send it to another site.
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    // Hashed asset names can be cached forever; the page itself must always be fresh.
+    "Cache-Control": isHtml ? "no-store" : "public, max-age=31536000, immutable",
+  });
+  res.end(req.method === "HEAD" ? undefined : body);
+}

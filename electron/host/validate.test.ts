@@ -1,0 +1,67 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { LIMITS, validateHostCommand } from "./validate.ts";
+
+const cell = (id: string, code = "1") => ({ id, code, config: {} });
+
+test("accepts every well-formed command kind", () => {
+  const good = [
+    { type: "execute-cells", cells: [cell("a"), cell("b")], requestedAt: 1 },
+    { type: "run-stale-cells" },
+    { type: "delete-cell", id: "a" },
+    { type: "set-cell-order", ids: ["a", "b"] },
+    { type: "set-cell-config", id: "a", config: { name: "n", hideCode: true } },
+    { type: "set-ui-value", id: "w1", value: 3 },
+    { type: "set-run-mode", mode: "lazy" },
+    { type: "interrupt" },
+    { type: "open-notebook", requestId: "r", path: "nb.ts" },
+    { type: "new-notebook", requestId: "r", path: "nb.ts" },
+    { type: "save-notebook", requestId: "r", cells: [cell("a")] },
+    { type: "list-notebooks", requestId: "r" },
+    { type: "restart-kernel", requestId: "r" },
+    { type: "tracking-call", requestId: "r", method: "searchRuns", args: [{}] },
+  ];
+  for (const cmd of good) assert.deepEqual(validateHostCommand(cmd), { ok: true, command: cmd }, cmd.type);
+});
+
+test("refuses non-objects and unknown types without a requestId", () => {
+  assert.deepEqual(validateHostCommand("x"), { ok: false, error: "a command must be a JSON object" });
+  assert.deepEqual(validateHostCommand(null), { ok: false, error: "a command must be a JSON object" });
+  const r = validateHostCommand({ type: "format-disk" });
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.error : "", /unknown command type 'format-disk'/);
+});
+
+test("keeps a readable requestId so the refusal can be answered", () => {
+  const r = validateHostCommand({ type: "open-notebook", requestId: "r7", path: 42 });
+  assert.deepEqual(r, { ok: false, error: "invalid 'open-notebook': 'path' must be a string", requestId: "r7" });
+});
+
+test("a request command without a requestId is refused", () => {
+  const r = validateHostCommand({ type: "list-notebooks" });
+  assert.equal(r.ok, false);
+});
+
+test("refuses tracking methods outside the allow-list", () => {
+  for (const method of ["close", "onChange", "constructor", "__proto__"]) {
+    const r = validateHostCommand({ type: "tracking-call", requestId: "r", method, args: [] });
+    assert.equal(r.ok, false, method);
+  }
+});
+
+test("checks cell shapes, ids and sizes", () => {
+  const bad = [
+    { type: "execute-cells", cells: [{ id: "a b", code: "", config: {} }], requestedAt: 1 },
+    { type: "execute-cells", cells: [cell("a"), cell("a")], requestedAt: 1 },
+    { type: "execute-cells", cells: [cell("a", "x".repeat(LIMITS.codeChars + 1))], requestedAt: 1 },
+    { type: "execute-cells", cells: [cell("a")], requestedAt: Number.NaN },
+    { type: "execute-cells", cells: "a", requestedAt: 1 },
+    { type: "set-cell-config", id: "a", config: { hideCode: "yes" } },
+    { type: "set-run-mode", mode: "eager" },
+    { type: "set-ui-value", id: "w" },
+    { type: "save-notebook", requestId: "r", path: "", cells: [] },
+    { type: "open-notebook", requestId: "r", path: "a\0b.ts" },
+    { type: "tracking-call", requestId: "r", method: "getRun", args: new Array(LIMITS.trackingArgs + 1).fill(0) },
+  ];
+  for (const cmd of bad) assert.equal(validateHostCommand(cmd).ok, false, JSON.stringify(cmd).slice(0, 80));
+});

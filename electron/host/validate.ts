@@ -1,0 +1,168 @@
+/**
+ * Run-time validation of every inbound `HostCommand`. Renderer input crosses a process (and, in
+ * browser mode, a network socket), so the host trusts nothing about its shape: types, sizes and
+ * the tracking method name are checked here, and a bad command becomes a value, never a throw.
+ */
+import type { CellSource, HostCommand, RequestId, RunMode } from "../protocol.ts";
+
+/** Limits on inbound commands; generous for real notebooks, small enough to bound memory. */
+export const LIMITS = {
+  cells: 5000,
+  codeChars: 1_000_000,
+  pathChars: 4096,
+  idChars: 128,
+  nameChars: 1000,
+  requestIdChars: 128,
+  methodChars: 64,
+  trackingArgs: 16,
+} as const;
+
+/**
+ * The `TrackingStore` methods a renderer or kernel may call by name: every data method, never
+ * `onChange` or `close` (only the host manages the store's lifetime and listeners).
+ */
+export const TRACKING_METHODS: ReadonlySet<string> = new Set([
+  "createExperiment", "getExperiment", "getExperimentByName", "searchExperiments", "deleteExperiment",
+  "restoreExperiment", "renameExperiment", "setExperimentTag", "deleteExperimentTag",
+  "createRun", "getRun", "updateRun", "deleteRun", "restoreRun", "searchRuns", "logMetric", "logParam",
+  "setTag", "deleteTag", "logBatch", "logInputs", "getMetricHistory", "getMetricHistoryBulkInterval",
+  "createRegisteredModel", "renameRegisteredModel", "updateRegisteredModel", "deleteRegisteredModel",
+  "getRegisteredModel", "searchRegisteredModels", "getLatestVersions", "setRegisteredModelTag",
+  "deleteRegisteredModelTag", "setRegisteredModelAlias", "deleteRegisteredModelAlias", "getModelVersionByAlias",
+  "createModelVersion", "updateModelVersion", "transitionModelVersionStage", "deleteModelVersion",
+  "getModelVersion", "searchModelVersions", "getModelVersionDownloadUri", "setModelVersionTag",
+  "deleteModelVersionTag",
+]);
+
+/** The outcome of validation: the typed command, or why it was refused (with its requestId when readable). */
+export type Validated =
+  | { ok: true; command: HostCommand }
+  | { ok: false; error: string; requestId?: RequestId };
+
+class Invalid extends Error {}
+
+const ID = /^[A-Za-z0-9_-]+$/;
+const RUN_MODES: readonly RunMode[] = ["autorun", "lazy"];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown, field: string, max: number): string {
+  if (typeof v !== "string") throw new Invalid(`'${field}' must be a string`);
+  if (v.length > max) throw new Invalid(`'${field}' is longer than ${max} characters`);
+  return v;
+}
+
+function id(v: unknown, field: string): string {
+  const s = str(v, field, LIMITS.idChars);
+  if (!ID.test(s)) throw new Invalid(`'${field}' must match [A-Za-z0-9_-]+`);
+  return s;
+}
+
+function path(v: unknown, field: string): string {
+  const s = str(v, field, LIMITS.pathChars);
+  if (s === "" || s.includes("\0")) throw new Invalid(`'${field}' must be a non-empty path`);
+  return s;
+}
+
+function config(v: unknown, field: string): void {
+  if (!isRecord(v)) throw new Invalid(`'${field}' must be an object`);
+  if (v.name !== undefined) str(v.name, `${field}.name`, LIMITS.nameChars);
+  for (const flag of ["hideCode", "disabled"] as const) {
+    if (v[flag] !== undefined && typeof v[flag] !== "boolean") throw new Invalid(`'${field}.${flag}' must be a boolean`);
+  }
+}
+
+function cells(v: unknown): CellSource[] {
+  if (!Array.isArray(v)) throw new Invalid("'cells' must be an array");
+  if (v.length > LIMITS.cells) throw new Invalid(`'cells' has more than ${LIMITS.cells} cells`);
+  const seen = new Set<string>();
+  v.forEach((c: unknown, i) => {
+    if (!isRecord(c)) throw new Invalid(`'cells[${i}]' must be an object`);
+    const cid = id(c.id, `cells[${i}].id`);
+    if (seen.has(cid)) throw new Invalid(`duplicate cell id '${cid}'`);
+    seen.add(cid);
+    str(c.code, `cells[${i}].code`, LIMITS.codeChars);
+    config(c.config, `cells[${i}].config`);
+  });
+  return v as CellSource[];
+}
+
+/** Throws `Invalid` unless `raw` is a well-formed command; the body of `validateHostCommand`. */
+function check(raw: Record<string, unknown>): void {
+  const type = raw.type as HostCommand["type"];
+  switch (type) {
+    case "execute-cells":
+      cells(raw.cells);
+      if (typeof raw.requestedAt !== "number" || !Number.isFinite(raw.requestedAt)) {
+        throw new Invalid("'requestedAt' must be a finite number");
+      }
+      return;
+    case "run-stale-cells":
+    case "interrupt":
+    case "list-notebooks":
+    case "restart-kernel":
+      return;
+    case "delete-cell":
+      id(raw.id, "id");
+      return;
+    case "set-cell-order":
+      if (!Array.isArray(raw.ids) || raw.ids.length > LIMITS.cells) throw new Invalid("'ids' must be an array of cell ids");
+      raw.ids.forEach((x: unknown, i) => id(x, `ids[${i}]`));
+      return;
+    case "set-cell-config":
+      id(raw.id, "id");
+      config(raw.config, "config");
+      return;
+    case "set-ui-value":
+      id(raw.id, "id");
+      if (!("value" in raw)) throw new Invalid("'value' is required");
+      return;
+    case "set-run-mode":
+      if (!RUN_MODES.includes(raw.mode as RunMode)) throw new Invalid("'mode' must be 'autorun' or 'lazy'");
+      return;
+    case "open-notebook":
+    case "new-notebook":
+      path(raw.path, "path");
+      return;
+    case "save-notebook":
+      if (raw.path !== undefined) path(raw.path, "path");
+      cells(raw.cells);
+      return;
+    case "tracking-call": {
+      const method = str(raw.method, "method", LIMITS.methodChars);
+      if (!TRACKING_METHODS.has(method)) throw new Invalid(`unknown tracking method '${method}'`);
+      if (!Array.isArray(raw.args) || raw.args.length > LIMITS.trackingArgs) {
+        throw new Invalid(`'args' must be an array of at most ${LIMITS.trackingArgs} values`);
+      }
+      return;
+    }
+    default: {
+      const unknownType: never = type;
+      throw new Invalid(`unknown command type '${String(unknownType)}'`);
+    }
+  }
+}
+
+const NEEDS_REQUEST_ID = new Set(["open-notebook", "new-notebook", "save-notebook", "list-notebooks", "restart-kernel", "tracking-call"]);
+
+/** Validates an inbound message; never throws. */
+export function validateHostCommand(raw: unknown): Validated {
+  if (!isRecord(raw)) return { ok: false, error: "a command must be a JSON object" };
+  let requestId: RequestId | undefined;
+  if (typeof raw.requestId === "string" && raw.requestId.length > 0 && raw.requestId.length <= LIMITS.requestIdChars) {
+    requestId = raw.requestId as RequestId;
+  }
+  if (typeof raw.type !== "string") return { ok: false, error: "'type' must be a string", requestId };
+  try {
+    if (NEEDS_REQUEST_ID.has(raw.type) && !requestId) {
+      throw new Invalid(`'${raw.type}' needs a 'requestId' of 1–${LIMITS.requestIdChars} characters`);
+    }
+    check(raw);
+  } catch (err) {
+    if (err instanceof Invalid) return { ok: false, error: `invalid '${raw.type}': ${err.message}`, requestId };
+    throw err;
+  }
+  return { ok: true, command: raw as unknown as HostCommand };
+}
