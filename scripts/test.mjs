@@ -30,7 +30,9 @@ const files = roots
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+// One file at a time: the e2e files share one renderer build and the kernel tests spawn processes
+// whose interrupt timing a second busy test file would skew.
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...files], {
   cwd: root,
   stdio: "inherit",
 });

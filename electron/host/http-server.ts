@@ -4,7 +4,7 @@
  * token-guarded WebSocket at `/ws`. The URL to open carries the per-launch token.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync, promises as fs, readdirSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,12 +63,16 @@ export interface RunningServer {
  * the command to run when the build is impossible (Vite or the config absent).
  */
 export async function ensureRenderer(dir = RENDERER_DIR): Promise<string> {
-  if (existsSync(join(dir, "index.html"))) return dir;
   const configFile = join(ROOT, "renderer", "vite.config.ts");
+  const built = existsSync(join(dir, "index.html"));
+  // A packaged app ships the build without sources; a checkout rebuilds when a source is newer.
+  if (built && (dir !== RENDERER_DIR || !existsSync(configFile) || !sourcesNewerThan(statSync(join(dir, "index.html")).mtimeMs))) {
+    return dir;
+  }
   if (dir !== RENDERER_DIR || !existsSync(configFile)) {
     throw new Error(`the renderer is not built (${dir}/index.html is missing); run: npx vite build --config renderer/vite.config.ts`);
   }
-  process.stderr.write("flowbook: building the renderer (first run)…\n");
+  process.stderr.write(`flowbook: building the renderer (${built ? "sources changed" : "first run"})…\n`);
   try {
     const vite = await import("vite");
     await vite.build({ configFile, logLevel: "warn" });
@@ -77,6 +81,16 @@ export async function ensureRenderer(dir = RENDERER_DIR): Promise<string> {
   }
   if (!existsSync(join(dir, "index.html"))) throw new Error(`the renderer build did not produce ${dir}/index.html`);
   return dir;
+}
+
+/** True when a renderer source (or the protocol it imports types from) changed after `builtAt`. */
+function sourcesNewerThan(builtAt: number): boolean {
+  const newer = (path: string): boolean => {
+    const info = statSync(path);
+    if (!info.isDirectory()) return info.mtimeMs > builtAt;
+    return readdirSync(path).some((name) => name !== "node_modules" && newer(join(path, name)));
+  };
+  return newer(join(ROOT, "renderer")) || newer(join(ROOT, "electron", "protocol.ts"));
 }
 
 /** Starts the server on 127.0.0.1; `port` in use fails with EADDRINUSE (the caller may retry with 0). */
