@@ -225,6 +225,15 @@ export interface CompletedRun {
 export interface Interrupted {
   type: "interrupted";
 }
+/**
+ * Which TensorFlow.js backend the kernel loaded (sent once, when a cell first uses TF.js), and
+ * the faster ones passed over with why, for the status bar.
+ */
+export interface TfBackend {
+  type: "tf-backend";
+  backend: "tensorflow" | "wasm" | "cpu";
+  skipped: { name: string; error: string }[];
+}
 export interface Variables {
   type: "variables";
   variables: VariableInfo[];
@@ -246,7 +255,8 @@ export type KernelEvent =
   | CompletedRun
   | Interrupted
   | Variables
-  | TrackingRequest;
+  | TrackingRequest
+  | TfBackend;
 
 // ─── host commands (renderer → host) ────────────────────────────────────────────────────────────
 
@@ -323,10 +333,10 @@ export interface NotebookOpened {
   cells: CellSource[];
   mode: RunMode;
 }
-/** A kernel event, forwarded to the renderer. */
+/** A kernel event, forwarded to the renderer (the TF.js backend reaches it through host-status). */
 export interface KernelEventForwarded {
   type: "kernel-event";
-  event: Exclude<KernelEvent, TrackingRequest>;
+  event: Exclude<KernelEvent, TrackingRequest | TfBackend>;
 }
 export interface StoreChanged {
   type: "store-changed";

@@ -89,6 +89,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   let restUrl = "";
   let kernel: KernelClient | undefined;
   let kernelState: KernelState = "dead";
+  /** The TF.js backend the kernel reported; "unknown" until a cell first uses TF.js. */
+  let tfBackend = "unknown";
   const busy = new Set<CellId>();
   const replay = new Map<CellId, Map<Replayed["type"], Replayed>>();
   let open: { path: string; notebook: Notebook; mode: RunMode } | undefined;
@@ -104,7 +106,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       log(`could not send '${event.type}': ${(err as Error).message}`);
     }
   };
-  const status = (): HostEvent => ({ type: "host-status", trackingUri, restUrl, tfBackend: "unknown", kernel: kernelState });
+  const status = (): HostEvent => ({ type: "host-status", trackingUri, restUrl, tfBackend, kernel: kernelState });
   const setKernelState = (next: KernelState) => {
     if (next === kernelState) return;
     kernelState = next;
@@ -152,6 +154,10 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         break;
       case "tracking-request":
         // KernelClient answers these through onTrackingRequest; one never reaches here.
+        return;
+      case "tf-backend":
+        tfBackend = event.backend;
+        broadcast(status());
         return;
       default:
         assertNever(event);

@@ -3,7 +3,7 @@
  * run, compare or registry page is shown, so scroll position and selection survive), run pages,
  * compare and the model registry. Everything live through `api.onStoreChange`.
  */
-import { createSignal, Match, Show, Switch } from "solid-js";
+import { createSignal, Match, onMount, Show, Switch } from "solid-js";
 import type { TrackingApi } from "./api.ts";
 import type { Experiment } from "./types.ts";
 import type { Nav, Route } from "./nav.ts";
@@ -15,6 +15,7 @@ import { CompareView } from "./CompareView.tsx";
 import { ModelsList } from "./registry/ModelsList.tsx";
 import { ModelPage } from "./registry/ModelPage.tsx";
 import { VersionPage } from "./registry/VersionPage.tsx";
+import { loadPlotly } from "./charts/plotly-loader.ts";
 
 /** The whole tracking UI; mount it as the shell's "Tracking" view. */
 export function TrackingApp(props: { api: TrackingApi }) {
@@ -26,6 +27,8 @@ export function TrackingApp(props: { api: TrackingApi }) {
     go: setRoute,
     openRun: (runId) => setRoute({ page: "run", runId }),
   };
+  // Plotly takes seconds to parse on a slow machine: start now, so the first chart opened is quick.
+  onMount(() => void loadPlotly());
   const on = <P extends Route["page"]>(page: P) => {
     const r = route();
     return r.page === page ? (r as Extract<Route, { page: P }>) : false;

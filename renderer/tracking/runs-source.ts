@@ -24,8 +24,10 @@ export interface RunRow {
   run: Run;
 }
 
-/** Runs fetched per request; 10,000 runs arrive in ten round trips, the first page renders at once. */
+/** Runs fetched per follow-up request; 10,000 runs arrive in about ten round trips. */
 export const PAGE_SIZE = 1000;
+/** The first request is small: it only has to fill the screen, so the table appears (or re-sorts) fast. */
+export const FIRST_PAGE_SIZE = 100;
 /** A table never holds more than this many runs (the filter box narrows bigger experiments). */
 export const MAX_ROWS = 50_000;
 const REFRESH_MS = 500;
@@ -39,17 +41,24 @@ const toRow = (run: Run): RunRow => ({ id: run.info.run_id, run });
 export function createRunsSource(api: TrackingApi, query: () => RunsQuery, visibleEnd: () => number) {
   const [state, setState] = createStore<{ rows: RunRow[]; complete: boolean }>({ rows: [], complete: false });
   const [loadingMore, setLoadingMore] = createSignal(false);
+  // Readers get the plain rows plus this version: tracking 10,000 runs property by property through
+  // store proxies costs more than the table's whole render, and every write below bumps it.
+  const [version, setVersion] = createSignal(0);
+  const write: typeof setState = ((...args: unknown[]) => {
+    (setState as (...a: unknown[]) => void)(...args);
+    setVersion((v) => v + 1);
+  }) as typeof setState;
   const stableQuery = createMemo(query, undefined, { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) });
   let generation = 0;
 
-  const search = (q: RunsQuery, token: string | undefined) =>
+  const search = (q: RunsQuery, token: string | undefined, size = PAGE_SIZE) =>
     api.call<Page<Run>>("searchRuns", [
       {
         experiment_ids: q.experimentIds,
         filter: q.filter || undefined,
         order_by: q.orderBy.length ? q.orderBy : undefined,
         run_view_type: q.viewType,
-        max_results: PAGE_SIZE,
+        max_results: size,
         page_token: token,
       },
     ]);
@@ -60,7 +69,7 @@ export function createRunsSource(api: TrackingApi, query: () => RunsQuery, visib
       while (token && gen === generation && state.rows.length < MAX_ROWS) {
         const page = await search(q, token);
         if (gen !== generation) return;
-        setState("rows", produce((rows) => rows.push(...page.items.map(toRow))));
+        write("rows", produce((rows) => rows.push(...page.items.map(toRow))));
         token = page.next_page_token;
       }
       if (gen === generation) setState("complete", !token);
@@ -73,10 +82,10 @@ export function createRunsSource(api: TrackingApi, query: () => RunsQuery, visib
     () => (stableQuery().experimentIds.length ? stableQuery() : undefined),
     async (q) => {
       const gen = ++generation;
-      const page = await search(q, undefined);
+      const page = await search(q, undefined, FIRST_PAGE_SIZE);
       if (gen !== generation) return 0;
-      setState("rows", reconcile(page.items.map(toRow), { key: "id" }));
-      setState("complete", !page.next_page_token);
+      // A new filter or order reorders everything: replace, since diffing 10,000 rows buys nothing.
+      write({ rows: page.items.map(toRow), complete: !page.next_page_token });
       void loadRest(q, gen, page.next_page_token);
       return page.items.length;
     },
@@ -96,14 +105,14 @@ export function createRunsSource(api: TrackingApi, query: () => RunsQuery, visib
     } while (token && fresh.length < visibleEnd() + 1);
     const ids = new Set(fresh.map((r) => r.info.run_id));
     const rest = token ? unwrap(state.rows).slice(fresh.length).filter((r) => !ids.has(r.id)) : [];
-    setState("rows", reconcile([...fresh.map(toRow), ...rest], { key: "id" }));
+    write("rows", reconcile([...fresh.map(toRow), ...rest], { key: "id" }));
   }
   const refresh = throttle(() => void refreshHead(), REFRESH_MS);
 
   async function patchRuns(ids: string[]) {
     const runs = await Promise.all(ids.map((id) => api.call<Run>("getRun", [id]).catch(() => null)));
     const view = stableQuery().viewType;
-    setState(
+    write(
       "rows",
       produce((rows) => {
         for (const run of runs) {
@@ -120,7 +129,7 @@ export function createRunsSource(api: TrackingApi, query: () => RunsQuery, visib
 
   const batcher = frameBatcher<StoreChange>((changes) => {
     const exps = new Set(stableQuery().experimentIds);
-    const known = new Map(state.rows.map((r, i) => [r.id, i]));
+    const known = new Map(unwrap(state.rows).map((r, i) => [r.id, i]));
     const toPatch = new Set<string>();
     let unknown = false;
     const metricChanges: Extract<StoreChange, { type: "metrics" }>[] = [];
@@ -132,7 +141,7 @@ export function createRunsSource(api: TrackingApi, query: () => RunsQuery, visib
       else if (c.type === "metrics" && exps.has(c.experiment_id)) unknown = true;
     }
     if (metricChanges.length)
-      setState(
+      write(
         "rows",
         produce((rows) => {
           for (const c of metricChanges) {
@@ -160,7 +169,7 @@ export function createRunsSource(api: TrackingApi, query: () => RunsQuery, visib
 
   return {
     /** The loaded runs, in server order. */
-    rows: () => state.rows,
+    rows: () => (version(), unwrap(state.rows)),
     /** Whether every run of the query is loaded. */
     complete: () => state.complete,
     /** Whether further pages are still arriving. */

@@ -31,7 +31,8 @@ export function MetricChart(props: {
   let el!: HTMLDivElement;
   let Plotly!: Awaited<ReturnType<typeof loadPlotly>>;
   const [mounted, setMounted] = createSignal(false);
-  const [width, setWidth] = createSignal(600);
+  // Unknown until mounted: requesting before the plot is measured would fetch the history twice.
+  const [width, setWidth] = createSignal<number | null>(null);
   const [range, setRange] = createSignal<{ start_step: number; end_step: number } | null>(null);
   const [generation, setGeneration] = createSignal(0);
   // Points pushed since the last sampled reply, per run.
@@ -49,7 +50,10 @@ export function MetricChart(props: {
     { equals: sameIds },
   );
   const request = createMemo(
-    () => ({ run_ids: runIds(), metric_key: props.metricKey, max_results: width(), ...(range() ?? {}), generation: generation() }),
+    () => {
+      const w = width();
+      return w === null ? undefined : { run_ids: runIds(), metric_key: props.metricKey, max_results: w, ...(range() ?? {}), generation: generation() };
+    },
     undefined,
     { equals: (a, b) => JSON.stringify(a) === JSON.stringify(b) },
   );

@@ -83,7 +83,9 @@ export function buildChart(
     const isGhost = ghost !== null && r === ghost;
     return {
       type: "scatter",
-      mode: pts.length < 60 ? "lines+markers" : "lines",
+      // Markers help short finished curves; a running run's trace only grows, and thousands of
+      // SVG markers would make every live append slower.
+      mode: pts.length < 60 && r.info.status !== "RUNNING" ? "lines+markers" : "lines",
       x,
       y,
       name: isGhost ? `best previous: ${r.info.run_name || r.info.run_id}` : r.info.run_name || r.info.run_id,

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseMlmodelSignature } from "./registry/signature.ts";
+import { parseMlmodelSignature } from "./signature.ts";
 
 test("the signature's column and tensor schemas are read from MLmodel YAML", () => {
   const text = [

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dimension, dimensionIds, parcoordsTrace } from "./charts/param-space.ts";
-import type { Run } from "./types.ts";
+import { dimension, dimensionIds, parcoordsTrace } from "./param-space.ts";
+import type { Run } from "../types.ts";
 
 function run(params: Record<string, string>, metrics: Record<string, number>): Run {
   return {
