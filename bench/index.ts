@@ -44,7 +44,10 @@ export function formatTable(rows: BenchRow[]): string {
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const rows: BenchRow[] = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".test.ts")).sort()) {
+// `npm run bench -- kernel training` runs only the named benches.
+const only = process.argv.slice(2);
+const benches = readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".test.ts"));
+for (const file of benches.filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort()) {
   process.stderr.write(`bench: ${file}…\n`);
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as { run: () => Promise<BenchRow[]> };
   rows.push(...(await mod.run()));

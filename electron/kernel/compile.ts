@@ -33,8 +33,21 @@ export function cellFileName(id: CellId): string {
   return `flowbook-cell:${id}`;
 }
 
+// Re-running unchanged code is the common case (reactive re-runs), so each analysis keeps the
+// functions compiled for it, keyed by the refs that were available.
+const compiled = new WeakMap<CellAnalysis, Map<string, CellFunction>>();
+
 /** Compiles `analysis` for cell `id`; `available` are the refs present in the namespace this run. */
 export function compileCell(id: CellId, analysis: CellAnalysis, available: readonly string[]): CellFunction {
+  let byRefs = compiled.get(analysis);
+  if (!byRefs) compiled.set(analysis, (byRefs = new Map()));
+  const key = `${id}\0${available.join(",")}`;
+  let fn = byRefs.get(key);
+  if (!fn) byRefs.set(key, (fn = compileFresh(id, analysis, available)));
+  return fn;
+}
+
+function compileFresh(id: CellId, analysis: CellAnalysis, available: readonly string[]): CellFunction {
   const { js, ast } = analysis;
   const edits: { start: number; end: number; text: string }[] = [];
   let n = 0;

@@ -1,0 +1,177 @@
+/**
+ * Kernel latency: scheduling overhead of editing the first cell of a 200-cell chain (against the
+ * same 200 cell bodies called directly), interrupt latency of an async loop and of a synchronous
+ * busy loop (against a kernel cold start), and live-reader latency — a metric logged to the store
+ * until the reader cell's re-run has finished — measured end to end through the real host and
+ * kernel process (against the store write alone).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CellId, CellSource, HostCommand, HostEvent, KernelEvent, RequestId } from "../electron/protocol.ts";
+import { createHost, type Host } from "../electron/host/host.ts";
+import { Kernel } from "../electron/kernel/kernel.ts";
+import type { BenchRow } from "./index.ts";
+
+const CHAIN = 200;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+const cellSource = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
+const chainCode = (i: number, first: number) => (i === 0 ? `const v0 = ${first};` : `const v${i} = v${i - 1} + 1;`);
+
+/** Median ms for the kernel to re-run the whole chain after an edit of its first cell. */
+async function chainEdit(): Promise<{ kernelMs: number; directMs: number }> {
+  const kernel = new Kernel({ notebookPath: join(tmpdir(), "bench-chain.ts"), runtimeModule: {}, emit: () => {} });
+  const cells = Array.from({ length: CHAIN }, (_, i) => cellSource(`c${i}`, chainCode(i, 0)));
+  await kernel.handle({ type: "kernel-init", notebookPath: "bench-chain.ts", cells, mode: "autorun" });
+  await kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+  await kernel.idle();
+  const times: number[] = [];
+  for (let rep = 1; rep <= 15; rep++) {
+    const t = performance.now();
+    await kernel.handle({ type: "execute-cells", cells: [cellSource("c0", chainCode(0, rep))], requestedAt: Date.now() });
+    await kernel.idle();
+    times.push(performance.now() - t);
+  }
+  await kernel.handle({ type: "shutdown" });
+  // The baseline: the same 200 bodies as async functions, awaited in order, passing values along.
+  const bodies = Array.from({ length: CHAIN }, (_, i) =>
+    i === 0 ? new Function("return (async () => 1)")() : new Function(`return (async (v) => v + 1)`)(),
+  ) as ((v?: number) => Promise<number>)[];
+  const direct: number[] = [];
+  for (let rep = 0; rep < 15; rep++) {
+    const t = performance.now();
+    let v: number | undefined;
+    for (const body of bodies) v = await body(v);
+    direct.push(performance.now() - t);
+  }
+  return { kernelMs: median(times), directMs: median(direct) };
+}
+
+/** A host with one recording connection, on a notebook of the given cells. */
+async function hostWith(dir: string, cells: Record<string, string>) {
+  const path = join(dir, "bench.ts");
+  writeFileSync(path, Object.entries(cells).map(([id, code]) => `// %% [cell id=${id}]\n${code}\n`).join("\n"));
+  const host: Host = await createHost({ notebookPath: path, log: () => {} });
+  const listeners = new Set<(e: HostEvent, at: number) => void>();
+  let command: (raw: unknown) => void = () => {};
+  host.connect({
+    send: (e) => {
+      const at = performance.now();
+      for (const l of listeners) l(e, at);
+    },
+    onCommand: (l) => {
+      command = l;
+      return () => {};
+    },
+  });
+  const next = (match: (e: HostEvent) => boolean, timeoutMs = 30_000) =>
+    new Promise<number>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error("timed out waiting for a host event")), timeoutMs);
+      const l = (e: HostEvent, at: number) => {
+        if (!match(e)) return;
+        clearTimeout(timer);
+        listeners.delete(l);
+        ok(at);
+      };
+      listeners.add(l);
+    });
+  const send = (cmd: HostCommand) => command(cmd);
+  const sources = Object.entries(cells).map(([id, code]) => cellSource(id, code));
+  return { host, next, send, sources };
+}
+
+const kernelEvent = (e: HostEvent): KernelEvent | undefined => (e.type === "kernel-event" ? e.event : undefined);
+const statusOf = (id: string, status: string) => (e: HostEvent) => {
+  const k = kernelEvent(e);
+  return k?.type === "cell-status" && k.id === id && k.status === status;
+};
+const kernelIdle = (e: HostEvent) => e.type === "host-status" && e.kernel === "idle";
+
+/**
+ * ms from `interrupt` until the loop cell is idle again (async: the loop stopped at an await) or
+ * stale (sync: the kernel process was killed and a new one started in its place).
+ */
+async function interruptLatency(dir: string, code: string, done: "idle" | "stale"): Promise<{ ms: number; coldStartMs: number }> {
+  const { host, next, send, sources } = await hostWith(dir, { loop: code });
+  try {
+    await next(kernelIdle);
+    const running = next(statusOf("loop", "running"));
+    send({ type: "execute-cells", cells: sources, requestedAt: Date.now() });
+    await running;
+    await new Promise((r) => setTimeout(r, 300));
+    const finished = next(statusOf("loop", done));
+    const t = performance.now();
+    send({ type: "interrupt" });
+    const ms = (await finished) - t;
+    // The baseline: a cold start of the kernel process, which a sync-loop interrupt includes.
+    const ready = next(kernelIdle);
+    const t2 = performance.now();
+    send({ type: "restart-kernel", requestId: "bench" as RequestId });
+    const coldStartMs = (await ready) - t2;
+    return { ms, coldStartMs };
+  } finally {
+    await host.close();
+  }
+}
+
+/** p95 ms from a metric write to the live reader's re-run being finished, with the write alone as baseline. */
+async function liveReader(dir: string): Promise<{ p95: number; writeP95: number }> {
+  const seedHost = await createHost({ notebookDir: dir, log: () => {} });
+  const runId = (await seedHost.store.createRun({ experiment_id: "0" })).info.run_id;
+  await seedHost.close();
+  const { host, next, send, sources } = await hostWith(dir, {
+    imports: `import { mlflow } from "flowbook";`,
+    reader: `const history = await mlflow.getMetricHistory("${runId}", "loss");\nhistory.length;`,
+  });
+  try {
+    await next(kernelIdle);
+    const first = next(statusOf("reader", "idle"));
+    send({ type: "execute-cells", cells: sources, requestedAt: Date.now() });
+    await first;
+    const latencies: number[] = [];
+    const writes: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const rerun = next(statusOf("reader", "idle"));
+      const t = performance.now();
+      await host.store.logMetric(runId, { key: "loss", value: 1 / (i + 1), timestamp: Date.now(), step: i });
+      writes.push(performance.now() - t);
+      latencies.push((await rerun) - t);
+      // Readers re-run at most 10 times a second; space writes so each one is its own update.
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    return { p95: percentile(latencies, 95), writeP95: percentile(writes, 95) };
+  } finally {
+    await host.close();
+  }
+}
+
+/** Runs the kernel benchmarks. */
+export async function run(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-bench-kernel-"));
+  try {
+    const chain = await chainEdit();
+    const asyncLoop = await interruptLatency(dir, "while (true) {\n  await new Promise((r) => setTimeout(r, 5));\n}", "idle");
+    const syncLoop = await interruptLatency(dir, "while (true) {}", "stale");
+    const live = await liveReader(dir);
+    const overhead = chain.kernelMs - chain.directMs;
+    return [
+      { name: `edit first cell of a ${CHAIN}-cell chain, kernel`, value: chain.kernelMs, unit: "ms", baseline: chain.directMs, baselineUnit: "ms bodies called directly" },
+      { name: "  scheduling overhead beyond execution", value: overhead, unit: "ms", target: "≤ 20 ms", ok: overhead <= 20 },
+      { name: "interrupt an async loop (until idle)", value: asyncLoop.ms, unit: "ms", baseline: asyncLoop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: asyncLoop.ms <= 1000 },
+      { name: "interrupt a sync busy loop (kill, restart, stale)", value: syncLoop.ms, unit: "ms", baseline: syncLoop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: syncLoop.ms <= 1000 },
+      { name: "live reader: metric logged → re-run done, p95", value: live.p95, unit: "ms", baseline: live.writeP95, baselineUnit: "ms store write p95", target: "≤ 100 ms", ok: live.p95 <= 100 },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
