@@ -4,26 +4,12 @@
  */
 import type { Clause, OrderBy } from "../search/index.ts";
 import { MlflowError } from "../types.ts";
+import { likeToGlob } from "../store/search-sql.ts";
 
 /** A WHERE fragment with its positional parameters. */
 export interface SqlCondition {
   sql: string;
   params: (string | number)[];
-}
-
-/**
- * SQLite's LIKE ignores ASCII case, but MLflow's LIKE is case-sensitive; GLOB is, so a LIKE
- * pattern becomes a GLOB pattern with GLOB's own metacharacters bracketed.
- */
-function likeToGlob(pattern: string): string {
-  let out = "";
-  for (const ch of pattern) {
-    if (ch === "%") out += "*";
-    else if (ch === "_") out += "?";
-    else if (ch === "*" || ch === "?" || ch === "[") out += `[${ch}]`;
-    else out += ch;
-  }
-  return out;
 }
 
 /** One comparison of `column` against a clause's value. */
