@@ -1,7 +1,7 @@
 /**
  * The notebook UI end to end, in browser mode: a real host and kernel serve the built renderer and
  * Chromium drives it. Needs `dist/renderer` (npx vite build --config renderer/vite.config.ts).
- * Screenshots go to e2e/artifacts/; the example notebook's screenshot also goes to docs/screenshot.png.
+ * Screenshots go to e2e/artifacts/; with FLOWBOOK_UPDATE_SCREENSHOT=1 the example's also replaces docs/screenshot.png.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -212,8 +212,11 @@ describe("example notebook", () => {
       // Plotly loads with the first chart; wait for its drawing before the screenshot.
       if ((await page.getByTestId("output-plot").count()) > 0) await page.locator(".plot .main-svg").first().waitFor({ timeout: WAIT_MS });
       await shot(page, "example");
-      mkdirSync(join(root, "docs"), { recursive: true });
-      await page.screenshot({ path: join(root, "docs", "screenshot.png") });
+      // The README's picture is refreshed on request only, so a test run never edits tracked files.
+      if (process.env.FLOWBOOK_UPDATE_SCREENSHOT === "1") {
+        mkdirSync(join(root, "docs"), { recursive: true });
+        await page.screenshot({ path: join(root, "docs", "screenshot.png") });
+      }
     } finally {
       await browser.close();
       await app.close();

@@ -263,6 +263,11 @@ export interface TrackingStore {
   logBatch(req: LogBatchRequest): Promise<void>;
   logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
   getMetricHistory(req: MetricHistoryRequest): Promise<Page<Metric>>;
+  /**
+   * Optional fast path: a key's whole history (no paging) as the wire JSON array MLflow's
+   * get-history returns under `metrics`, built by the store without per-point objects.
+   */
+  getMetricHistoryJson?(req: { run_id: string; metric_key: string }): Promise<string>;
   getMetricHistoryBulkInterval(req: MetricBulkIntervalRequest): Promise<MetricWithRunId[]>;
 
   // registry

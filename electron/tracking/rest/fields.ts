@@ -109,6 +109,19 @@ function parseMetric(value: unknown, where: string): Metric {
   return { key, value: v, timestamp, step };
 }
 
+/**
+ * The common shape of a wire metric — a non-empty string key, a number value, integral timestamp
+ * and step (step may be absent) — read without the general path's per-field checks and error
+ * labels; anything else returns undefined and goes through `parseMetric` for MLflow's errors.
+ */
+function plainMetric(value: unknown): Metric | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { key, value: v, timestamp, step } = value as Record<string, unknown>;
+  if (typeof key !== "string" || key === "" || typeof v !== "number" || !Number.isInteger(timestamp)) return undefined;
+  if (step === undefined || step === null) return { key, value: v, timestamp: timestamp as number, step: 0 };
+  return Number.isInteger(step) ? { key, value: v, timestamp: timestamp as number, step: step as number } : undefined;
+}
+
 function parseDatasetInput(value: unknown, where: string): DatasetInput {
   const obj = asObject(where, value);
   const tags = asList(`${where}.tags`, obj.tags ?? []).map((t, i) => parseTag(t, `${where}.tags[${i}]`));
@@ -164,7 +177,7 @@ function parseValue(base: BaseSpec, name: string, value: unknown): unknown {
     case "tags":
       return asList(name, value).map((t, i) => parseTag(t, `${name}[${i}]`));
     case "metrics":
-      return asList(name, value).map((m, i) => parseMetric(m, `${name}[${i}]`));
+      return asList(name, value).map((m, i) => plainMetric(m) ?? parseMetric(m, `${name}[${i}]`));
     case "datasets":
       return asList(name, value).map((d, i) => parseDatasetInput(d, `${name}[${i}]`));
     case "view":

@@ -37,8 +37,14 @@ function replacer(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isFinite(value) ? encodeDouble(value) : value;
 }
 
+/** A response body that is already wire JSON text (built by the store), sent as is. */
+export class WireJson {
+  constructor(readonly text: string) {}
+}
+
 /** Serialises a response body in MLflow's wire format. */
 export function toWireJson(body: unknown): string {
+  if (body instanceof WireJson) return body.text;
   const text = JSON.stringify(body);
   // JSON.stringify writes NaN/±Infinity as null. A replacer pass costs about as much again on a
   // 100k-point history, so it runs only when the fast output could hold such a null.

@@ -1,5 +1,6 @@
 /** Run and metric-history endpoints (`runs/*`, `metrics/*`), field names from MLflow's service.proto. */
 import { MlflowError, type Metric, type MetricWithRunId, type TrackingStore } from "../types.ts";
+import { WireJson } from "./json.ts";
 import { api, type ApiRoute } from "./route.ts";
 
 const MAX_SEARCH_RESULTS = 50000;
@@ -113,6 +114,10 @@ export const runRoutes: ApiRoute[] = [
     "metrics/get-history",
     { run_id: "string!", metric_key: "string!", page_token: "string", max_results: "int" },
     async (a, { store }) => {
+      // An unpaged read of a long history is the chart's hot path: let the store write the JSON.
+      if (store.getMetricHistoryJson && a.max_results === undefined && a.page_token === undefined) {
+        return new WireJson(`{"metrics":${await store.getMetricHistoryJson(a)}}`);
+      }
       const page = await store.getMetricHistory(a);
       return { metrics: page.items, next_page_token: page.next_page_token };
     },

@@ -1,15 +1,16 @@
 /**
- * searchRuns on SQL: the parsed filter becomes WHERE conditions, order_by becomes ORDER BY, paging
- * is LIMIT/OFFSET; only the page's runs are then hydrated, with one query per child table.
+ * searchRuns on SQL: the parsed filter becomes WHERE conditions, order_by becomes LEFT JOINs plus
+ * ORDER BY (see `runOrder`), paging is LIMIT/OFFSET; only the page's runs are then hydrated, with
+ * one query per child table.
  */
 import type Database from "better-sqlite3";
-import { decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
+import { decodePageToken, encodePageToken, parseFilter, parseOrderBy, type OrderBy } from "../search/index.ts";
 import { MlflowError } from "../types.ts";
 import type { Page, Run, SearchRunsRequest } from "../types.ts";
 import { RunHydrator } from "./entities.ts";
 import { stageCondition } from "./experiments.ts";
 import type { RunRow } from "./schema.ts";
-import { runCondition, runOrder } from "./search-sql.ts";
+import { runCondition, runOrder, type OrderPart } from "./search-sql.ts";
 import { StatementCache } from "./statement-cache.ts";
 import { checkMaxResults } from "./validation.ts";
 
@@ -21,9 +22,15 @@ const SEARCH_MAX = 50_000;
 export class RunSearch {
   private readonly statements: StatementCache;
   private readonly hydrator: RunHydrator;
+  private readonly countRuns: Database.Statement;
+  private readonly countKey: Database.Statement;
 
   constructor(db: Database.Database) {
     this.statements = new StatementCache(db);
+    this.countRuns = db
+      .prepare("SELECT COUNT(*) FROM runs WHERE experiment_id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))")
+      .pluck();
+    this.countKey = db.prepare("SELECT COUNT(*) FROM latest_metrics WHERE key = ?").pluck();
     this.hydrator = new RunHydrator(db);
   }
 
@@ -54,10 +61,52 @@ export class RunSearch {
       where.push(part.sql);
       params.push(...part.params);
     }
-    const order = runOrder(orderBy);
-    const sql = `SELECT r.* FROM runs r WHERE ${where.join(" AND ")} ORDER BY ${order.sql} LIMIT ? OFFSET ?`;
-    const rows = this.statements.get(sql).all(...params, ...order.params, max + 1, offset) as RunRow[];
+    const [first, ...rest] = orderBy;
+    const rows =
+      first?.type === "metric" && this.metricDrives(first.key, params[0] as string)
+        ? this.byMetric(first.key, first.ascending, rest, where, params, offset + max + 1).slice(offset)
+        : this.page(`runs r`, runOrder(orderBy), where, params, max + 1, offset);
     const items = this.hydrator.load(rows.slice(0, max));
     return rows.length > max ? { items, next_page_token: encodePageToken(offset + max) } : { items };
+  }
+
+  /**
+   * Whether walking the metric's index pays: it visits that key's runs in every experiment, so
+   * when the requested experiments hold only a small share of them (a small experiment in a large
+   * store), sorting the experiments' own runs is cheaper. Both counts read indexes only.
+   */
+  private metricDrives(key: string, experimentIdsJson: string): boolean {
+    const inExperiments = this.countRuns.get(experimentIdsJson) as number;
+    const withKey = this.countKey.get(key) as number;
+    return withKey <= 4 * inExperiments;
+  }
+
+  /** Runs from `from` matching `where`, in `order` (its joins added), LIMIT/OFFSET applied. */
+  private page(from: string, order: OrderPart, where: string[], params: unknown[], limit: number, offset: number): RunRow[] {
+    const sql = `SELECT r.* FROM ${from} ${order.joins} WHERE ${where.join(" AND ")} ORDER BY ${order.sql} LIMIT ? OFFSET ?`;
+    return this.statements.get(sql).all(...order.joinParams, ...params, ...order.params, limit, offset) as RunRow[];
+  }
+
+  /**
+   * The first `limit` matching runs when the first order key is a metric, in MLflow's order: real
+   * values, then NaN, then runs without the metric. Each group is its own query; the first two are
+   * driven by the (key, is_nan, value) index, so SQLite reads runs in value order and stops at
+   * `limit` instead of sorting every candidate (only ties on value get sorted by the other keys).
+   */
+  private byMetric(key: string, ascending: boolean, rest: OrderBy[], where: string[], params: unknown[], limit: number): RunRow[] {
+    const order = runOrder(rest);
+    const rows: RunRow[] = [];
+    for (const nan of [0, 1]) {
+      if (rows.length >= limit) return rows;
+      // CROSS JOIN fixes the index as the outer loop, which is what makes the early stop possible.
+      const from = `latest_metrics d CROSS JOIN runs r`;
+      const conditions = ["d.key = ?", `d.is_nan = ${nan}`, "r.run_uuid = d.run_uuid", ...where];
+      const byValue = { ...order, sql: `d.value ${ascending ? "ASC" : "DESC"}, ${order.sql}` };
+      rows.push(...this.page(from, byValue, conditions, [key, ...params], limit - rows.length, 0));
+    }
+    if (rows.length >= limit) return rows;
+    const missing = ["NOT EXISTS (SELECT 1 FROM latest_metrics d WHERE d.run_uuid = r.run_uuid AND d.key = ?)", ...where];
+    rows.push(...this.page("runs r", order, missing, [key, ...params], limit - rows.length, 0));
+    return rows;
   }
 }

@@ -184,7 +184,8 @@ export class RunTable {
   /** Appends metric points in order. */
   logMetrics(runId: string, metrics: Metric[], changes: StoreChange[]): void {
     const row = this.activeRow(runId);
-    for (const m of metrics) checkMetric(m);
+    const checkedKeys = new Set<string>();
+    for (const m of metrics) checkMetric(m, checkedKeys);
     if (metrics.length === 0) return;
     this.metrics.append(runId, metrics);
     changes.push({

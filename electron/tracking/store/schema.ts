@@ -94,6 +94,12 @@ export const TRACKING_MIGRATIONS: readonly string[] = [
     FOREIGN KEY (run_uuid, dataset_uuid) REFERENCES run_inputs ON DELETE CASCADE
   ) WITHOUT ROWID;
   `,
+  // Searches sorted by a metric walk this index in value order within the non-NaN (then NaN) runs
+  // and stop once a page is full, instead of sorting every candidate run (see RunSearch).
+  `
+  DROP INDEX latest_metrics_key_value;
+  CREATE INDEX latest_metrics_key_nan_value ON latest_metrics (key, is_nan, value);
+  `,
 ];
 
 /** A `runs` row. */

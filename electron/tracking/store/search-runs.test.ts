@@ -223,6 +223,21 @@ test("search pages through results with max_results and page tokens, in order", 
   assert.equal(pages, 3);
 });
 
+test("pages ordered by a metric follow values, then NaN, then missing, across page boundaries", async () => {
+  for (const order_by of [["metrics.acc DESC"], ["metrics.acc ASC", "run_name DESC"]]) {
+    const whole = (await store.searchRuns({ experiment_ids: [experimentId], order_by })).items.map((r) => r.info.run_name);
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await store.searchRuns({ experiment_ids: [experimentId], order_by, max_results: 2, page_token: token });
+      names.push(...page.items.map((r) => r.info.run_name));
+      token = page.next_page_token;
+    } while (token);
+    assert.deepEqual(names, whole);
+    assert.equal(names.length, ALL.length);
+  }
+});
+
 test("searched runs carry latest metrics, params, tags and inputs", async () => {
   const [run] = (await store.searchRuns({ experiment_ids: [experimentId], filter: "run_name = 'alpha'" })).items;
   assert.deepEqual(run!.data.metrics.map((m) => [m.key, m.value]), [["acc", 0.9], ["loss", 0.1]]);

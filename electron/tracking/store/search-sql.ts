@@ -118,26 +118,34 @@ export function runCondition(clause: Clause): SqlPart {
   }
 }
 
+/** ORDER BY terms with the LEFT JOINs they sort on; join parameters bind before the WHERE ones. */
+export interface OrderPart extends SqlPart {
+  joins: string;
+  joinParams: unknown[];
+}
+
 /**
  * ORDER BY terms for runs: each requested key with missing values last in either direction
- * (NaN metrics just before them), then MLflow's tie-breakers start_time DESC and run_id.
+ * (NaN metrics just before them), then MLflow's tie-breakers start_time DESC and run_id. A metric,
+ * param or tag key is one LEFT JOIN on its (run_uuid, key) primary key — at most one row per run,
+ * so no run repeats — instead of correlated subqueries evaluated per candidate row.
  */
-export function runOrder(orderBy: OrderBy[]): SqlPart {
+export function runOrder(orderBy: OrderBy[]): OrderPart {
   const terms: string[] = [];
-  const params: unknown[] = [];
+  const joins: string[] = [];
+  const joinParams: unknown[] = [];
   let hasStart = false;
   let hasId = false;
   for (const { type, key, ascending } of orderBy) {
     const direction = ascending ? "ASC" : "DESC";
-    if (type === "metric") {
-      // As MLflow: real values first, then NaN, then runs without the metric, in either direction.
-      const latest = "FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.key = ?";
-      terms.push(`COALESCE((SELECT m.is_nan ${latest}), 2)`, `(SELECT m.value ${latest}) ${direction}`);
-      params.push(key, key);
-    } else if (type === "param" || type === "tag") {
-      const expr = `(SELECT p.value FROM ${type === "param" ? "params" : "tags"} p WHERE p.run_uuid = r.run_uuid AND p.key = ?)`;
-      terms.push(`${expr} IS NULL`, `${expr} ${direction}`);
-      params.push(key, key);
+    if (type === "metric" || type === "param" || type === "tag") {
+      const alias = `o${joins.length}`;
+      const table = type === "metric" ? "latest_metrics" : type === "param" ? "params" : "tags";
+      joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.key = ?`);
+      joinParams.push(key);
+      // As MLflow: real values first, then NaN (metrics only), then runs without the key, in either direction.
+      if (type === "metric") terms.push(`COALESCE(${alias}.is_nan, 2)`, `${alias}.value ${direction}`);
+      else terms.push(`${alias}.value IS NULL`, `${alias}.value ${direction}`);
     } else if (type === "attribute") {
       const column = attributeColumn(RUN_ATTRIBUTE_COLUMNS, key);
       terms.push(`${column} IS NULL`, `${column} ${direction}`);
@@ -149,7 +157,7 @@ export function runOrder(orderBy: OrderBy[]): SqlPart {
   }
   if (!hasStart) terms.push("r.start_time DESC");
   if (!hasId) terms.push("r.run_uuid ASC");
-  return { sql: terms.join(", "), params };
+  return { sql: terms.join(", "), params: [], joins: joins.join(" "), joinParams };
 }
 
 const EXPERIMENT_COLUMNS: Record<string, string> = {

@@ -86,6 +86,9 @@ export class SqliteStore implements TrackingStore {
       db.pragma("journal_mode = WAL");
       db.pragma("busy_timeout = 5000");
       db.pragma("foreign_keys = ON");
+      // In WAL mode NORMAL still writes each commit to the WAL file before the call returns, so an
+      // acknowledged write survives a crash of this process; only an OS crash or power cut can drop
+      // the last commits, which FULL would prevent with an fsync per commit.
       db.pragma("synchronous = NORMAL");
       return new SqliteStore(db, options.defaultArtifactRoot);
     } catch (e) {
@@ -193,6 +196,13 @@ export class SqliteStore implements TrackingStore {
     const offset = decodePageToken(req.page_token);
     const { items, more } = this.metrics.page(req.run_id, req.metric_key, offset, req.max_results);
     return more ? { items, next_page_token: encodePageToken(offset + items.length) } : { items };
+  }
+
+  /** A key's whole history as wire JSON text (see `TrackingStore.getMetricHistoryJson`). */
+  async getMetricHistoryJson(req: { run_id: string; metric_key: string }): Promise<string> {
+    this.runs.row(req.run_id);
+    checkKey("metric", req.metric_key);
+    return this.metrics.historyText(req.run_id, req.metric_key);
   }
 
   /** A min/max-preserving sample of each run's history of one key, runs in the order given. */

@@ -61,9 +61,16 @@ export function checkTag(tag: RunTag): void {
   checkValueLength("Tag", tag.value, MAX_TAG_VALUE_LENGTH);
 }
 
-/** Checks a metric's key, value, timestamp and step. */
-export function checkMetric(metric: Metric): void {
-  checkKey("metric", metric.key);
+/**
+ * Checks a metric's key, value, timestamp and step. `checkedKeys` lets a batch check each distinct
+ * key once: keys repeat in nearly every point, and the key check (pattern, path normalisation) is
+ * the costly part.
+ */
+export function checkMetric(metric: Metric, checkedKeys?: Set<string>): void {
+  if (checkedKeys === undefined || !checkedKeys.has(metric.key)) {
+    checkKey("metric", metric.key);
+    checkedKeys?.add(metric.key);
+  }
   if (typeof metric.value !== "number") {
     throw invalid(
       `Got invalid value ${String(metric.value)} for metric '${metric.key}' (timestamp=${metric.timestamp}). ` +
