@@ -17,6 +17,10 @@ const commands: Record<string, Command> = {
     summary: "run a notebook top to bottom as a script",
     run: async (args) => (await import("./kernel/run-command.ts")).runCommand(args),
   },
+  models: {
+    summary: "serve a logged or registered model over MLflow's scoring protocol (`models serve -m URI`)",
+    run: async (args) => (await import("./ml/serve-command.ts")).modelsCommand(args),
+  },
   edit: {
     summary: "open a notebook in the app (browser mode where Electron is absent)",
     run: async (args) => (await import("./host/edit-command.ts")).editCommand(args),

@@ -133,6 +133,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       case "kernel-ready":
         busy.clear();
         kernelState = "idle";
+        // A new kernel process has not loaded TF.js yet; it reports its backend on first use.
+        tfBackend = "unknown";
         broadcast(status());
         break;
       case "cell-status":

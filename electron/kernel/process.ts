@@ -39,7 +39,12 @@ process.on("message", (cmd: KernelCommand) => {
       for (const c of cmd.cells) codes.set(c.id, c.code);
       // Cell imports resolve from the notebook's folder, which needs an absolute path.
       const notebookPath = resolve(cmd.notebookPath);
-      runtime = createRuntime({ store: remote.store, notebookPath, codeOf: (id) => codes.get(id) });
+      runtime = createRuntime({
+        store: remote.store,
+        notebookPath,
+        codeOf: (id) => codes.get(id),
+        onTfBackend: (backend, skipped) => send({ type: "tf-backend", backend, skipped }),
+      });
       kernel = new Kernel({ notebookPath, runtimeModule: runtime.module, emit, onTrackingReply: remote.receive });
       break;
     }

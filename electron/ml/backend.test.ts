@@ -11,7 +11,11 @@ test("the native backend is passed over with its reason when tfjs-node is not in
 });
 
 test("loadTf prefers wasm over cpu and computes correctly on it", async () => {
+  const handlers = () => ["uncaughtException", "unhandledRejection"].map((e) => process.listenerCount(e));
+  const before = handlers();
   const rt = await loadTf();
+  // The wasm module's rethrowing process handlers would crash a kernel on any stray rejection.
+  assert.deepEqual(handlers(), before, "loading TF.js leaves the process's error handlers alone");
   assert.ok(["tensorflow", "wasm"].includes(rt.backend), `got ${rt.backend}`);
   const out = rt.tf.tidy(() => rt.tf.matMul(rt.tf.tensor2d([[1, 2]]), rt.tf.tensor2d([[3], [4]])).dataSync());
   assert.deepEqual(Array.from(out), [11]);

@@ -6,6 +6,9 @@
  */
 import type * as Tf from "@tensorflow/tfjs";
 
+/** TF.js types re-exported for layers that reach TF.js only through electron/ml (the kernel runtime). */
+export type { CustomCallback, LayersModel } from "@tensorflow/tfjs";
+
 /** Backend names as TF.js reports them; `tensorflow` is tfjs-node's native binding. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
@@ -60,8 +63,23 @@ async function activate(name: BackendName): Promise<typeof Tf> {
     return tfNode;
   }
   const tf = await import("@tensorflow/tfjs");
-  if (name === "wasm") await import("@tensorflow/tfjs-backend-wasm");
-  await setAndCheck(tf, name);
+  if (name !== "wasm") {
+    await setAndCheck(tf, name);
+    return tf;
+  }
+  // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled
+  // rejection, which would turn one cell's stray rejection into a kernel crash. The kernel process
+  // installs its own handlers (elsewhere Node's defaults apply), so the ones added here are removed.
+  const handlers = () => ({ exception: process.listeners("uncaughtException"), rejection: process.listeners("unhandledRejection") });
+  const before = handlers();
+  try {
+    await import("@tensorflow/tfjs-backend-wasm");
+    await setAndCheck(tf, name);
+  } finally {
+    const after = handlers();
+    for (const l of after.exception) if (!before.exception.includes(l)) process.off("uncaughtException", l);
+    for (const l of after.rejection) if (!before.rejection.includes(l)) process.off("unhandledRejection", l);
+  }
   return tf;
 }
 

@@ -12,7 +12,10 @@ import type { ModelVersion } from "../tracking/types.ts";
 import { loadTf } from "./backend.ts";
 import { loadModelDir, saveModelDir, type LoadedModel } from "./model-dir.ts";
 import type { Signature } from "./signature.ts";
-import { mlflowCallback, type MlflowCallbackOptions } from "./training.ts";
+import { mlflowCallback, type MlflowCallbackOptions, type TrainingLogger } from "./training.ts";
+
+/** The run tag naming the TF.js backend a run trained on (`tensorflow`, `wasm` or `cpu`). */
+export const BACKEND_TAG = "flowbook.tf.backend";
 
 /** Options of `logModel`, as `mlflow.tensorflow.log_model`'s keyword arguments. */
 export interface LogModelOptions {
@@ -67,6 +70,18 @@ export async function loadModel(mlflow: Mlflow, uri: string): Promise<LoadedMode
   }
 }
 
+/**
+ * A training logger pinned to one run. The callback logs without awaiting, so an epoch's metrics
+ * can still be queuing when the run ends; through the fluent API's active run they would then start
+ * a fresh run. Naming the run keeps every point on the run that trained.
+ */
+export function runLogger(mlflow: Mlflow, runId: string): TrainingLogger {
+  return {
+    logParams: (params) => mlflow.logParams(params),
+    logMetrics: (metrics, opts) => mlflow.logMetrics(metrics, { ...opts, runId }),
+  };
+}
+
 /** Options of `autolog`. */
 export interface AutologOptions extends MlflowCallbackOptions {
   /** Log the model as an artifact after each fit (default true). */
@@ -82,17 +97,18 @@ const unpatched = new WeakMap<object, Fit>();
  * that removes the patch.
  */
 export async function autolog(mlflow: Mlflow, opts: AutologOptions = {}): Promise<() => void> {
-  const { tf } = await loadTf();
+  const { tf, backend } = await loadTf();
   const proto = tf.LayersModel.prototype as unknown as { fit: Fit };
   const original = unpatched.get(proto) ?? proto.fit;
   unpatched.set(proto, original);
   proto.fit = async function (this: Tf.LayersModel, x, y, args = {}) {
     const ownRun = !mlflow.activeRun();
-    if (ownRun) await mlflow.startRun();
+    const runId = mlflow.activeRun()?.info.run_id ?? (await mlflow.startRun()).info.run_id;
     try {
+      await mlflow.setTag(BACKEND_TAG, backend);
       const samples = Array.isArray(x) ? x[0]?.shape[0] : (x as Tf.Tensor).shape?.[0];
       const fitConfig = { epochs: args.epochs, batchSize: args.batchSize, validationSplit: args.validationSplit, samples };
-      const callback = mlflowCallback(tf, this, mlflow, fitConfig, opts);
+      const callback = mlflowCallback(tf, this, runLogger(mlflow, runId), fitConfig, opts);
       const callbacks = ([] as unknown[]).concat(args.callbacks ?? [], callback) as Tf.CustomCallback[];
       const history = await original.call(this, x, y, { ...args, callbacks });
       if (opts.logModels ?? true) await logModel(mlflow, this);

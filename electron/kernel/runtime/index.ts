@@ -1,7 +1,8 @@
 /**
  * The "flowbook" module cells import (`import { md, ui, mlflow } from "flowbook"`): one object
  * per kernel, built around the tracking store the kernel uses (the host proxy in the kernel process,
- * an embedded store under `flowbook run`).
+ * an embedded store under `flowbook run`). TF.js is not loaded until a cell calls `loadTf()` or an
+ * `mlflow.tfjs` / `mlflow.pyfunc` helper (see tfjs.ts).
  */
 import type { CellId, KernelEvent } from "../../protocol.ts";
 import type { TrackingStore } from "../../tracking/types.ts";
@@ -12,6 +13,9 @@ import { plot } from "./plot.ts";
 import { progress } from "./progress.ts";
 import { state } from "./state.ts";
 import { table } from "./table.ts";
+import { trackingUi } from "./views.ts";
+import { currentCell } from "./context.ts";
+import { createTfjsRuntime, type BackendListener, type TfjsRuntime } from "./tfjs.ts";
 import { ui } from "./ui.ts";
 
 /** What `createRuntime` needs. */
@@ -20,6 +24,8 @@ export interface RuntimeOptions {
   notebookPath: string;
   /** The current code of a cell (for run provenance tags). */
   codeOf(cellId: CellId): string | undefined;
+  /** Hears which TF.js backend loaded, once, when a cell first uses TF.js (the kernel reports it as `tf-backend`). */
+  onTfBackend?: BackendListener;
 }
 
 /** A kernel's runtime: the module cells import and the tracking hooks the kernel's host side calls. */
@@ -27,7 +33,7 @@ export interface Runtime {
   module: Record<string, unknown>;
   tracking: CellTracking;
   /** The fluent MLflow API in `module` (so a caller can flush it). */
-  mlflow: CellTracking["mlflow"];
+  mlflow: CellTracking["mlflow"] & Pick<TfjsRuntime, "tfjs" | "pyfunc">;
   /**
    * Sees every event the kernel emits: a cell's exception ends the runs it left open as FAILED.
    * Whoever constructs the kernel passes its events through here.
@@ -35,15 +41,26 @@ export interface Runtime {
   observe(event: KernelEvent): void;
 }
 
+/**
+ * The current cell run's AbortSignal (Observable's `invalidation`): aborted when the cell re-runs,
+ * is deleted or interrupted, so timers and subscriptions a cell starts can clean up.
+ */
+function invalidation(): AbortSignal {
+  return currentCell().signal;
+}
+
 /** Builds the "flowbook" module for one notebook kernel. */
 export function createRuntime(opts: RuntimeOptions): Runtime {
   const tracking = createCellTracking(opts.store, { notebookPath: opts.notebookPath, codeOf: opts.codeOf });
-  const module = Object.freeze({ md, table, plot, progress, ui, state, mlflow: tracking.mlflow, MlflowClient });
+  const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
+  // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
+  const mlflow = Object.assign(tracking.mlflow, { tfjs: tf.tfjs, pyfunc: tf.pyfunc, ui: trackingUi });
+  const module = Object.freeze({ md, table, plot, progress, ui, state, mlflow, MlflowClient, loadTf: tf.loadTf, invalidation });
   const observe = (event: KernelEvent): void => {
     if (event.type === "cell-output" && event.error?.kind === "exception") {
       // Best effort: a store that fails here fails the same way for the cell's next call, which reports it.
       tracking.cellFailed(event.id, event.runNumber, event.error.message).catch(() => undefined);
     }
   };
-  return { module, tracking, mlflow: tracking.mlflow, observe };
+  return { module, tracking, mlflow, observe };
 }

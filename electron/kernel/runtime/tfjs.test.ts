@@ -1,0 +1,130 @@
+/**
+ * TF.js in cells through a real Kernel over an embedded store: the cell-bound training callback
+ * (backend tag, progress bar, KILLED on interrupt), `loadTf`, logModel, and `pyfunc.loadModel`
+ * of `models:/name@alias` as a live reader that re-runs when the alias moves.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CellId, CellSource, KernelEvent } from "../../protocol.ts";
+import { openStore } from "../../tracking/client/index.ts";
+import type { Run } from "../../tracking/types.ts";
+import { Kernel } from "../kernel.ts";
+import { createRuntime } from "./index.ts";
+
+const cell = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
+const IMPORTS = cell("imp", 'import { mlflow, loadTf } from "flowbook";');
+const MODEL = cell(
+  "model",
+  `const tf = await loadTf();
+const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 3, activation: "softmax" })] });
+model.compile({ optimizer: "sgd", loss: "categoricalCrossentropy" });
+const x = tf.tensor2d([[0, 1], [1, 0], [1, 1], [0, 0]]);
+const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0], "int32"), 3);`,
+);
+
+const tagsOf = (run: Run) => Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
+const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 20_000) => {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+async function setup(cells: CellSource[]) {
+  const dir = mkdtempSync(join(tmpdir(), "fb-tfjs-"));
+  const store = await openStore(`sqlite:///${join(dir, "t.db")}`);
+  const codes = new Map(cells.map((c) => [c.id, c.code] as const));
+  const notebookPath = join(dir, "nb.ts");
+  const backends: string[] = [];
+  const runtime = createRuntime({ store, notebookPath, codeOf: (id) => codes.get(id), onTfBackend: (b) => backends.push(b) });
+  const events: KernelEvent[] = [];
+  const kernel = new Kernel({
+    notebookPath,
+    runtimeModule: runtime.module,
+    emit: (e) => {
+      runtime.observe(e);
+      events.push(e);
+    },
+  });
+  await kernel.handle({ type: "kernel-init", notebookPath, cells, mode: "autorun" });
+  const runs = async (): Promise<Run[]> => (await store.searchRuns({ experiment_ids: ["0"] })).items;
+  const close = async () => {
+    await kernel.handle({ type: "shutdown" });
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { kernel, store, events, runs, backends, runtime, close };
+}
+
+test("interrupting a training cell stops fit, ends its run KILLED and stops the cell", async () => {
+  const train = cell(
+    "train",
+    `await mlflow.startRun({ runName: "long" }, async () => {
+  const fitConfig = { epochs: 100000, batchSize: 1, samples: 4 };
+  await model.fit(x, y, { ...fitConfig, verbose: 0, callbacks: [await mlflow.tfjs.callback(model, fitConfig)] });
+  await mlflow.setTag("after-fit", "reached");
+});`,
+  );
+  const cells = [IMPORTS, MODEL, train];
+  const t = await setup(cells);
+  try {
+    void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await waitFor(async () => {
+      const [run] = await t.runs();
+      return !!run && (await t.store.getMetricHistory({ run_id: run.info.run_id, metric_key: "batch/loss" })).items.length > 0;
+    });
+    await t.kernel.handle({ type: "interrupt" });
+    await t.kernel.idle();
+    await waitFor(async () => (await t.runs())[0]!.info.status !== "RUNNING");
+    const [run] = await t.runs();
+    assert.equal(run!.info.status, "KILLED");
+    const tags = tagsOf(run!);
+    assert.match(tags["flowbook.tf.backend"]!, /^(tensorflow|wasm|cpu)$/);
+    assert.equal(tags["after-fit"], undefined, "the cell must not go on after an interrupted fit");
+    assert.equal(run!.data.params.find((p) => p.key === "epochs")?.value, "100000");
+    assert.deepEqual(t.backends, [tags["flowbook.tf.backend"]]);
+    const bars = t.events.filter((e) => e.type === "cell-output" && e.id === "train" && e.output?.kind === "progress");
+    assert.ok(bars.length > 0, "the callback drives a progress bar");
+  } finally {
+    await t.close();
+  }
+});
+
+test("pyfunc.loadModel of models:/name@alias re-runs when the alias moves", async () => {
+  const log = cell(
+    "log",
+    `await model.fit(x, y, { epochs: 1, verbose: 0, callbacks: [await mlflow.tfjs.callback(model, { epochs: 1 })] });
+const info = await mlflow.tfjs.logModel(model, "model", { registeredModelName: "clf" });
+await mlflow.endRun();`,
+  );
+  const load = cell("load", `const loaded = await mlflow.pyfunc.loadModel("models:/clf@champion");\nconst preds = await loaded.predict([[0, 1]]);`);
+  const cells = [IMPORTS, MODEL, log];
+  const t = await setup([...cells, load]);
+  try {
+    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.kernel.idle();
+    await t.store.setRegisteredModelAlias("clf", "champion", "1");
+    await t.kernel.handle({ type: "execute-cells", cells: [load], requestedAt: Date.now() });
+    await t.kernel.idle();
+    const completions = () => t.events.filter((e) => e.type === "cell-status" && e.id === "load" && e.status === "idle").length;
+    const loadOutputs = () => t.events.filter((e) => e.type === "cell-output" && e.id === "load");
+    const last = loadOutputs().at(-1);
+    assert.ok(last?.type === "cell-output" && !last.error, JSON.stringify(last));
+    const before = completions();
+    await t.kernel.handle({ type: "tracking-changed", change: { type: "registry", name: "other" } });
+    await t.kernel.handle({ type: "tracking-changed", change: { type: "registry", name: "clf" } });
+    await waitFor(() => completions() > before);
+    await t.kernel.idle();
+    assert.equal(completions(), before + 1);
+    const rerun = loadOutputs().at(-1);
+    assert.ok(rerun?.type === "cell-output" && !rerun.error, JSON.stringify(rerun));
+    const [run] = await t.runs();
+    assert.match(tagsOf(run!)["flowbook.tf.backend"]!, /^(tensorflow|wasm|cpu)$/);
+  } finally {
+    await t.close();
+  }
+});
