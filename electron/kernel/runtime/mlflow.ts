@@ -10,6 +10,7 @@
  *   KILLED when the cell run is disposed (re-run, interrupt, delete, shutdown) and FAILED when the
  *   cell throws. A run a background task keeps using stays RUNNING while the cell run lives.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { createMlflow, type Mlflow } from "../../tracking/client/index.ts";
 import { MlflowError, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
@@ -116,6 +117,8 @@ export interface CellTracking {
 }
 
 const TERMINAL: RunStatus[] = ["FINISHED", "FAILED", "KILLED"];
+/** Set while a fluent setter runs: its internal reads are not dependencies of the cell. */
+const quiet = new AsyncLocalStorage<true>();
 
 /** Builds the `mlflow` object over `store` for cells of the notebook `provenance` names. */
 export function createCellTracking(store: TrackingStore, provenance: Provenance): CellTracking {
@@ -150,11 +153,23 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance)
       }
       return (...args: unknown[]) => {
         const match = readMatch(key, args);
-        if (match) markLiveReader(match);
+        if (match && !servesOwnWrite(key, args)) markLiveReader(match);
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
+
+  /**
+   * Reads that serve the cell's own writes must not make it a live reader, or its own logging
+   * would re-run it: `setExperiment`'s get-or-create, and reads of a run this very cell started
+   * (`registerModel`, `tfjs.logModel`). Another cell reading that run stays a live reader.
+   */
+  function servesOwnWrite(method: string, args: unknown[]): boolean {
+    if (quiet.getStore()) return true;
+    const ctx = tryCurrentCell();
+    const owner = method === "getRun" && typeof args[0] === "string" ? open.get(args[0]) : undefined;
+    return !!ctx && owner?.cellId === ctx.cellId;
+  }
 
   async function createRun(target: TrackingStore, req: CreateRunRequest) {
     const ctx = tryCurrentCell();
@@ -174,6 +189,8 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance)
   }
 
   mlflow = createMlflow(wrapped);
+  const setExperiment = mlflow.setExperiment;
+  mlflow.setExperiment = (...args) => quiet.run(true, () => setExperiment(...args));
   return {
     mlflow,
     async cellFailed(cellId, runNumber, message) {

@@ -216,13 +216,12 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
     },
     /** Ends the active run (flushing its metrics) with a status, FINISHED by default. */
     async endRun(status: RunStatus = "FINISHED"): Promise<void> {
-      await ready;
-      const run = runs[runs.length - 1];
+      // Popped before any await: a startRun right after (a re-run cell) must not see this run active.
+      const run = runs.pop();
       if (!run) return;
       try {
         await buffer.flush();
       } finally {
-        runs.pop();
         await store.updateRun({ run_id: run.info.run_id, status, end_time: Date.now() });
       }
     },
