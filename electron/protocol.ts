@@ -296,6 +296,17 @@ export interface RestartKernel {
   type: "restart-kernel";
   requestId: RequestId;
 }
+/**
+ * Serves a model over MLflow's scoring protocol on 127.0.0.1 (start), stops it (stop), or asks
+ * whether it is served (status); replies `{ url }` with `url` null when not served.
+ */
+export interface ServeModel {
+  type: "serve-model";
+  requestId: RequestId;
+  action: "start" | "stop" | "status";
+  /** `models:/name/N`, `models:/name@alias`, `runs:/…`, as `flowbook models serve -m` takes. */
+  modelUri: string;
+}
 /** A call into the tracking store from a tracking view. */
 export interface TrackingCall {
   type: "tracking-call";
@@ -311,7 +322,8 @@ export type HostCommand =
   | SaveNotebook
   | ListNotebooks
   | RestartKernel
-  | TrackingCall;
+  | TrackingCall
+  | ServeModel;
 
 // ─── host events (host → renderer) ──────────────────────────────────────────────────────────────
 

@@ -27,6 +27,7 @@ import { SqliteStore } from "../tracking/store/index.ts";
 import type { TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, type ChangeCoalescer } from "./change-coalescer.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
+import { createModelServing } from "./model-serving.ts";
 import { TRACKING_METHODS, validateHostCommand } from "./validate.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
@@ -82,6 +83,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const dbPath = sqlitePath(trackingUri);
   const artifactsDestination = resolve(opts.artifactsDestination ?? resolve(dirname(dbPath), "mlartifacts"));
   const store = await SqliteStore.open({ path: dbPath, defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
+  const serving = createModelServing(store);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
   const paths = new NotebookPaths(notebookDir);
   const connections = new Set<Connection>();
@@ -244,6 +246,10 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       }
       case "tracking-call":
         return callStore(cmd.method, cmd.args);
+      case "serve-model":
+        if (cmd.action === "start") return { url: await serving.start(cmd.modelUri) };
+        if (cmd.action === "stop") await serving.stop(cmd.modelUri);
+        return { url: serving.url(cmd.modelUri) };
       default:
         return assertNever(cmd);
     }
@@ -278,6 +284,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       case "list-notebooks":
       case "restart-kernel":
       case "tracking-call":
+      case "serve-model":
         request(cmd).then(
           (result) => sendTo(from, { type: "reply", requestId: cmd.requestId, result }),
           (err: unknown) => sendTo(from, { type: "reply", requestId: cmd.requestId, error: toRemoteError(err) }),
@@ -325,6 +332,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       await k?.dispose();
       coalescer.dispose();
       offStore();
+      await serving.close();
       await store.close();
     },
   };

@@ -138,6 +138,14 @@ function check(raw: Record<string, unknown>): void {
       }
       return;
     }
+    case "serve-model":
+      if (raw.action !== "start" && raw.action !== "stop" && raw.action !== "status") {
+        throw new Invalid("'action' must be start, stop or status");
+      }
+      if (!/^(models|runs):\//.test(str(raw.modelUri, "modelUri", LIMITS.pathChars))) {
+        throw new Invalid("'modelUri' must be a models:/ or runs:/ URI");
+      }
+      return;
     default: {
       const unknownType: never = type;
       throw new Invalid(`unknown command type '${String(unknownType)}'`);
@@ -145,7 +153,7 @@ function check(raw: Record<string, unknown>): void {
   }
 }
 
-const NEEDS_REQUEST_ID = new Set(["open-notebook", "new-notebook", "save-notebook", "list-notebooks", "restart-kernel", "tracking-call"]);
+const NEEDS_REQUEST_ID = new Set(["open-notebook", "new-notebook", "save-notebook", "list-notebooks", "restart-kernel", "tracking-call", "serve-model"]);
 
 /** Validates an inbound message; never throws. */
 export function validateHostCommand(raw: unknown): Validated {

@@ -77,7 +77,8 @@ function sqliteFile(uri: string): string {
   }
 }
 
-function flowbookVersion(): string {
+/** The version `/version` answers: this package's. */
+export function flowbookVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }

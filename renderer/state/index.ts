@@ -142,6 +142,7 @@ export function createAppState(transport: Transport) {
   // Tracking views call the store through the host; calls made before the socket is up wait for it.
   const trackingApi = createTrackingApi({
     send: (method, args) => request({ type: "tracking-call", method, args }),
+    serve: (action, modelUri) => request({ type: "serve-model", action, modelUri }) as Promise<{ url: string | null }>,
     subscribe: (listener) => transport.onEvent((e) => e.type === "store-changed" && listener(e.change)),
     ready: () =>
       new Promise<void>((resolve) => {

@@ -16,10 +16,14 @@ export interface TrackingApi {
   artifactUrl(runId: string, path: string): string;
   /** Lists one artifact directory of a run (root when `path` is absent). */
   listArtifacts(runId: string, path?: string): Promise<ArtifactFile[]>;
+  /** Starts, stops or looks up the host's scoring server for a model URI; resolves to its URL or null. */
+  serveModel(action: "start" | "stop" | "status", modelUri: string): Promise<string | null>;
 }
 
 /** A transport's request function, as the shell has it: host command in, reply result out. */
 export type TrackingCallSender = (method: string, args: unknown[]) => Promise<unknown>;
+/** The shell's request for `serve-model`: action and model URI in, the reply's `{ url }` out. */
+export type ServeSender = (action: "start" | "stop" | "status", modelUri: string) => Promise<{ url: string | null }>;
 
 /**
  * Builds a TrackingApi from the shell's pieces. Artifact routes are MLflow's, served by the host at
@@ -27,6 +31,7 @@ export type TrackingCallSender = (method: string, args: unknown[]) => Promise<un
  */
 export function createTrackingApi(opts: {
   send: TrackingCallSender;
+  serve: ServeSender;
   subscribe: (listener: (change: StoreChange) => void) => () => void;
   base?: string;
   /**
@@ -44,6 +49,10 @@ export function createTrackingApi(opts: {
       return (await opts.send(method, JSON.parse(JSON.stringify(args)) as unknown[])) as T;
     },
     onStoreChange: opts.subscribe,
+    serveModel: async (action, modelUri) => {
+      await ready();
+      return (await opts.serve(action, modelUri)).url;
+    },
     artifactUrl: (runId, path) =>
       `${base}/get-artifact?run_uuid=${encodeURIComponent(runId)}&path=${encodeURIComponent(path)}`,
     listArtifacts: async (runId, path) => {

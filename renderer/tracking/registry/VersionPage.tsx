@@ -1,6 +1,6 @@
 /**
  * A model version: source run link, stage transition (optionally archiving the stage's other
- * versions), aliases, tags, description, and the signature read from the version's MLmodel file.
+ * versions), aliases, serving, tags, description, and the signature read from its MLmodel file.
  */
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { TrackingApi } from "../api.ts";
@@ -10,6 +10,7 @@ import { formatTime } from "../format.ts";
 import type { Nav } from "../nav.ts";
 import { onRegistryChange } from "./live-resource.ts";
 import { AliasEditor } from "./AliasEditor.tsx";
+import { ServePanel } from "./ServePanel.tsx";
 import { parseMlmodelSignature, type SchemaColumn } from "./signature.ts";
 
 const STAGES: Stage[] = ["None", "Staging", "Production", "Archived"];
@@ -111,6 +112,10 @@ export function VersionPage(props: { api: TrackingApi; name: string; version: st
             <section class="tr-section">
               <h3>Aliases</h3>
               <AliasEditor api={props.api} model={props.name} aliases={model.latest?.aliases ?? []} versions={[props.version]} version={props.version} />
+            </section>
+            <section class="tr-section">
+              <h3>Serve</h3>
+              <ServePanel api={props.api} modelUri={`models:/${props.name}/${props.version}`} />
             </section>
             <section class="tr-section" data-testid="version-signature">
               <h3>Signature</h3>
