@@ -92,6 +92,131 @@ export type CellError =
   | { kind: "reference"; name: string; expectedCell?: CellId }
   | { kind: "invalid"; message: string; line?: number };
 
+// ---- MLflow tracking and registry entities (proto JSON field names), as store replies and pushes carry them ----
+
+/** Which lifecycle stages a search returns. */
+export type ViewType = "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
+/** Run status, as MLflow's RunStatus enum names. */
+export type RunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
+export type LifecycleStage = "active" | "deleted";
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+export type ExperimentTag = KeyValue;
+export type RunTag = KeyValue;
+export type Param = KeyValue;
+export type RegisteredModelTag = KeyValue;
+export type ModelVersionTag = KeyValue;
+
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  creation_time: number;
+  last_update_time: number;
+  tags: ExperimentTag[];
+}
+
+export interface Metric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+
+export interface RunInfo {
+  run_id: string;
+  /** Deprecated alias of run_id that MLflow still sends. */
+  run_uuid: string;
+  run_name: string;
+  experiment_id: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number;
+  /** Absent while the run has not ended. */
+  end_time?: number;
+  artifact_uri: string;
+  lifecycle_stage: LifecycleStage;
+}
+
+export interface RunData {
+  /** Latest value per key (by step, then timestamp, then value). */
+  metrics: Metric[];
+  params: Param[];
+  tags: RunTag[];
+}
+
+export interface Dataset {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+}
+
+export interface DatasetInput {
+  tags: KeyValue[];
+  dataset: Dataset;
+}
+
+export interface Run {
+  info: RunInfo;
+  data: RunData;
+  inputs: { dataset_inputs: DatasetInput[] };
+}
+
+export type ModelVersionStatus = "PENDING_REGISTRATION" | "FAILED_REGISTRATION" | "READY";
+export type Stage = "None" | "Staging" | "Production" | "Archived";
+
+export interface RegisteredModelAlias {
+  alias: string;
+  version: string;
+}
+
+export interface ModelVersion {
+  name: string;
+  version: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  user_id?: string;
+  current_stage: Stage;
+  description?: string;
+  source: string;
+  run_id?: string;
+  status: ModelVersionStatus;
+  status_message?: string;
+  tags: ModelVersionTag[];
+  run_link?: string;
+  aliases: string[];
+}
+
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  description?: string;
+  /** Latest READY version per stage. */
+  latest_versions: ModelVersion[];
+  tags: RegisteredModelTag[];
+  aliases: RegisteredModelAlias[];
+}
+
+/** A page of results; `next_page_token` only when more rows remain. */
+export interface Page<T> {
+  items: T[];
+  next_page_token?: string;
+}
+
+/** A metric point with the run it belongs to (bulk history responses). */
+export interface MetricWithRunId extends Metric {
+  run_id: string;
+}
+
+
 /** A committed change in the tracking store, pushed to live views and live reader cells. */
 export type StoreChange =
   | { type: "experiment"; experiment_id: string }

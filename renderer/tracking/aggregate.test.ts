@@ -2,16 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { aggregateBand, groupRuns, stats, NO_VALUE } from "./aggregate.ts";
 import type { Run } from "./types.ts";
+import { fakeRun } from "./test-runs.ts";
 
 function run(id: string, params: Record<string, string>, metrics: Record<string, number> = {}): Run {
-  return {
-    info: { run_id: id, run_name: id, experiment_id: "0", user_id: "u", status: "FINISHED", start_time: 0, artifact_uri: "", lifecycle_stage: "active" },
-    data: {
-      params: Object.entries(params).map(([key, value]) => ({ key, value })),
-      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
-      tags: [],
-    },
-  };
+  return fakeRun(id, { params, metrics });
 }
 
 test("runs group by a param value in first-seen order; missing values form their own group", () => {

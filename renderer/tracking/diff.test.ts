@@ -2,16 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bestFinishedRun, lineDiff, metricDiff, paramDiff } from "./diff.ts";
 import type { Run, RunStatus } from "./types.ts";
+import { fakeRun } from "./test-runs.ts";
 
 function run(id: string, params: Record<string, string>, metrics: Record<string, number>, status: RunStatus = "FINISHED"): Run {
-  return {
-    info: { run_id: id, run_name: id, experiment_id: "0", user_id: "u", status, start_time: 0, artifact_uri: "", lifecycle_stage: "active" },
-    data: {
-      params: Object.entries(params).map(([key, value]) => ({ key, value })),
-      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
-      tags: [],
-    },
-  };
+  return fakeRun(id, { params, metrics, status });
 }
 
 test("param diff flags keys whose values differ, including keys one run lacks", () => {

@@ -6,16 +6,10 @@ import { frameBatcher } from "./live.ts";
 import { parseDelimited, previewKind } from "./artifact-kind.ts";
 import { mergeTail, stepRange, toSeries } from "./chart-math.ts";
 import type { Run } from "./types.ts";
+import { fakeRun } from "./test-runs.ts";
 
 function run(id: string, tags: Record<string, string> = {}, params: Record<string, string> = {}, metrics: Record<string, number> = {}): Run {
-  return {
-    info: { run_id: id, run_name: id, experiment_id: "0", user_id: "u", status: "FINISHED", start_time: 0, artifact_uri: "", lifecycle_stage: "active" },
-    data: {
-      params: Object.entries(params).map(([key, value]) => ({ key, value })),
-      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
-      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-    },
-  };
+  return fakeRun(id, { tags, params, metrics });
 }
 
 test("sorting a column maps to MLflow order_by; derived duration is not sortable", () => {

@@ -2,16 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dimension, dimensionIds, parcoordsTrace } from "./param-space.ts";
 import type { Run } from "../types.ts";
+import { fakeRun } from "../test-runs.ts";
 
 function run(params: Record<string, string>, metrics: Record<string, number>): Run {
-  return {
-    info: { run_id: "r", run_name: "r", experiment_id: "0", user_id: "u", status: "FINISHED", start_time: 0, artifact_uri: "", lifecycle_stage: "active" },
-    data: {
-      params: Object.entries(params).map(([key, value]) => ({ key, value })),
-      metrics: Object.entries(metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: 0 })),
-      tags: [],
-    },
-  };
+  return fakeRun("r", { params, metrics });
 }
 
 test("numeric params become numbers, others categories with tick labels", () => {
