@@ -303,19 +303,8 @@ export interface Shutdown {
   type: "shutdown";
 }
 
-export type KernelCommand =
-  | KernelInit
-  | ExecuteCells
-  | RunStaleCells
-  | DeleteCell
-  | SetCellOrder
-  | SetCellConfig
-  | SetUiValue
-  | SetRunMode
-  | Interrupt
-  | TrackingChanged
-  | TrackingReply
-  | Shutdown;
+/** The cell commands the renderer may send through the host, plus the host's own. */
+export type KernelCommand = ForwardedKernelCommand | KernelInit | TrackingChanged | TrackingReply | Shutdown;
 
 // ─── kernel events (kernel → host) ──────────────────────────────────────────────────────────────
 
