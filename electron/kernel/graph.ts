@@ -246,9 +246,8 @@ export function readersOf(g: Graph, names: ReadonlySet<string>): CellId[] {
 
 /** The `variables` event payload: every defined name with its definers and readers. */
 export function variables(g: Graph): VariableInfo[] {
-  return [...g.claims].map(([name, declaredBy]) => ({
-    name,
-    declaredBy: [...declaredBy],
-    usedBy: g.order.filter((id) => g.cells.get(id)!.analysis?.refs.includes(name)),
-  }));
+  // One pass over every cell's refs (not one pass over the cells per name): it runs on every edit.
+  const usedBy = new Map<string, CellId[]>([...g.claims.keys()].map((name) => [name, []]));
+  for (const id of g.order) for (const ref of g.cells.get(id)!.analysis?.refs ?? []) usedBy.get(ref)?.push(id);
+  return [...g.claims].map(([name, declaredBy]) => ({ name, declaredBy: [...declaredBy], usedBy: usedBy.get(name)! }));
 }
