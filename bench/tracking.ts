@@ -1,7 +1,8 @@
 /**
  * Tracking throughput and latency on a fresh temp store: HTTP log-metric calls, HTTP log-batch,
- * search-runs over 10,000 runs, a 100,000-step metric history, and in-process fluent logging —
- * each beside raw better-sqlite3 inserts of the same rows measured in the same run.
+ * search-runs over 10,000 runs, a 100,000-step metric history, in-process fluent logging, and a
+ * chart's min/max sample of a 1,000,000-point history — each beside a raw better-sqlite3 baseline
+ * (inserts, or a COUNT of the same rows) measured in the same run.
  */
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -137,6 +138,33 @@ export async function run(): Promise<BenchRow[]> {
     const fluent = n / ((performance.now() - t) / 1000);
     await mlflow.endRun();
     rows.push({ name: "in-process fluent logMetric (500k, flushed)", value: fluent, unit: "points/s", baseline: raw.batched, baselineUnit: "rows/s raw txn", target: "≥ 500k points/s", ok: fluent >= 500_000 });
+
+    // 6. bulk-interval sample (a chart's read) of a 1,000,000-point history, whole and zoomed,
+    // beside a plain COUNT of the same rows on a second connection.
+    const r6 = (await store.createRun({ experiment_id: exp })).info.run_id;
+    for (let b = 0; b < 1000; b++) {
+      await store.logBatch({ run_id: r6, metrics: Array.from({ length: 1000 }, (_, i) => ({ key: "s", value: Math.sin((b * 1000 + i) / 1000), timestamp: i, step: b * 1000 + i })) });
+    }
+    const reader = new Database(join(dir, "bench.db"), { readonly: true });
+    const count = reader.prepare("SELECT COUNT(*) FROM metrics WHERE run_uuid = ? AND key = 's'").pluck();
+    const countTimes: number[] = [];
+    const sampleTimes: number[] = [];
+    const zoomTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      t = performance.now();
+      count.get(r6);
+      countTimes.push(performance.now() - t);
+      t = performance.now();
+      await store.getMetricHistoryBulkInterval({ run_ids: [r6], metric_key: "s", max_results: 1000 });
+      sampleTimes.push(performance.now() - t);
+      t = performance.now();
+      await store.getMetricHistoryBulkInterval({ run_ids: [r6], metric_key: "s", max_results: 1000, start_step: 250_001, end_step: 749_999 });
+      zoomTimes.push(performance.now() - t);
+    }
+    reader.close();
+    const sample = median(sampleTimes);
+    rows.push({ name: "bulk-interval sample of 1M points (1,000 max)", value: sample, unit: "ms", baseline: median(countTimes), baselineUnit: "ms COUNT of the rows", target: "≤ 100 ms", ok: sample <= 100 });
+    rows.push({ name: "  (zoomed to steps 250,001–749,999)", value: median(zoomTimes), unit: "ms" });
   } finally {
     server.closeAllConnections();
     await new Promise((ok) => server.close(ok));

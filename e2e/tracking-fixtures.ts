@@ -7,16 +7,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { App } from "./harness.ts";
-import type { Metric, Run } from "../electron/tracking/types.ts";
+import type { Metric, Run, TrackingStore } from "../electron/tracking/types.ts";
 
 /** Creates experiment `name` and returns its id. */
 export function createExperiment(app: App, name: string): Promise<string> {
   return app.host.store.createExperiment(name);
 }
 
-/** Creates a finished run with params, a metric history per key and tags; returns the run. */
+/** Creates a finished run with params, a metric history per key and tags in `app`'s store (or any store's); returns the run. */
 export async function seedRun(
-  app: App,
+  app: { host: { store: TrackingStore } },
   experimentId: string,
   opts: {
     name: string;

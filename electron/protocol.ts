@@ -242,6 +242,27 @@ export interface RemoteError {
   code?: string;
 }
 
+/**
+ * Where the Tracking tab's views read from: this app's own store, or an MLflow REST server (ours or
+ * MLflow's own) at `url`, `http(s)://host:port` with an optional base path.
+ */
+export type ViewSourceSpec = { kind: "local" } | { kind: "remote"; url: string };
+
+/** A connection's view source as the host set it up. */
+export type ViewSourceInfo =
+  | { kind: "local" }
+  | {
+      kind: "remote";
+      /** The server URL, normalized (no trailing slash). */
+      url: string;
+      /** What the server's `/version` answered, or "unknown". */
+      version: string;
+      /** Path prefix under which the host proxies this server's artifact routes: `/view-source/<id>`. */
+      artifactBase: string;
+      /** How often the host re-reads the server for the views, in ms: a remote server cannot push. */
+      refreshMs: number;
+    };
+
 // ─── kernel commands (host → kernel) ────────────────────────────────────────────────────────────
 
 /** Starts a kernel on a notebook's cells; nothing runs until asked. */
@@ -402,6 +423,16 @@ export interface SaveNotebook {
   path?: string;
   cells: CellSource[];
 }
+/**
+ * Opens `text` (a notebook in the file format, e.g. a run's snapshot) as a new notebook not yet on
+ * disk: the host picks a free file name like `path` and creates the file on the first save.
+ */
+export interface OpenNotebookText {
+  type: "open-notebook-text";
+  requestId: RequestId;
+  path: string;
+  text: string;
+}
 export interface ListNotebooks {
   type: "list-notebooks";
   requestId: RequestId;
@@ -427,16 +458,33 @@ export interface TrackingCall {
   requestId: RequestId;
   method: string;
   args: unknown[];
+  /** "view": this connection's view source (the Tracking tab); "app" (default): the app's own store. */
+  store?: "app" | "view";
+}
+/** Points this connection's tracking views at a source; replies with its `ViewSourceInfo`. */
+export interface SetViewSource {
+  type: "set-view-source";
+  requestId: RequestId;
+  source: ViewSourceSpec;
+}
+/** Checks that an MLflow server answers at `url` without switching to it; replies `{ url, version }`. */
+export interface TestViewSource {
+  type: "test-view-source";
+  requestId: RequestId;
+  url: string;
 }
 
 export type HostCommand =
   | ForwardedKernelCommand
   | OpenNotebook
   | NewNotebook
+  | OpenNotebookText
   | SaveNotebook
   | ListNotebooks
   | RestartKernel
   | TrackingCall
+  | SetViewSource
+  | TestViewSource
   | ServeModel;
 
 // ─── host events (host → renderer) ──────────────────────────────────────────────────────────────
@@ -458,6 +506,8 @@ export interface NotebookOpened {
   path: string;
   cells: CellSource[];
   mode: RunMode;
+  /** Opened from text and not saved yet: `path` does not exist until the first save. */
+  unsaved?: boolean;
 }
 /** A kernel event, forwarded to the renderer (the TF.js backend reaches it through host-status). */
 export interface KernelEventForwarded {
@@ -467,6 +517,18 @@ export interface KernelEventForwarded {
 export interface StoreChanged {
   type: "store-changed";
   change: StoreChange;
+}
+/** A change the host saw re-reading a remote view source; only the connection viewing it gets it. */
+export interface ViewChanged {
+  type: "view-changed";
+  change: StoreChange;
+}
+/** The connection's view source and its health: sent when a refresh of a remote starts failing or recovers. */
+export interface ViewSourceStatus {
+  type: "view-source-status";
+  source: ViewSourceInfo;
+  /** Why the last refresh failed; absent while refreshes succeed. */
+  error?: RemoteError;
 }
 /** The answer to a host command that carried a `requestId`. */
 export interface Reply {
@@ -486,4 +548,12 @@ export interface MenuCommand {
   path?: string;
 }
 
-export type HostEvent = HostStatus | NotebookOpened | KernelEventForwarded | StoreChanged | Reply | MenuCommand;
+export type HostEvent =
+  | HostStatus
+  | NotebookOpened
+  | KernelEventForwarded
+  | StoreChanged
+  | ViewChanged
+  | ViewSourceStatus
+  | Reply
+  | MenuCommand;

@@ -60,3 +60,14 @@ test("other changes pass straight through", () => {
   assert.equal(out.length, 2);
   c.dispose();
 });
+
+test("merging a burst leaves the pushed changes as they were", async () => {
+  const out: StoreChange[] = [];
+  const c = createChangeCoalescer((x) => out.push(x), 20);
+  const pushed = [metric("a", 1), metric("a", 2), metric("a", 3)];
+  for (const p of pushed) c.push(p);
+  await sleep(40);
+  assert.deepEqual(steps(out), [1, 2, 3]);
+  assert.deepEqual(steps(pushed), [1, 2, 3]);
+  c.dispose();
+});

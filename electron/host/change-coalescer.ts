@@ -21,6 +21,13 @@ interface RunSlot {
   timer: NodeJS.Timeout | undefined;
 }
 
+/**
+ * The interval for views: one animation frame. A chart draws at most once a frame, so more
+ * messages would only cost the renderer work (measured: 8 ms was no faster), and a longer wait
+ * adds to the metric→pixel latency.
+ */
+export const VIEW_INTERVAL_MS = 16;
+
 /** Coalesces metric bursts to at most one change per run per `intervalMs` (50 ms ≈ 20 Hz by default). */
 export function createChangeCoalescer(emit: (change: StoreChange) => void, intervalMs = 50): ChangeCoalescer {
   const runs = new Map<string, RunSlot>();
@@ -47,9 +54,9 @@ export function createChangeCoalescer(emit: (change: StoreChange) => void, inter
       slot = { pending: undefined, lastEmit: 0, timer: undefined };
       runs.set(change.run_id, slot);
     }
-    slot.pending = slot.pending
-      ? { ...slot.pending, metrics: [...slot.pending.metrics, ...change.metrics] }
-      : { ...change, metrics: [...change.metrics] };
+    // The pending change owns its metrics array (a copy), so a burst appends in place.
+    if (slot.pending) for (const m of change.metrics) slot.pending.metrics.push(m);
+    else slot.pending = { ...change, metrics: [...change.metrics] };
     if (slot.timer) return;
     const wait = slot.lastEmit + intervalMs - Date.now();
     if (wait <= 0) {

@@ -1,9 +1,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CellId, HostCommand, HostEvent } from "../protocol.ts";
+import { startTestServer } from "../tracking/rest/test-harness.ts";
 import { createHost, type Connection, type Host } from "./host.ts";
 
 /** A connection as a transport would make it: records events, lets the test send raw commands. */
@@ -79,6 +80,49 @@ describe("host", () => {
     assert.ok(bad.error?.message);
   });
 
+  test("pushes a burst of logged metrics to views whole and in order, points included", async () => {
+    const exp = await host.store.createExperiment("burst");
+    const run = await host.store.createRun({ experiment_id: exp, run_name: "burst" });
+    const runId = run.info.run_id;
+    for (let b = 0; b < 3; b++) {
+      const metrics = Array.from({ length: 10 }, (_, i) => ({ key: "loss", value: b * 10 + i, step: b * 10 + i, timestamp: 1 }));
+      await host.store.logBatch({ run_id: runId, metrics });
+    }
+    const pushed = () =>
+      client.events.flatMap((e) => (e.type === "store-changed" && e.change.type === "metrics" && e.change.run_id === runId ? e.change.metrics : []));
+    await client.next(() => pushed().length >= 30);
+    assert.deepEqual(pushed().map((m) => [m.step, m.value]), Array.from({ length: 30 }, (_, i) => [i, i]));
+  });
+
+  test("routes a connection's view calls to the server it connected to; cells and other connections keep the store", async () => {
+    const remote = await startTestServer();
+    const other = connection();
+    const off = host.connect(other.conn);
+    try {
+      await remote.store.createExperiment("only-on-the-remote");
+      const expNames = async (c: ReturnType<typeof connection>, store?: "view") => {
+        const r = await c.request({ type: "tracking-call", method: "searchExperiments", args: [{}], ...(store ? { store } : {}) });
+        return (r.result as { items: { name: string }[] }).items.map((e) => e.name);
+      };
+      assert.ok(!(await expNames(client, "view")).includes("only-on-the-remote"));
+      const set = await client.request({ type: "set-view-source", source: { kind: "remote", url: remote.url } });
+      assert.equal((set.result as { kind: string }).kind, "remote");
+      assert.ok((await expNames(client, "view")).includes("only-on-the-remote"));
+      assert.ok(!(await expNames(client)).includes("only-on-the-remote"));
+      assert.ok(!(await expNames(other, "view")).includes("only-on-the-remote"));
+      const bad = await client.request({ type: "set-view-source", source: { kind: "remote", url: "http://127.0.0.1:1" } });
+      assert.match(bad.error?.message ?? "", /Cannot reach the tracking server at http:\/\/127\.0\.0\.1:1/);
+      assert.ok((await expNames(client, "view")).includes("only-on-the-remote"));
+      const test = await client.request({ type: "test-view-source", url: remote.url });
+      assert.equal((test.result as { url: string }).url, remote.url);
+      await client.request({ type: "set-view-source", source: { kind: "local" } });
+      assert.ok(!(await expNames(client, "view")).includes("only-on-the-remote"));
+    } finally {
+      off();
+      await remote.close();
+    }
+  });
+
   test("saves atomically and confines paths to the notebook directory", async () => {
     const saved = await client.request({ type: "save-notebook", cells: [{ id: "one", code: "const one = 2;", config: {} }] });
     assert.deepEqual(saved.result, { path: join(dir, "a.ts") });
@@ -102,5 +146,24 @@ describe("host", () => {
     assert.deepEqual((list.result as { name: string }[]).map((x) => x.name), ["a.ts", "b.ts"]);
     const again = await client.request({ type: "new-notebook", path: "b.ts" });
     assert.match(again.error?.message ?? "", /already exists/);
+  });
+
+  test("opens notebook text (a run's snapshot) as a new notebook written only on save", async () => {
+    const text = "// %% [cell id=old]\nconst old = 1;\n";
+    const first = await client.request({ type: "open-notebook-text", path: join(dir, "a.run-1.ts"), text });
+    assert.deepEqual(first.result, { path: join(dir, "a.run-1.ts") });
+    const opened = await client.next((e) => e.type === "notebook-opened" && e.path === join(dir, "a.run-1.ts"));
+    assert.equal(opened.type === "notebook-opened" && opened.unsaved, true);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith(".ts")).sort(), ["a.ts", "b.ts"]);
+    // The same name again gets a free one; a folder the renderer may not write falls back to the notebook folder.
+    assert.deepEqual((await client.request({ type: "open-notebook-text", path: "a.run-1.ts", text })).result, { path: join(dir, "a.run-1.ts") });
+    await client.request({ type: "save-notebook", cells: [{ id: "old", code: "const old = 1;", config: {} }] });
+    assert.deepEqual((await client.request({ type: "open-notebook-text", path: "a.run-1.ts", text })).result, { path: join(dir, "a.run-1-2.ts") });
+    assert.deepEqual((await client.request({ type: "open-notebook-text", path: "/elsewhere/c.ts", text })).result, { path: join(dir, "c.ts") });
+    const saved = await client.request({ type: "save-notebook", cells: [{ id: "old", code: "const old = 2;", config: {} }] });
+    assert.deepEqual(saved.result, { path: join(dir, "c.ts") });
+    assert.match(readFileSync(join(dir, "c.ts"), "utf8"), /const old = 2;/);
+    const bad = await client.request({ type: "open-notebook-text", path: "d.ts", text: "// %% [cell]\n" });
+    assert.match(bad.error?.message ?? "", /no id/);
   });
 });

@@ -7,10 +7,10 @@
  * command is validated first, and a failing one becomes a `reply` error or a log line, never a throw.
  */
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "../kernel/kernel-client.ts";
-import { DEFAULT_HEADER, loadNotebook, newCellId, saveNotebook, withCells, type Notebook } from "../notebook/index.ts";
+import { DEFAULT_HEADER, loadNotebook, newCellId, parseNotebook, saveNotebook, withCells, type Notebook } from "../notebook/index.ts";
 import {
   assertNever,
   type CellId,
@@ -25,10 +25,11 @@ import {
 import { sqlitePath } from "../tracking/client/open-store.ts";
 import { SqliteStore } from "../tracking/store/index.ts";
 import type { TrackingStore } from "../tracking/types.ts";
-import { createChangeCoalescer, type ChangeCoalescer } from "./change-coalescer.ts";
+import { createChangeCoalescer, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { TRACKING_METHODS, validateHostCommand } from "./validate.ts";
+import { createViewSources, type ViewSources } from "./view-source.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
 export interface Connection {
@@ -57,6 +58,8 @@ export interface Host {
   readonly artifactsDestination: string;
   /** The store, for mounting the REST API; only the host writes it. */
   readonly store: TrackingStore;
+  /** Each connection's tracking-view source, for the HTTP server's artifact proxy. */
+  readonly views: Pick<ViewSources<Connection>, "proxy">;
   /** Adds a connection (sends it the current status and notebook); returns its disconnect. */
   connect(connection: Connection): () => void;
   /** Tells clients where Python `mlflow` can reach the REST API, once the HTTP server listens. */
@@ -95,7 +98,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   let tfBackend = "unknown";
   const busy = new Set<CellId>();
   const replay = new Map<CellId, Map<Replayed["type"], Replayed>>();
-  let open: { path: string; notebook: Notebook; mode: RunMode } | undefined;
+  /** The open notebook; `unsaved` while it came from text and its file does not exist yet. */
+  let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean } | undefined;
   let closed = false;
 
   const broadcast = (event: HostEvent) => {
@@ -118,11 +122,13 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     if (kernelState === "idle" || kernelState === "busy") setKernelState(busy.size > 0 ? "busy" : "idle");
   };
 
-  const coalescer: ChangeCoalescer = createChangeCoalescer((change) => {
-    broadcast({ type: "store-changed", change });
-    kernel?.send({ type: "tracking-changed", change });
-  });
-  const offStore = store.onChange((change) => coalescer.push(change));
+  // Views get metrics once a frame (a chart's metric→pixel latency); the kernel only re-runs live
+  // reader cells, which it throttles to 10 Hz itself, so it keeps the coarser default interval.
+  const coalescers: ChangeCoalescer[] = [
+    createChangeCoalescer((change) => broadcast({ type: "store-changed", change }), VIEW_INTERVAL_MS),
+    createChangeCoalescer((change) => kernel?.send({ type: "tracking-changed", change })),
+  ];
+  const offStore = store.onChange((change) => coalescers.forEach((c) => c.push(change)));
 
   const callStore = async (method: string, args: unknown[]): Promise<unknown> => {
     if (!TRACKING_METHODS.has(method)) throw new Error(`unknown tracking method '${method}'`);
@@ -191,19 +197,20 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     client.send({ type: "kernel-init", notebookPath: path, cells: nb.cells.map(({ id, code, config }) => ({ id, code, config })), mode });
   };
 
-  const openPath = async (path: string): Promise<string> => {
-    const notebook = await loadNotebook(path);
+  const openPath = async (path: string): Promise<string> => openLoaded(path, await loadNotebook(path), false);
+  /** Makes `notebook` the open one at `path` on a fresh kernel; `unsaved` when its file is not written yet. */
+  const openLoaded = async (path: string, notebook: Notebook, unsaved: boolean): Promise<string> => {
     const old = kernel;
     kernel = undefined;
     await old?.dispose();
     busy.clear();
     replay.clear();
-    open = { path, notebook, mode: open?.mode ?? "autorun" };
+    open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}) };
     startKernel(path, notebook, open.mode);
     broadcast(opened());
     return path;
   };
-  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode });
+  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode, ...(open!.unsaved ? { unsaved: true } : {}) });
 
   const createAndOpen = async (path: string): Promise<string> => {
     if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);
@@ -217,8 +224,23 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     return r.path;
   };
 
-  /** Runs one request command; the returned value is the reply's `result`. */
-  const request = async (cmd: Extract<HostCommand, { requestId: RequestId }>): Promise<unknown> => {
+  /**
+   * A path no file has yet, like `wanted` (`a.ts`, else `a-2.ts`, `a-3.ts`, …): beside `wanted` when
+   * the renderer may write there, else in the notebook folder, so a snapshot keeps its imports' folder.
+   */
+  const freshPath = (wanted: string): string => {
+    const r = paths.resolve(wanted);
+    const first = "path" in r ? r.path : confined(basename(wanted));
+    let path = first;
+    for (let n = 2; existsSync(path); n++) path = first.replace(/\.ts$/, `-${n}.ts`);
+    return path;
+  };
+
+  // Tracking-tab calls go to each connection's view source: this store, or a remote MLflow server.
+  const views = createViewSources<Connection>({ local: (method, args) => callStore(method, args), send: (c, e) => sendTo(c, e) });
+
+  /** Runs one request command from `from`; the returned value is the reply's `result`. */
+  const request = async (cmd: Extract<HostCommand, { requestId: RequestId }>, from: Connection): Promise<unknown> => {
     switch (cmd.type) {
       case "open-notebook": {
         const path = confined(cmd.path);
@@ -227,12 +249,14 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       }
       case "new-notebook":
         return { path: await createAndOpen(confined(cmd.path)) };
+      case "open-notebook-text":
+        return { path: await openLoaded(freshPath(cmd.path), parseNotebook(cmd.text), true) };
       case "save-notebook": {
         if (!open) throw new Error("no notebook is open");
         const path = cmd.path === undefined ? open.path : confined(cmd.path);
         const notebook = withCells(open.notebook, cmd.cells);
         await saveNotebook(path, notebook);
-        open = { ...open, path, notebook };
+        open = { path, notebook, mode: open.mode };
         return { path };
       }
       case "list-notebooks":
@@ -245,7 +269,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         return null;
       }
       case "tracking-call":
-        return callStore(cmd.method, cmd.args);
+        return cmd.store === "view" ? views.call(from, cmd.method, cmd.args) : callStore(cmd.method, cmd.args);
+      case "set-view-source":
+        return views.set(from, cmd.source);
+      case "test-view-source":
+        return views.test(cmd.url);
       case "serve-model":
         if (cmd.action === "start") return { url: await serving.start(cmd.modelUri) };
         if (cmd.action === "stop") await serving.stop(cmd.modelUri);
@@ -280,12 +308,15 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         return;
       case "open-notebook":
       case "new-notebook":
+      case "open-notebook-text":
       case "save-notebook":
       case "list-notebooks":
       case "restart-kernel":
       case "tracking-call":
+      case "set-view-source":
+      case "test-view-source":
       case "serve-model":
-        request(cmd).then(
+        request(cmd, from).then(
           (result) => sendTo(from, { type: "reply", requestId: cmd.requestId, result }),
           (err: unknown) => sendTo(from, { type: "reply", requestId: cmd.requestId, error: toRemoteError(err) }),
         );
@@ -302,6 +333,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     trackingUri,
     artifactsDestination,
     store,
+    views,
     connect(connection) {
       connections.add(connection);
       const off = connection.onCommand((raw) => handle(raw, connection));
@@ -313,6 +345,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       return () => {
         off();
         connections.delete(connection);
+        views.drop(connection);
       };
     },
     setRestUrl(url) {
@@ -330,8 +363,9 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       const k = kernel;
       kernel = undefined;
       await k?.dispose();
-      coalescer.dispose();
+      coalescers.forEach((c) => c.dispose());
       offStore();
+      views.close();
       await serving.close();
       await store.close();
     },

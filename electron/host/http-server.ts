@@ -1,6 +1,7 @@
 /**
  * Browser mode's one HTTP server, on 127.0.0.1: the built renderer (static files with a strict CSP),
- * the MLflow REST API (so Python `mlflow` can use the app's URL as its tracking URI) and the
+ * the MLflow REST API (so Python `mlflow` can use the app's URL as its tracking URI), the artifact
+ * proxy for remote tracking servers the Tracking tab shows (`/view-source/<id>/…`) and the
  * token-guarded WebSocket at `/ws`. The URL to open carries the per-launch token.
  */
 import { randomBytes } from "node:crypto";
@@ -10,6 +11,7 @@ import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTrackingServer } from "../tracking/rest/index.ts";
 import type { Host } from "./host.ts";
+import { VIEW_PROXY_PREFIX } from "./view-source.ts";
 import { attachWebSocket } from "./ws-transport.ts";
 
 /** The Content-Security-Policy of every page the server sends. */
@@ -105,6 +107,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     serveArtifacts: true,
   });
   const server = createServer((req, res) => {
+    if (req.url?.startsWith(VIEW_PROXY_PREFIX)) {
+      // Artifacts of a remote tracking server the Tracking tab shows, fetched by the host for the page.
+      if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+      return opts.host.views.proxy(req, res);
+    }
     if (rest.handle(req, res)) return;
     serveStatic(req, res, rendererDir, port).catch(() => send(res, 500, "internal error"));
   });

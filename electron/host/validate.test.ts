@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LIMITS, validateHostCommand } from "./validate.ts";
+import { LIMITS, parseServerUrl, validateHostCommand } from "./validate.ts";
 
 const cell = (id: string, code = "1") => ({ id, code, config: {} });
 
@@ -16,10 +16,15 @@ test("accepts every well-formed command kind", () => {
     { type: "interrupt" },
     { type: "open-notebook", requestId: "r", path: "nb.ts" },
     { type: "new-notebook", requestId: "r", path: "nb.ts" },
+    { type: "open-notebook-text", requestId: "r", path: "nb.run-1.ts", text: "// %% [cell id=a]\n1;\n" },
     { type: "save-notebook", requestId: "r", cells: [cell("a")] },
     { type: "list-notebooks", requestId: "r" },
     { type: "restart-kernel", requestId: "r" },
     { type: "tracking-call", requestId: "r", method: "searchRuns", args: [{}] },
+    { type: "tracking-call", requestId: "r", method: "searchRuns", args: [{}], store: "view" },
+    { type: "set-view-source", requestId: "r", source: { kind: "local" } },
+    { type: "set-view-source", requestId: "r", source: { kind: "remote", url: "https://mlflow.example.com:8443/team/mlflow/" } },
+    { type: "test-view-source", requestId: "r", url: "http://127.0.0.1:5000" },
   ];
   for (const cmd of good) assert.deepEqual(validateHostCommand(cmd), { ok: true, command: cmd }, cmd.type);
 });
@@ -61,7 +66,33 @@ test("checks cell shapes, ids and sizes", () => {
     { type: "set-ui-value", id: "w" },
     { type: "save-notebook", requestId: "r", path: "", cells: [] },
     { type: "open-notebook", requestId: "r", path: "a\0b.ts" },
+    { type: "open-notebook-text", requestId: "r", path: "nb.ts", text: 42 },
+    { type: "open-notebook-text", requestId: "r", path: "nb.ts", text: "x".repeat(LIMITS.notebookChars + 1) },
+    { type: "open-notebook-text", path: "nb.ts", text: "" },
     { type: "tracking-call", requestId: "r", method: "getRun", args: new Array(LIMITS.trackingArgs + 1).fill(0) },
   ];
   for (const cmd of bad) assert.equal(validateHostCommand(cmd).ok, false, JSON.stringify(cmd).slice(0, 80));
+});
+
+test("view sources take only an http(s) server root, and say what is wrong with anything else", () => {
+  const bad: [unknown, RegExp][] = [
+    ["ftp://host/x", /expected an http:\/\/ or https:\/\/ URL, not ftp:/],
+    ["localhost:5000", /expected an http:\/\/ or https:\/\/ URL/],
+    ["not a url", /is not a URL/],
+    ["http://user:pw@host:5000", /user names and passwords/],
+    ["http://host:5000/?x=1", /\?query or #fragment/],
+    ["http://" + "h".repeat(LIMITS.urlChars), /longer than/],
+    [42, /must be a string/],
+  ];
+  for (const [url, why] of bad) {
+    const r = validateHostCommand({ type: "test-view-source", requestId: "r", url });
+    assert.equal(r.ok, false, String(url));
+    assert.match(!r.ok ? r.error : "", why, String(url));
+    assert.equal(validateHostCommand({ type: "set-view-source", requestId: "r", source: { kind: "remote", url } }).ok, false, String(url));
+  }
+  assert.equal(validateHostCommand({ type: "set-view-source", requestId: "r", source: { kind: "elsewhere" } }).ok, false);
+  assert.equal(validateHostCommand({ type: "set-view-source", requestId: "r" }).ok, false);
+  assert.equal(validateHostCommand({ type: "test-view-source", url: "http://h:1" }).ok, false);
+  assert.equal(validateHostCommand({ type: "tracking-call", requestId: "r", method: "getRun", args: [], store: "remote" }).ok, false);
+  assert.deepEqual(parseServerUrl(" http://Host:5000/base// "), { url: "http://host:5000/base" });
 });

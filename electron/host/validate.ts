@@ -9,12 +9,14 @@ import type { CellSource, HostCommand, RequestId, RunMode } from "../protocol.ts
 export const LIMITS = {
   cells: 5000,
   codeChars: 1_000_000,
+  notebookChars: 10_000_000,
   pathChars: 4096,
   idChars: 128,
   nameChars: 1000,
   requestIdChars: 128,
   methodChars: 64,
   trackingArgs: 16,
+  urlChars: 2048,
 } as const;
 
 /**
@@ -64,6 +66,29 @@ function path(v: unknown, field: string): string {
   const s = str(v, field, LIMITS.pathChars);
   if (s === "" || s.includes("\0")) throw new Invalid(`'${field}' must be a non-empty path`);
   return s;
+}
+
+/**
+ * An MLflow server's root: `http(s)://host[:port][/base/path]`, nothing else; returns it without
+ * trailing slashes, or why it is not one (a message the connection dialog shows as is).
+ */
+export function parseServerUrl(text: string): { url: string } | { error: string } {
+  let u: URL;
+  try {
+    u = new URL(text.trim());
+  } catch {
+    return { error: `'${text}' is not a URL; expected http://host:port` };
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return { error: `expected an http:// or https:// URL, not ${u.protocol}` };
+  if (u.username || u.password) return { error: "user names and passwords in the URL are not supported" };
+  if (u.search || u.hash) return { error: "the URL must not have a ?query or #fragment" };
+  return { url: `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}` };
+}
+
+function serverUrl(v: unknown, field: string): string {
+  const parsed = parseServerUrl(str(v, field, LIMITS.urlChars));
+  if ("error" in parsed) throw new Invalid(`'${field}': ${parsed.error}`);
+  return parsed.url;
 }
 
 function config(v: unknown, field: string): void {
@@ -126,6 +151,10 @@ function check(raw: Record<string, unknown>): void {
     case "new-notebook":
       path(raw.path, "path");
       return;
+    case "open-notebook-text":
+      path(raw.path, "path");
+      str(raw.text, "text", LIMITS.notebookChars);
+      return;
     case "save-notebook":
       if (raw.path !== undefined) path(raw.path, "path");
       cells(raw.cells);
@@ -136,8 +165,19 @@ function check(raw: Record<string, unknown>): void {
       if (!Array.isArray(raw.args) || raw.args.length > LIMITS.trackingArgs) {
         throw new Invalid(`'args' must be an array of at most ${LIMITS.trackingArgs} values`);
       }
+      if (raw.store !== undefined && raw.store !== "app" && raw.store !== "view") throw new Invalid("'store' must be 'app' or 'view'");
       return;
     }
+    case "set-view-source": {
+      const source = raw.source;
+      if (!isRecord(source)) throw new Invalid("'source' must be an object");
+      if (source.kind === "remote") serverUrl(source.url, "source.url");
+      else if (source.kind !== "local") throw new Invalid("'source.kind' must be 'local' or 'remote'");
+      return;
+    }
+    case "test-view-source":
+      serverUrl(raw.url, "url");
+      return;
     case "serve-model":
       if (raw.action !== "start" && raw.action !== "stop" && raw.action !== "status") {
         throw new Invalid("'action' must be start, stop or status");
@@ -153,7 +193,10 @@ function check(raw: Record<string, unknown>): void {
   }
 }
 
-const NEEDS_REQUEST_ID = new Set(["open-notebook", "new-notebook", "save-notebook", "list-notebooks", "restart-kernel", "tracking-call", "serve-model"]);
+const NEEDS_REQUEST_ID = new Set([
+  "open-notebook", "new-notebook", "open-notebook-text", "save-notebook", "list-notebooks", "restart-kernel", "tracking-call", "serve-model",
+  "set-view-source", "test-view-source",
+]);
 
 /** Validates an inbound message; never throws. */
 export function validateHostCommand(raw: unknown): Validated {

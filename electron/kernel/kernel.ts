@@ -50,6 +50,11 @@ interface ReaderRequest {
 class Interruption extends Error {
   override name = "Interrupted";
 }
+/**
+ * The one abort reason of every run. Built once: a fresh Error (or abort()'s default DOMException)
+ * per invalidated run captures a stack each time, which dominated re-running a long chain.
+ */
+const INTERRUPTED = new Interruption("interrupted");
 
 /** The reactive kernel. */
 export class Kernel {
@@ -115,6 +120,17 @@ export class Kernel {
       default:
         return assertNever(cmd);
     }
+  }
+
+  /**
+   * The cells as the kernel has them, in notebook order: the code each last ran with (or was given
+   * at init, or when it was last executed), for run provenance.
+   */
+  cells(): CellSource[] {
+    return this.graph.order.map((id) => {
+      const { code, config } = this.graph.cells.get(id)!;
+      return { id, code, config };
+    });
   }
 
   /** Resolves once no command or scheduled re-run is left (tests and `flowbook run` wait on it). */
@@ -225,7 +241,7 @@ export class Kernel {
 
   /** Aborts a cell's current run and removes what it defined. */
   private invalidate(id: CellId): void {
-    this.runs.get(id)?.controller.abort();
+    this.runs.get(id)?.controller.abort(INTERRUPTED);
     this.runs.delete(id);
     for (const name of this.owned.get(id) ?? []) this.namespace.delete(name);
     this.owned.delete(id);
@@ -305,13 +321,13 @@ export class Kernel {
       }
       const signal = run.controller.signal;
       const aborted = new Promise<never>((_, reject) => {
-        const fail = () => reject(new Interruption("interrupted"));
+        const fail = () => reject(INTERRUPTED);
         if (signal.aborted) fail();
         else signal.addEventListener("abort", fail, { once: true });
       });
       aborted.catch(() => {});
       const guard: AwaitGuard = (value) => Promise.race([Promise.resolve(value), aborted]) as never;
-      const ctx = this.context(id, run);
+      const ctx = this.context(id, run, refs);
       const result = (async () => {
         const fn = compileCell(id, analysis, Object.keys(refs));
         return cellStorage.run(ctx, () => fn(refs, this.importer, guard));
@@ -344,15 +360,15 @@ export class Kernel {
     if (error) {
       this.failed.set(id, error);
       // A failed cell defines nothing; its signal ends any work it started.
-      this.runs.get(id)?.controller.abort();
+      this.runs.get(id)?.controller.abort(INTERRUPTED);
     }
     if (output !== undefined || error) this.opts.emit({ type: "cell-output", id, runNumber, output: output ?? null, ...(error ? { error } : {}) });
     this.console.flush(id);
     this.opts.emit({ type: "cell-status", id, status: "idle", runNumber });
   }
 
-  /** The `currentCell()` object for one run. */
-  private context(id: CellId, run: Run): CellContext {
+  /** The `currentCell()` object for one run, called with `inputs`. */
+  private context(id: CellId, run: Run, inputs: Record<string, unknown>): CellContext {
     const signal = run.controller.signal;
     const live = () => !signal.aborted && !this.closed;
     const show = () => {
@@ -364,6 +380,7 @@ export class Kernel {
       cellId: id,
       runNumber: run.runNumber,
       signal,
+      inputs,
       display: (output) => {
         if (!live()) return;
         run.outputs = output ? [output] : [];
@@ -463,13 +480,13 @@ export class Kernel {
     this.interruptEpoch++;
     this.pendingReaders.length = 0;
     this.pendingForced.clear();
-    if (this.running) this.runs.get(this.running)?.controller.abort();
+    if (this.running) this.runs.get(this.running)?.controller.abort(INTERRUPTED);
     this.opts.emit({ type: "interrupted" });
   }
 
   private shutdown(): void {
     this.closed = true;
-    for (const run of this.runs.values()) run.controller.abort();
+    for (const run of this.runs.values()) run.controller.abort(INTERRUPTED);
     for (const t of this.liveTimers.values()) clearTimeout(t.timer);
     this.console.flushAll();
   }

@@ -5,9 +5,9 @@
  * Nothing a cell does may end this process except a `shutdown` or the host going away.
  */
 import { resolve } from "node:path";
-import type { CellId, KernelCommand, KernelEvent } from "../protocol.ts";
+import type { KernelCommand, KernelEvent } from "../protocol.ts";
 import { Kernel } from "./kernel.ts";
-import { createRuntime, type Runtime } from "./runtime/index.ts";
+import { createRuntime, kernelProvenance, type Runtime } from "./runtime/index.ts";
 import { createRemoteStore } from "./runtime/mlflow.ts";
 
 function send(event: KernelEvent): void {
@@ -16,7 +16,6 @@ function send(event: KernelEvent): void {
 }
 
 const remote = createRemoteStore(send);
-const codes = new Map<CellId, string>();
 let kernel: Kernel | undefined;
 let runtime: Runtime | undefined;
 
@@ -35,25 +34,18 @@ process.on("message", (cmd: KernelCommand) => {
     case "kernel-init": {
       // A second init replaces the notebook: the old kernel's runs end first.
       void kernel?.handle({ type: "shutdown" });
-      codes.clear();
-      for (const c of cmd.cells) codes.set(c.id, c.code);
       // Cell imports resolve from the notebook's folder, which needs an absolute path.
       const notebookPath = resolve(cmd.notebookPath);
+      // Runs record the cells as this kernel has them; the kernel is built around the runtime, so later.
+      let self: Kernel | undefined;
       runtime = createRuntime({
         store: remote.store,
-        notebookPath,
-        codeOf: (id) => codes.get(id),
+        provenance: kernelProvenance(notebookPath, () => self?.cells() ?? []),
         onTfBackend: (backend, skipped) => send({ type: "tf-backend", backend, skipped }),
       });
-      kernel = new Kernel({ notebookPath, runtimeModule: runtime.module, emit, onTrackingReply: remote.receive });
+      kernel = self = new Kernel({ notebookPath, runtimeModule: runtime.module, emit, onTrackingReply: remote.receive });
       break;
     }
-    case "execute-cells":
-      for (const c of cmd.cells) codes.set(c.id, c.code);
-      break;
-    case "delete-cell":
-      codes.delete(cmd.id);
-      break;
     case "shutdown":
       Promise.resolve(kernel?.handle(cmd))
         .catch(report)

@@ -12,7 +12,7 @@ import type { CellError, CellId, KernelEvent, Output } from "../protocol.ts";
 import { loadNotebook, type Notebook } from "../notebook/index.ts";
 import { openStore } from "../tracking/client/index.ts";
 import { Kernel } from "./kernel.ts";
-import { createRuntime } from "./runtime/index.ts";
+import { createRuntime, kernelProvenance } from "./runtime/index.ts";
 import { formatOutput } from "./format-output.ts";
 
 const USAGE = "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port]\n";
@@ -81,8 +81,8 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
   const store = await openStore(trackingUri);
-  const codes = new Map(notebook.cells.map((c) => [c.id, c.code] as const));
-  const runtime = createRuntime({ store, notebookPath: path, codeOf: (id) => codes.get(id) });
+  // Runs record the cells as the kernel (built below, around the runtime) has them.
+  const runtime = createRuntime({ store, provenance: kernelProvenance(path, () => kernel.cells()) });
   const names = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
   const label = (id: CellId) => (names.get(id) ? `'${names.get(id)}' (${id})` : id);
 

@@ -10,10 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { startTestServer, type TestServer } from "../tracking/rest/test-harness.ts";
-import { createMlflow, type Mlflow } from "../tracking/client/index.ts";
+import { createMlflow, openStore, type Mlflow } from "../tracking/client/index.ts";
 import { MlflowError } from "../tracking/types.ts";
 import { loadTf } from "./backend.ts";
-import { autolog, loadModel, logModel } from "./tfjs-mlflow.ts";
+import { autolog, loadModel, logModel, runLogger } from "./tfjs-mlflow.ts";
+import { mlflowCallback } from "./training.ts";
 
 const dirs: string[] = [];
 const servers: TestServer[] = [];
@@ -138,3 +139,34 @@ for (const target of targets) {
     await mlflow.close();
   });
 }
+
+test("batch points reach the store while the epoch still runs, for live charts", async () => {
+  const store = await openStore(`sqlite:///${join(tempDir(), "live.db")}`);
+  const mlflow = createMlflow(store);
+  const runId = (await mlflow.startRun()).info.run_id;
+  const { tf, model } = await compiledModel();
+  const x = tf.tensor2d([...Array(40).keys()].map((i) => [i % 3, (i * 7) % 5, i % 2]));
+  const y = tf.oneHot(tf.tensor1d([...Array(40).keys()].map((i) => i % 2), "int32"), 2);
+  const stored = async () => (await store.getMetricHistory({ run_id: runId, metric_key: "batch/loss" })).items.length;
+  const seen: number[] = [];
+  // Mid-epoch, the event loop runs for longer than the buffer's delay, as it does between TF.js's yields.
+  const probe = new tf.CustomCallback({
+    onBatchEnd: async (batch) => {
+      if (batch !== 2) return;
+      await new Promise((r) => setTimeout(r, 250));
+      seen.push(await stored());
+    },
+  });
+  const fit = { epochs: 1, batchSize: 10 };
+  try {
+    await model.fit(x, y, { ...fit, verbose: 0, callbacks: [mlflowCallback(tf, model, runLogger(mlflow, runId), fit), probe] });
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
+  assert.deepEqual(seen, [3], "batches 0-2 were in the store before the epoch ended");
+  await mlflow.endRun();
+  assert.equal(await stored(), 4);
+  await mlflow.close();
+  await store.close();
+});

@@ -78,7 +78,8 @@ export async function loadModel(mlflow: Mlflow, uri: string): Promise<LoadedMode
 export function runLogger(mlflow: Mlflow, runId: string): TrainingLogger {
   return {
     logParams: (params) => mlflow.logParams(params),
-    logMetrics: (metrics, opts) => mlflow.logMetrics(metrics, { ...opts, runId }),
+    logMetrics: (metrics, opts) => mlflow.logMetrics(metrics, { step: opts.step, runId }),
+    flush: () => mlflow.flush(),
   };
 }
 

@@ -50,6 +50,23 @@ test("params, per-batch and per-epoch metrics are logged with MLflow's steps", a
   assert.equal(progress.at(-1)!.batchesPerEpoch, 4);
 });
 
+test("training never waits on the logger: a logger whose writes never finish does not stall fit", async () => {
+  const { tf, model, x, y } = await setup();
+  const never = new Promise<void>(() => {});
+  let calls = 0;
+  const logger = {
+    logParams: () => never,
+    logMetrics: () => {
+      calls += 1;
+      return never;
+    },
+  };
+  const fit = { epochs: 2, batchSize: 10 };
+  const history = await model.fit(x, y, { ...fit, verbose: 0, callbacks: [mlflowCallback(tf, model, logger, fit)] });
+  assert.equal(history.epoch.length, 2);
+  assert.equal(calls, 2 * 4 + 2, "every batch and every epoch was handed to the logger");
+});
+
 test("aborting the signal stops training after the current batch", async () => {
   const { tf, model, x, y } = await setup();
   const rec = recorder();

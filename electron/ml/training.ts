@@ -3,7 +3,8 @@
  * (`batch/<name>`, step = global batch index) and per epoch (`<name>`, step = epoch, like MLflow's
  * Keras autolog), progress for the cell's progress bar, and an abort signal that stops training
  * between batches. Logging is fire-and-forget into the logger's buffer, so it never waits on I/O
- * inside the training loop.
+ * inside the training loop; the buffer writes on its own short timer, which runs whenever TF.js
+ * yields to the event loop (every 125 ms for a callback), and once more when training ends.
  */
 import type * as Tf from "@tensorflow/tfjs";
 
@@ -11,6 +12,8 @@ import type * as Tf from "@tensorflow/tfjs";
 export interface TrainingLogger {
   logParams(params: Record<string, string | number | boolean>): unknown;
   logMetrics(metrics: Record<string, number>, opts: { step: number }): unknown;
+  /** Writes what the logger buffers; awaited when training ends (finished or stopped). */
+  flush?(): Promise<void>;
 }
 
 /** Where training is, for progress bars: epochs and batches are 0-based counts done so far. */
@@ -61,11 +64,15 @@ export function trainingParams(model: Tf.LayersModel, fit: FitConfig): Record<st
 
 function numeric(logs: Tf.Logs | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(logs ?? {})) if (typeof v === "number") out[k] = v;
+  for (const k in logs) if (typeof logs[k] === "number") out[k] = logs[k];
   return out;
 }
 
-/** A callback for `model.fit`/`fitDataset` that logs to `logger`. */
+/**
+ * A callback for `model.fit`/`fitDataset` that logs to `logger`. It runs after every batch, so its
+ * hooks are synchronous and allocate little: each batch's metrics are handed to the logger, which
+ * buffers them for a later write, and nothing here waits.
+ */
 export function mlflowCallback(
   tf: typeof Tf,
   model: Tf.LayersModel,
@@ -78,33 +85,44 @@ export function mlflowCallback(
   let epoch = 0;
   let globalBatch = 0;
   let batchesPerEpoch: number | undefined;
+  // `batch/<name>` for each metric name, built once rather than once per batch.
+  const batchKeys = new Map<string, string>();
+  const batchMetrics = (logs: Tf.Logs): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const k in logs) {
+      const v = logs[k];
+      if (typeof v !== "number" || k === "batch" || k === "size") continue;
+      let key = batchKeys.get(k);
+      if (key === undefined) batchKeys.set(k, (key = `batch/${k}`));
+      out[key] = v;
+    }
+    return out;
+  };
   const stopIfAborted = () => {
     if (opts.signal?.aborted) model.stopTraining = true;
   };
   return new tf.CustomCallback({
-    onTrainBegin: async () => {
+    onTrainBegin: () => {
       logger.logParams(trainingParams(model, fit));
       stopIfAborted();
     },
-    onEpochBegin: async (e) => {
+    onEpochBegin: (e) => {
       epoch = e;
     },
-    onBatchEnd: async (batch, logs) => {
-      const metrics = numeric(logs);
-      if (everyBatch) {
-        const prefixed: Record<string, number> = {};
-        for (const [k, v] of Object.entries(metrics)) if (k !== "batch" && k !== "size") prefixed[`batch/${k}`] = v;
-        logger.logMetrics(prefixed, { step: globalBatch });
-      }
+    onBatchEnd: (batch, logs = {}) => {
+      if (everyBatch) logger.logMetrics(batchMetrics(logs), { step: globalBatch });
       globalBatch += 1;
-      opts.onProgress?.({ epoch, epochs, batch: batch + 1, batchesPerEpoch, logs: metrics });
+      opts.onProgress?.({ epoch, epochs, batch: batch + 1, batchesPerEpoch, logs: numeric(logs) });
       stopIfAborted();
     },
-    onEpochEnd: async (e, logs) => {
+    onEpochEnd: (e, logs) => {
       batchesPerEpoch ??= globalBatch;
-      logger.logMetrics(numeric(logs), { step: e });
-      opts.onProgress?.({ epoch: e + 1, epochs, batch: 0, batchesPerEpoch, logs: numeric(logs) });
+      const metrics = numeric(logs);
+      logger.logMetrics(metrics, { step: e });
+      opts.onProgress?.({ epoch: e + 1, epochs, batch: 0, batchesPerEpoch, logs: metrics });
       stopIfAborted();
     },
+    // Once fit returns, finished or stopped, its points are in the store and a failed write surfaces.
+    onTrainEnd: () => logger.flush?.(),
   });
 }

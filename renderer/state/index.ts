@@ -2,7 +2,7 @@
  * The renderer's state: one store per domain, composed here, fed by one event switch, and shared
  * through one typed context. Views call the actions below; nothing else sends commands.
  */
-import { batch, createContext, useContext } from "solid-js";
+import { batch, createContext, createMemo, useContext } from "solid-js";
 import type {
   CellConfig,
   CellId,
@@ -13,13 +13,14 @@ import type {
   RunMode,
   WidgetId,
 } from "../../electron/protocol.ts";
-import { createTrackingApi } from "../tracking/index.ts";
+import { createTrackingApi, remoteTrackingApi, type TrackingApi } from "../tracking/index.ts";
 import { createRequester, type Transport } from "../transport.ts";
 import { createHostState } from "./host.ts";
 import { createKernelState } from "./kernel.ts";
 import { createNotebookState, type Placement } from "./notebook.ts";
 import { createTrackingState } from "./tracking.ts";
 import { createUiState } from "./ui.ts";
+import { createViewSourceState } from "./view-source.ts";
 
 /**
  * Exhaustiveness guard: the build fails when a message type is added and not handled; at run time
@@ -37,6 +38,7 @@ export function createAppState(transport: Transport) {
   const tracking = createTrackingState();
   const ui = createUiState();
   const request = createRequester(transport);
+  const viewSource = createViewSourceState(request, transport, (message) => ui.setNotice(message));
 
   const handleKernel = (event: KernelEventForwarded["event"]) => {
     switch (event.type) {
@@ -103,6 +105,12 @@ export function createAppState(transport: Transport) {
       case "store-changed":
         tracking.applyChange(event.change);
         break;
+      case "view-changed":
+        // Read by the Tracking tab's api straight from the transport (see viewsApi).
+        break;
+      case "view-source-status":
+        viewSource.applyStatus(event);
+        break;
       case "reply":
         // Paired with its request by the requester in transport.ts.
         break;
@@ -152,7 +160,28 @@ export function createAppState(transport: Transport) {
           resolve();
         });
       }),
+    // The run page's way back to the code; `actions` exists by the time anyone clicks.
+    notebook: {
+      openPath: () => notebook.store.path,
+      liveCode: (cellId) => notebook.store.cells[cellId]?.code,
+      async openAt(path, cellId) {
+        if (path !== notebook.store.path) {
+          if (!discardEdits()) return;
+          await actions.open(path);
+        }
+        ui.focusCell(cellId as CellId);
+      },
+      async openText(text, path, cellId) {
+        if (!discardEdits()) return;
+        await actions.openText(text, path);
+        ui.focusCell(cellId as CellId);
+      },
+    },
   });
+
+  /** Whether opening another notebook may go ahead: nothing unsaved, or the user agrees to drop it. */
+  const discardEdits = () =>
+    !notebook.dirty() || window.confirm("The open notebook has unsaved changes, which opening another one discards. Open it anyway?");
 
   const cellSources = (ids: CellId[]) =>
     ids
@@ -221,12 +250,27 @@ export function createAppState(transport: Transport) {
     open(path: string): Promise<unknown> {
       return request({ type: "open-notebook", path });
     },
+    /** Opens notebook text (a run's snapshot) as a new notebook that is saved near `path` on the first save. */
+    openText(text: string, path: string): Promise<unknown> {
+      return request({ type: "open-notebook-text", path, text });
+    },
     create(path: string): Promise<unknown> {
       return request({ type: "new-notebook", path });
     },
   };
 
-  return { host, notebook, kernel, tracking, trackingApi, ui, actions };
+  // The Tracking tab's api: the app's own (the same as cells use), or one on the remote server the
+  // connection's views read; a new object per source, so the tab remounts fresh on a switch.
+  const viewsApi = createMemo((): TrackingApi => {
+    const source = viewSource.active();
+    if (source.kind === "local") return trackingApi;
+    return remoteTrackingApi(trackingApi, source, {
+      send: (method, args) => request({ type: "tracking-call", method, args, store: "view" }),
+      subscribe: (listener) => transport.onEvent((e) => e.type === "view-changed" && listener(e.change)),
+    });
+  });
+
+  return { host, notebook, kernel, tracking, trackingApi, viewSource, viewsApi, ui, actions };
 }
 
 /** Everything views read and do. */

@@ -45,7 +45,8 @@ export function createNotebookState() {
       setStore("cells", reconcile(cells));
       setStore("order", reconcile(opened.cells.map((c) => c.id)));
       setMode(opened.mode);
-      setDirty(false);
+      // A notebook opened from text (a run's snapshot) exists only here until saved.
+      setDirty(!!opened.unsaved);
       setLoaded(true);
     },
     editCode(id: CellId, code: string) {

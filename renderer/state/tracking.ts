@@ -1,5 +1,5 @@
 /** Recent tracking-store changes pushed by the host, newest first, for live views. */
-import { createStore, produce } from "solid-js/store";
+import { createSignal } from "solid-js";
 import type { StoreChange } from "../../electron/protocol.ts";
 
 const FEED_LIMIT = 100;
@@ -12,17 +12,17 @@ export interface FeedEntry {
 
 /** The change feed and its single action. */
 export function createTrackingState() {
-  const [feed, setFeed] = createStore<FeedEntry[]>([]);
+  // A signal of a plain array, not a store: a store update deep-walks every entry, i.e. every metric
+  // point of the last FEED_LIMIT changes, on each pushed change (it starved live charts).
+  const [feed, setFeed] = createSignal<readonly FeedEntry[]>([]);
   return {
-    feed,
+    /** The changes, newest first (reactive). */
+    get feed(): readonly FeedEntry[] {
+      return feed();
+    },
     /** Adds a pushed change; the feed is bounded so a long training run cannot grow it forever. */
     applyChange(change: StoreChange) {
-      setFeed(
-        produce((list) => {
-          list.unshift({ at: Date.now(), change });
-          if (list.length > FEED_LIMIT) list.length = FEED_LIMIT;
-        }),
-      );
+      setFeed((list) => [{ at: Date.now(), change }, ...list.slice(0, FEED_LIMIT - 1)]);
     },
   };
 }

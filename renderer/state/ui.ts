@@ -1,5 +1,6 @@
 /** Renderer-only flags: theme choice and which overlay is open. */
 import { createMemo, createSignal } from "solid-js";
+import type { CellId } from "../../electron/protocol.ts";
 
 /** The user's theme choice; "system" follows prefers-color-scheme. */
 export type ThemeChoice = "system" | "light" | "dark";
@@ -8,7 +9,7 @@ export type ThemeChoice = "system" | "light" | "dark";
 export type MainView = "notebook" | "tracking";
 
 /** Which overlay panel is showing, if any. */
-export type Overlay = "none" | "help" | "open" | "new";
+export type Overlay = "none" | "help" | "open" | "new" | "connect";
 
 const THEME_KEY = "flowbook.theme";
 
@@ -26,6 +27,8 @@ export function createUiState() {
   const [overlay, setOverlay] = createSignal<Overlay>("none");
   const [view, setView] = createSignal<MainView>("notebook");
   const [notice, setNotice] = createSignal<string | null>(null);
+  // Not deduplicated: asking for the same cell again scrolls to it again.
+  const [focused, setFocused] = createSignal<{ id: CellId } | null>(null, { equals: false });
 
   /** The theme actually on screen, for libraries (Plotly) that cannot read CSS variables. */
   const dark = createMemo(() => (theme() === "system" ? systemDark() : theme() === "dark"));
@@ -40,6 +43,13 @@ export function createUiState() {
     notice,
     /** Shows a one-line message (a failed save, a lost connection) until dismissed or replaced. */
     setNotice,
+    /** The cell the notebook should bring into view (from a run's "open notebook at this cell"). */
+    focusedCell: () => focused()?.id,
+    /** Shows the notebook and scrolls cell `id` into view once it is on screen. */
+    focusCell(id: CellId) {
+      setView("notebook");
+      setFocused({ id });
+    },
     /** Cycles system → light → dark and remembers the choice. */
     cycleTheme() {
       const next: ThemeChoice = theme() === "system" ? "light" : theme() === "light" ? "dark" : "system";

@@ -1,46 +1,21 @@
 /**
  * Comparing runs: params and metrics side by side with differences highlighted, the cell-code
- * comparison of the first two runs, overlaid metric charts (with the ghost of the best earlier
+ * comparison of the first two runs and the upstream values the cells read, overlaid metric charts (with the ghost of the best earlier
  * finished run behind a running one), parallel coordinates and scatter.
  */
 import { createMemo, createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import type { TrackingApi } from "./api.ts";
 import { errorText } from "./api.ts";
 import type { Run } from "./types.ts";
-import { metricDiff, paramDiff, type DiffRow } from "./diff.ts";
+import { metricDiff, paramDiff, upstreamDiff } from "./diff.ts";
+import { DiffTable } from "./DiffTable.tsx";
+import { upstreamOf } from "./provenance.ts";
 import { throttle } from "./live.ts";
 import type { Nav } from "./nav.ts";
 import { CodeDiff } from "./CodeDiff.tsx";
 import { RunCharts } from "./charts/RunCharts.tsx";
 import { ParamCharts } from "./charts/ParamCharts.tsx";
 import { finishedRunsOf } from "./RunPage.tsx";
-
-function DiffTable(props: { title: string; rows: DiffRow[]; runs: Run[]; onlyDiffs: boolean; testid: string }) {
-  const shown = () => (props.onlyDiffs ? props.rows.filter((r) => r.differs) : props.rows);
-  return (
-    <section class="tr-section" data-testid={props.testid}>
-      <h3>{props.title}</h3>
-      <table class="tr-kv tr-diff-table">
-        <thead>
-          <tr>
-            <th />
-            <For each={props.runs}>{(r) => <th>{r.info.run_name || r.info.run_id}</th>}</For>
-          </tr>
-        </thead>
-        <tbody>
-          <For each={shown()}>
-            {(row) => (
-              <tr classList={{ "tr-differs": row.differs }} data-testid="diff-row" data-key={row.key} data-differs={String(row.differs)}>
-                <th>{row.key}</th>
-                <For each={row.values}>{(v) => <td>{v ?? "—"}</td>}</For>
-              </tr>
-            )}
-          </For>
-        </tbody>
-      </table>
-    </section>
-  );
-}
 
 /** The compare page for `runIds` (two or more). */
 export function CompareView(props: { api: TrackingApi; runIds: string[]; nav: Nav }) {
@@ -84,11 +59,14 @@ export function CompareView(props: { api: TrackingApi; runIds: string[]; nav: Na
           <DiffTable title="Metrics (latest)" rows={metricDiff(list())} runs={list()} onlyDiffs={onlyDiffs()} testid="compare-metrics" />
         </div>
         <Show when={list().length >= 2}>
-          <CodeDiff a={list()[0]} b={list()[1]} />
+          <CodeDiff api={props.api} a={list()[0]} b={list()[1]} />
+        </Show>
+        <Show when={list().some((r) => upstreamOf(r))}>
+          <DiffTable title="Upstream values (what the cells read)" rows={upstreamDiff(list())} runs={list()} onlyDiffs={onlyDiffs()} testid="compare-upstream" />
         </Show>
         <h3>Metrics</h3>
         <RunCharts api={props.api} runs={list()} ghostCandidates={ghosts.latest} height={260} />
-        <ParamCharts runs={list()} />
+        <ParamCharts runs={list()} onOpenRun={props.nav.openRun} />
       </Show>
     </div>
   );

@@ -1,9 +1,13 @@
-/** The experiments list: search, create, rename, delete/restore (with a show-deleted toggle). */
+/**
+ * The experiments list: search, create, rename, delete/restore (with a show-deleted toggle), under
+ * a line naming the data source (this app's store or a remote server) with its "Connect…" button.
+ */
 import { createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import type { TrackingApi } from "./api.ts";
 import { errorText } from "./api.ts";
 import type { Experiment, Page } from "./types.ts";
 import { throttle } from "./live.ts";
+import { freshness, sourceName } from "./source-label.ts";
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
 
@@ -13,6 +17,7 @@ export function ExperimentsSidebar(props: {
   selected: string | null;
   onSelect: (exp: Experiment) => void;
   onModels: () => void;
+  connection?: { open: () => void; error: () => string | null };
 }) {
   const [search, setSearch] = createSignal("");
   const [showDeleted, setShowDeleted] = createSignal(false);
@@ -63,6 +68,22 @@ export function ExperimentsSidebar(props: {
       <div class="tr-sidebar-head">
         <strong>Experiments</strong>
         <button class="tr-link-btn" data-testid="nav-models" onClick={() => props.onModels()}>Models →</button>
+      </div>
+      <div class="tr-source" data-testid="tracking-source" data-kind={props.api.source.kind}>
+        <span class="tr-source-name" title={freshness(props.api.source)}>
+          {props.api.source.kind === "local" ? "This app's store" : sourceName(props.api.source)}
+        </span>
+        <Show when={props.api.source.kind === "remote"}>
+          <span class="tr-muted" data-testid="tracking-source-freshness">{freshness(props.api.source)}</span>
+        </Show>
+        <Show when={props.connection}>
+          {(c) => (
+            <button class="tr-link-btn" data-testid="connect-tracking-server" onClick={() => c().open()}>Connect to tracking server…</button>
+          )}
+        </Show>
+        <Show when={props.connection?.error()}>
+          {(e) => <div class="tr-error" role="alert" data-testid="tracking-source-error">{e()}</div>}
+        </Show>
       </div>
       <input data-testid="experiments-search" placeholder="Search experiments" value={search()} onInput={(e) => setSearch(e.currentTarget.value)} />
       <label class="tr-muted">

@@ -1,6 +1,6 @@
 /**
  * A run's overview: attributes, description (mlflow.note.content as Markdown, editable), Flowbook
- * provenance (notebook, cell, code hash), params, latest metrics, tags and datasets.
+ * provenance (see RunProvenance), params, latest metrics, tags and datasets.
  */
 import { createSignal, For, Show } from "solid-js";
 import type { TrackingApi } from "./api.ts";
@@ -9,6 +9,7 @@ import { TAG, tagOf, type KeyValue, type Run } from "./types.ts";
 import { formatDuration, formatTime, runDuration } from "./format.ts";
 import { formatNumber } from "./diff.ts";
 import { Markdown } from "../components/Markdown.tsx";
+import { RunProvenance } from "./RunProvenance.tsx";
 
 function KeyValues(props: { title: string; items: KeyValue[]; testid: string }) {
   return (
@@ -87,21 +88,7 @@ export function RunOverview(props: { api: TrackingApi; run: Run; onOpenRun: (id:
         <Show when={error()}><div class="tr-error">{error()}</div></Show>
       </section>
 
-      <section class="tr-section" data-testid="run-provenance">
-        <h3>Provenance</h3>
-        <Show
-          when={tagOf(props.run, TAG.notebook) || tagOf(props.run, TAG.cellId)}
-          fallback={<div class="tr-muted">Not logged from a Flowbook notebook (no flowbook.* tags).</div>}
-        >
-          <table class="tr-kv">
-            <tbody>
-              <tr><th>Notebook</th><td data-testid="provenance-notebook">{tagOf(props.run, TAG.notebook) ?? ""}</td></tr>
-              <tr><th>Cell</th><td data-testid="provenance-cell">{tagOf(props.run, TAG.cellId) ?? ""}</td></tr>
-              <tr><th>Code hash</th><td data-testid="provenance-hash">{tagOf(props.run, TAG.codeHash) ?? ""}</td></tr>
-            </tbody>
-          </table>
-        </Show>
-      </section>
+      <RunProvenance api={props.api} run={props.run} />
 
       <div class="tr-columns">
         <KeyValues title="Parameters" items={props.run.data.params} testid="run-params" />

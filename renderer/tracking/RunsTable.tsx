@@ -1,15 +1,16 @@
 /**
  * The runs table: server-side filter (MLflow grammar) and sort, virtualized rows (only the visible
- * ones exist in the DOM), chosen metric/param/tag columns remembered per experiment, nested runs,
- * grouping with min/mean/max aggregates, selection for compare, and lifecycle actions. Live through
- * runs-source's pushed updates.
+ * ones exist in the DOM, only the pages scrolled to are fetched), chosen metric/param/tag columns
+ * remembered per experiment, nested runs, grouping with min/mean/max aggregates, selection for
+ * compare, and lifecycle actions. Live through runs-source's pushed updates.
  */
-import { createMemo, createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { TrackingApi } from "./api.ts";
 import { errorText } from "./api.ts";
 import { createRunsSource } from "./runs-source.ts";
 import {
-  availableColumns, BASE_COLUMNS, columnLabel, columnText, loadColumns, orderByFor, parseColumn, saveColumns, type ColumnId,
+  acceptsOrder, availableColumns, BASE_COLUMNS, columnLabel, columnText, loadColumns, orderByFor, parseColumn, saveColumns,
+  type ColumnId,
 } from "./columns.ts";
 import { tableItems, type TableItem } from "./run-tree.ts";
 import { virtualWindow } from "./virtual-window.ts";
@@ -21,6 +22,8 @@ import { ColumnChooser } from "./ColumnChooser.tsx";
 import { RunsToolbar } from "./RunsToolbar.tsx";
 
 const ROW_HEIGHT = 28;
+/** The next page is fetched when the window comes this close (in rows) to the end of the loaded ones. */
+const PREFETCH_ROWS = 50;
 const BASE_WIDTHS = ["28px", "240px", "90px", "150px", "80px", "110px", "170px"];
 const storage = () => (typeof localStorage === "undefined" ? undefined : localStorage);
 
@@ -61,16 +64,35 @@ export function RunsTable(props: {
   const source = createRunsSource(
     props.api,
     () => ({ experimentIds: props.experimentIds, filter: filter(), orderBy: orderBy(), viewType: showDeleted() ? "DELETED_ONLY" : "ACTIVE_ONLY" }),
-    // Read lazily (only when re-querying), after the window below exists.
-    () => win().end,
+    {
+      // Group aggregates need every run of the filter; without grouping, pages load as the user scrolls.
+      loadAll: () => groupBy() !== null,
+      expanded,
+      // Read lazily (only when re-querying), after the window below exists.
+      visibleEnd: () => win().end,
+    },
   );
-  const runs = createMemo(() => source.rows().map((r) => r.run));
+  const runs = source.rows;
   const available = createMemo(() => availableColumns(runs().slice(0, 2000)));
   const metricColumns = createMemo(() => columns().filter((c) => c.startsWith("metrics:")).map((c) => parseColumn(c).key));
   const items = createMemo(() =>
     tableItems(runs(), { expanded: expanded(), groupBy: groupBy(), collapsed: collapsed(), metricKeys: metricColumns() }),
   );
   const win = createMemo(() => virtualWindow(scrollTop(), viewport(), ROW_HEIGHT, items().length));
+  createEffect(() => {
+    if (win().end + PREFETCH_ROWS >= items().length) source.loadMore();
+  });
+  // Flowbook's own order_by keys (duration) are sortable only where the store accepts them.
+  const [acceptedOrders, setAcceptedOrders] = createSignal<ReadonlySet<string>>(new Set());
+  onMount(() => {
+    for (const c of BASE_COLUMNS)
+      if (c.extension && c.order)
+        void acceptsOrder(props.api, props.experimentIds, c.order).then((ok) => ok && setAcceptedOrders((s) => new Set(s).add(c.order!)));
+  });
+  const sortable = (col: ColumnId) => {
+    const base = BASE_COLUMNS.find((c) => c.id === col);
+    return orderByFor(col, true) !== null && !(base?.extension && !acceptedOrders().has(base.order!));
+  };
   // Grouped metric cells hold "min / mean / max", so they get room for three numbers.
   const gridTemplate = createMemo(() =>
     [...BASE_WIDTHS, ...columns().map((c) => (groupBy() && c.startsWith("metrics:") ? "260px" : "120px"))].join(" "),
@@ -83,7 +105,7 @@ export function RunsTable(props: {
     saveColumns(storage(), props.columnsKey, next);
   };
   const toggleSort = (col: ColumnId) => {
-    if (!orderByFor(col, true)) return;
+    if (!sortable(col)) return;
     const s = sort();
     setSort(s && s.col === col ? { col, asc: !s.asc } : { col, asc: false });
   };
@@ -119,6 +141,13 @@ export function RunsTable(props: {
     ro.observe(scroller);
     onCleanup(() => ro.disconnect());
   });
+  // A new filter or order starts from its first rows, not wherever the old list was scrolled to.
+  createEffect(
+    on([filter, orderBy, showDeleted], () => {
+      scroller.scrollTop = 0;
+      setScrollTop(0);
+    }, { defer: true }),
+  );
 
   const sortMark = (col: ColumnId) => {
     const s = sort();
@@ -181,7 +210,7 @@ export function RunsTable(props: {
       <RunsToolbar
         filter={filter()}
         onFilter={setFilter}
-        filterError={source.first.error ? errorText(source.first.error) : ""}
+        filterError={source.error()}
         showDeleted={showDeleted()}
         onShowDeleted={setShowDeleted}
         selected={props.selected}
@@ -194,9 +223,9 @@ export function RunsTable(props: {
         groupKeys={available()}
         groupBy={groupBy()}
         onGroupBy={setGroupBy}
-        count={source.rows().length}
+        count={runs().length}
         complete={source.complete()}
-        loading={source.first.loading || source.loadingMore()}
+        loading={source.loading()}
         actionError={actionError()}
       />
       <Show when={chooserOpen()}>
@@ -214,7 +243,14 @@ export function RunsTable(props: {
           </div>
           <For each={BASE_COLUMNS}>
             {(c) => (
-              <div class="tr-cell tr-head-cell" classList={{ "tr-sortable": !!c.order }} data-testid={`sort-${c.id}`} onClick={() => toggleSort(c.id)}>
+              <div
+                class="tr-cell tr-head-cell"
+                classList={{ "tr-sortable": sortable(c.id) }}
+                data-testid={`sort-${c.id}`}
+                data-sortable={sortable(c.id) ? "true" : "false"}
+                title={sortable(c.id) ? undefined : "This tracking server cannot sort by this column"}
+                onClick={() => toggleSort(c.id)}
+              >
                 {c.label}
                 {sortMark(c.id)}
               </div>
@@ -240,7 +276,7 @@ export function RunsTable(props: {
           )}
         </For>
         <div style={{ height: `${win().padBottom}px` }} />
-        <Show when={!source.first.loading && !source.first.error && runs().length === 0}>
+        <Show when={!source.firstLoading() && !source.error() && runs().length === 0}>
           <div class="tr-empty" data-testid="runs-empty">No runs{filter() ? " match this filter" : " in this experiment yet"}.</div>
         </Show>
       </div>

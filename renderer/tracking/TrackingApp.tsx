@@ -1,9 +1,10 @@
 /**
  * The Tracking tab: experiments sidebar, the open experiment's runs table (kept mounted while a
  * run, compare or registry page is shown, so scroll position and selection survive), run pages,
- * compare and the model registry. Everything live through `api.onStoreChange`.
+ * compare and the model registry. Everything live through `api.onStoreChange`. The data comes from
+ * `api.source` (this app's store or a remote MLflow server); `connection` lets the user change it.
  */
-import { createSignal, Match, onMount, Show, Switch } from "solid-js";
+import { createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { TrackingApi } from "./api.ts";
 import type { Experiment } from "./types.ts";
 import type { Nav, Route } from "./nav.ts";
@@ -17,8 +18,12 @@ import { ModelPage } from "./registry/ModelPage.tsx";
 import { VersionPage } from "./registry/VersionPage.tsx";
 import { loadPlotly } from "./charts/plotly-loader.ts";
 
-/** The whole tracking UI; mount it as the shell's "Tracking" view. */
-export function TrackingApp(props: { api: TrackingApi }) {
+/**
+ * The whole tracking UI; mount it as the shell's "Tracking" view, keyed on the api so a new data
+ * source starts from a fresh page. `connection` (when the shell can switch sources) opens the
+ * connection dialog and reports why refreshing a remote source fails.
+ */
+export function TrackingApp(props: { api: TrackingApi; connection?: { open: () => void; error: () => string | null } }) {
   const [experiment, setExperiment] = createSignal<Experiment | null>(null);
   const [route, setRoute] = createSignal<Route>({ page: "experiment" });
   const [selected, setSelected] = createSignal<string[]>([]);
@@ -27,8 +32,12 @@ export function TrackingApp(props: { api: TrackingApi }) {
     go: setRoute,
     openRun: (runId) => setRoute({ page: "run", runId }),
   };
-  // Plotly takes seconds to parse on a slow machine: start now, so the first chart opened is quick.
-  onMount(() => void loadPlotly());
+  // Plotly takes seconds to parse on a slow machine, in one long task: parse it once the browser is
+  // idle, so the first chart opened is quick and the table's first clicks do not wait behind it.
+  onMount(() => {
+    const idle = requestIdleCallback(() => void loadPlotly(), { timeout: 5000 });
+    onCleanup(() => cancelIdleCallback(idle));
+  });
   const on = <P extends Route["page"]>(page: P) => {
     const r = route();
     return r.page === page ? (r as Extract<Route, { page: P }>) : false;
@@ -45,6 +54,7 @@ export function TrackingApp(props: { api: TrackingApi }) {
           setRoute({ page: "experiment" });
         }}
         onModels={() => setRoute({ page: "models" })}
+        connection={props.connection}
       />
       <main class="tr-main">
         <div class="tr-experiment" style={{ display: route().page === "experiment" ? "" : "none" }} data-testid="experiment-view">

@@ -1,10 +1,12 @@
 /**
  * The tracking views' only dependency: a typed facade over the host's `tracking-call` command,
- * its `store-changed` pushes, and the same-origin artifact routes. The shell builds one from its
- * transport; tests and embeddings can build one from anything that answers the same calls.
+ * its `store-changed` pushes, and the same-origin artifact routes — or, for a remote MLflow server,
+ * the connection's view source, the host's `view-changed` re-reads and its artifact proxy. The shell
+ * builds one from its transport; tests and embeddings can build one from anything that answers the same calls.
  */
-import type { StoreChange } from "../../electron/protocol.ts";
+import type { StoreChange, ViewSourceInfo } from "../../electron/protocol.ts";
 import type { ArtifactFile } from "./types.ts";
+import type { NotebookLink } from "./provenance.ts";
 
 /** What the tracking views need from the outside world. */
 export interface TrackingApi {
@@ -16,8 +18,36 @@ export interface TrackingApi {
   artifactUrl(runId: string, path: string): string;
   /** Lists one artifact directory of a run (root when `path` is absent). */
   listArtifacts(runId: string, path?: string): Promise<ArtifactFile[]>;
+  /** The app's notebook, for the run page's "open the notebook" actions; absent when there is none. */
+  notebook?: NotebookLink;
   /** Starts, stops or looks up the host's scoring server for a model URI; resolves to its URL or null. */
   serveModel(action: "start" | "stop" | "status", modelUri: string): Promise<string | null>;
+  /** Where the data comes from: the app's own store, or a remote MLflow server the host re-reads. */
+  source: ViewSourceInfo;
+}
+
+/** `artifactUrl` and `listArtifacts` over MLflow's artifact routes at `base` ("" is the page's origin). */
+function artifactRoutes(base: string): Pick<TrackingApi, "artifactUrl" | "listArtifacts"> {
+  return {
+    artifactUrl: (runId, path) =>
+      `${base}/get-artifact?run_uuid=${encodeURIComponent(runId)}&path=${encodeURIComponent(path)}`,
+    listArtifacts: async (runId, path) => {
+      const q = new URLSearchParams({ run_id: runId });
+      if (path) q.set("path", path);
+      const res = await fetch(`${base}/api/2.0/mlflow/artifacts/list?${q}`);
+      const body = (await res.json().catch(() => ({}))) as { files?: ArtifactFile[]; message?: string };
+      if (!res.ok) throw new Error(body.message ?? `artifact listing failed (HTTP ${res.status})`);
+      return body.files ?? [];
+    },
+  };
+}
+
+/** A call that sends a plain JSON copy of `args`: they may hold Solid store proxies (cell props), which IPC cannot clone. */
+function plainCall(send: TrackingCallSender, ready: () => Promise<void>): TrackingApi["call"] {
+  return async <T,>(method: string, args: unknown[]) => {
+    await ready();
+    return (await send(method, JSON.parse(JSON.stringify(args)) as unknown[])) as T;
+  };
 }
 
 /** A transport's request function, as the shell has it: host command in, reply result out. */
@@ -39,30 +69,42 @@ export function createTrackingApi(opts: {
    * WebSocket opens do not fail their first reads.
    */
   ready?: () => Promise<void>;
+  notebook?: NotebookLink;
 }): TrackingApi {
-  const base = opts.base ?? "";
   const ready = opts.ready ?? (() => Promise.resolve());
   return {
-    // A plain JSON copy: args may hold Solid store proxies (cell props), which IPC cannot clone.
-    call: async <T,>(method: string, args: unknown[]) => {
-      await ready();
-      return (await opts.send(method, JSON.parse(JSON.stringify(args)) as unknown[])) as T;
-    },
+    source: { kind: "local" },
+    call: plainCall(opts.send, ready),
     onStoreChange: opts.subscribe,
+    ...(opts.notebook ? { notebook: opts.notebook } : {}),
     serveModel: async (action, modelUri) => {
       await ready();
       return (await opts.serve(action, modelUri)).url;
     },
-    artifactUrl: (runId, path) =>
-      `${base}/get-artifact?run_uuid=${encodeURIComponent(runId)}&path=${encodeURIComponent(path)}`,
-    listArtifacts: async (runId, path) => {
-      const q = new URLSearchParams({ run_id: runId });
-      if (path) q.set("path", path);
-      const res = await fetch(`${base}/api/2.0/mlflow/artifacts/list?${q}`);
-      const body = (await res.json()) as { files?: ArtifactFile[]; message?: string };
-      if (!res.ok) throw new Error(body.message ?? `artifact listing failed (${res.status})`);
-      return body.files ?? [];
-    },
+    ...artifactRoutes(opts.base ?? ""),
+  };
+}
+
+/**
+ * The views' api on a remote MLflow server, derived from the app's own: calls go to the
+ * connection's view source (`send`), changes are the host's re-reads of it (`subscribe`), and
+ * artifacts load through the host's proxy for that server. Serving stays with the app's store.
+ */
+export function remoteTrackingApi(
+  local: TrackingApi,
+  source: Extract<ViewSourceInfo, { kind: "remote" }>,
+  opts: { send: TrackingCallSender; subscribe: (listener: (change: StoreChange) => void) => () => void },
+): TrackingApi {
+  return {
+    ...local,
+    source,
+    call: plainCall(opts.send, () => Promise.resolve()),
+    onStoreChange: opts.subscribe,
+    ...artifactRoutes(source.artifactBase),
+    serveModel: (action) =>
+      action === "status"
+        ? Promise.resolve(null)
+        : Promise.reject(new Error("Serving runs on this app's store only: switch the Tracking tab back to it to serve a model.")),
   };
 }
 

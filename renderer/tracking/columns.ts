@@ -2,20 +2,24 @@
  * Runs-table columns: the fixed attribute columns, chosen metric/param/tag columns, how each maps
  * to MLflow's `order_by`, how a cell value is read, and the per-experiment memory of the choice.
  */
-import type { Run } from "./types.ts";
+import { errorText, type TrackingApi } from "./api.ts";
+import type { Page, Run } from "./types.ts";
 import { TAG } from "./types.ts";
 import { formatNumber } from "./diff.ts";
 
 /** A column id: `attr:<name>`, `metrics:<key>`, `params:<key>` or `tags:<key>`. */
 export type ColumnId = string;
 
-/** The attribute columns every runs table shows. */
-export const BASE_COLUMNS: readonly { id: ColumnId; label: string; order?: string }[] = [
+/**
+ * The attribute columns every runs table shows, with the order_by key each sorts on. `extension`
+ * marks Flowbook's own order_by keys, which MLflow's servers reject (see `acceptsOrder`).
+ */
+export const BASE_COLUMNS: readonly { id: ColumnId; label: string; order?: string; extension?: boolean }[] = [
   { id: "attr:run_name", label: "Run name", order: "attributes.run_name" },
   { id: "attr:status", label: "Status", order: "attributes.status" },
   { id: "attr:start_time", label: "Created", order: "attributes.start_time" },
-  // Duration is derived (end − start); the store cannot order by it, so it is not sortable.
-  { id: "attr:duration", label: "Duration" },
+  // end_time − start_time; runs still running have none and sort last either way.
+  { id: "attr:duration", label: "Duration", order: "attributes.duration", extension: true },
   { id: "attr:user_id", label: "User", order: "attributes.user_id" },
   { id: "attr:source", label: "Source", order: `tags.\`${TAG.source}\`` },
 ];
@@ -41,6 +45,33 @@ export function orderByFor(id: ColumnId, ascending: boolean): string | null {
   if (base) return base.order ? `${base.order} ${dir}` : null;
   const { kind, key } = parseColumn(id);
   return `${kind}.\`${key.replace(/`/g, "")}\` ${dir}`;
+}
+
+const accepted = new WeakMap<TrackingApi, Map<string, Promise<boolean>>>();
+
+/**
+ * Whether the store behind `api` accepts `orderBy` (an extension key such as
+ * `attributes.duration`), asked once per api with a one-run search. A store that rejects it makes
+ * the column unsortable rather than the table fail; the answer is remembered only when the store
+ * named the key in its refusal, so a dropped connection is asked again next time.
+ */
+export function acceptsOrder(api: TrackingApi, experimentIds: readonly string[], orderBy: string): Promise<boolean> {
+  let known = accepted.get(api);
+  if (!known) accepted.set(api, (known = new Map()));
+  const asked = known.get(orderBy);
+  if (asked) return asked;
+  const key = orderBy.replace(/^\w+\./, "").split(/\s/)[0];
+  const answer = api
+    .call<Page<Run>>("searchRuns", [{ experiment_ids: experimentIds, order_by: [orderBy], max_results: 1 }])
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (!errorText(err).includes(key)) known.delete(orderBy);
+        return false;
+      },
+    );
+  known.set(orderBy, answer);
+  return answer;
 }
 
 /** The raw value of a chosen column in a run (number for metrics), undefined when not logged. */

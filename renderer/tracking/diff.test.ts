@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bestFinishedRun, lineDiff, metricDiff, paramDiff } from "./diff.ts";
+import { bestFinishedRun, lineDiff, metricDiff, paramDiff, upstreamDiff } from "./diff.ts";
 import type { Run, RunStatus } from "./types.ts";
 import { fakeRun } from "./test-runs.ts";
 
@@ -20,6 +20,14 @@ test("param diff flags keys whose values differ, including keys one run lacks", 
 test("metric diff formats values compactly", () => {
   const rows = metricDiff([run("a", {}, { acc: 0.123456789 }), run("b", {}, { acc: 0.123456789 })]);
   assert.deepEqual(rows, [{ key: "acc", values: ["0.123457", "0.123457"], differs: false }]);
+});
+
+test("upstream diff compares the values cells read, a run without the tag having none", () => {
+  const tagged = (id: string, upstream: string) => fakeRun(id, { tags: { "flowbook.upstream": upstream } });
+  assert.deepEqual(upstreamDiff([tagged("a", '{"epochs":3,"opt":"adam"}'), tagged("b", '{"epochs":7,"opt":"adam"}'), fakeRun("c")]), [
+    { key: "epochs", values: ["3", "7", undefined], differs: true },
+    { key: "opt", values: ['"adam"', '"adam"', undefined], differs: true },
+  ]);
 });
 
 test("line diff keeps common lines and marks removed and added ones", () => {

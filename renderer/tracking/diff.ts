@@ -1,8 +1,9 @@
 /**
- * Differences between runs for the compare view: a params/metrics table whose rows flag when the
- * runs disagree, and a line diff of two cells' code.
+ * Differences between runs for the compare view: params/metrics/upstream-value tables whose rows
+ * flag when the runs disagree, and a line diff of two cells' code.
  */
 import type { Run } from "./types.ts";
+import { upstreamOf } from "./provenance.ts";
 
 /** One key across the compared runs; `values[i]` belongs to run i (undefined: not logged). */
 export interface DiffRow {
@@ -28,6 +29,14 @@ export function paramDiff(runs: readonly Run[]): DiffRow[] {
 /** Latest-metric rows of the given runs, sorted by key; values formatted for display. */
 export function metricDiff(runs: readonly Run[]): DiffRow[] {
   return rows(runs.map((r) => new Map(r.data.metrics.map((m) => [m.key, formatNumber(m.value)]))));
+}
+
+/**
+ * Upstream-value rows of runs logged from cells (`flowbook.upstream`: slider positions, constants
+ * the cell read), values as JSON text; a run without the tag counts as having none.
+ */
+export function upstreamDiff(runs: readonly Run[]): DiffRow[] {
+  return rows(runs.map((r) => upstreamOf(r) ?? new Map<string, string>()));
 }
 
 /** A number shown compactly: integers as-is, others to 6 significant digits. */

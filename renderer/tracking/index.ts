@@ -7,4 +7,6 @@ import "./tracking.css";
 
 export { TrackingApp } from "./TrackingApp.tsx";
 export { TrackingView } from "./TrackingView.tsx";
-export { createTrackingApi, type TrackingApi, type TrackingCallSender } from "./api.ts";
+export { createTrackingApi, remoteTrackingApi, type TrackingApi, type TrackingCallSender } from "./api.ts";
+export { ConnectionDialog } from "./ConnectionDialog.tsx";
+export { freshness, sourceName } from "./source-label.ts";

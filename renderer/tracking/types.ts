@@ -35,7 +35,8 @@ export const TAG = {
   notebook: "flowbook.notebook",
   cellId: "flowbook.cellId",
   codeHash: "flowbook.codeHash",
-  code: "flowbook.code",
+  /** JSON object of the primitive values the cell read from other cells. */
+  upstream: "flowbook.upstream",
 } as const;
 
 /** A tag's value, or undefined. */

@@ -1,7 +1,7 @@
 /** The whole window: toolbar, notebook, status bar, dialogs, and the global shortcuts. */
 import { createEffect, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { useApp } from "../state/index.ts";
-import { TrackingApp } from "../tracking/index.ts";
+import { ConnectionDialog, TrackingApp } from "../tracking/index.ts";
 import { HelpPanel } from "./HelpPanel.tsx";
 import { Notebook } from "./Notebook.tsx";
 import { NewDialog, OpenDialog } from "./NotebookPicker.tsx";
@@ -67,7 +67,15 @@ export function App() {
       </div>
       <Show when={app.ui.view() === "tracking"}>
         <div class="main tracking-main" data-testid="tracking-main">
-          <TrackingApp api={app.trackingApi} />
+          {/* Keyed on the api: switching the data source remounts the tab on a fresh page. */}
+          <Show when={app.viewsApi()} keyed>
+            {(api) => (
+              <TrackingApp
+                api={api}
+                connection={{ open: () => app.ui.setOverlay("connect"), error: () => app.viewSource.error()?.message ?? null }}
+              />
+            )}
+          </Show>
         </div>
       </Show>
       <StatusBar />
@@ -80,6 +88,16 @@ export function App() {
         </Match>
         <Match when={app.ui.overlay() === "new"}>
           <NewDialog />
+        </Match>
+        <Match when={app.ui.overlay() === "connect"}>
+          <ConnectionDialog
+            current={app.viewSource.active()}
+            recent={app.viewSource.recent()}
+            test={app.viewSource.test}
+            connect={(spec) => app.viewSource.connect(spec).then(() => app.ui.setView("tracking"))}
+            forget={app.viewSource.forget}
+            onClose={() => app.ui.setOverlay("none")}
+          />
         </Match>
       </Switch>
     </div>

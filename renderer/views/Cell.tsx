@@ -1,5 +1,5 @@
 /** One notebook cell: toolbar, editor, status, console and output. */
-import { createMemo, Show } from "solid-js";
+import { createEffect, createMemo, Show } from "solid-js";
 import type { CellId } from "../../electron/protocol.ts";
 import { CellEditor } from "../components/CellEditor.tsx";
 import { CellErrorView } from "../components/CellErrorView.tsx";
@@ -35,10 +35,19 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
 
   const runThis = () => app.actions.run([props.id]);
 
+  let section!: HTMLElement;
+  // A run page asked to see this cell: scroll to it, again when a newly opened notebook shows it.
+  createEffect(() => {
+    if (app.ui.focusedCell() !== props.id) return;
+    void app.notebook.store.path;
+    requestAnimationFrame(() => section.scrollIntoView({ block: "center" }));
+  });
+
   return (
     <section
+      ref={section}
       class="cell"
-      classList={{ disabled: !!config().disabled, [`status-${status()}`]: true }}
+      classList={{ disabled: !!config().disabled, focused: app.ui.focusedCell() === props.id, [`status-${status()}`]: true }}
       data-testid="cell"
       data-cell-id={props.id}
       data-status={status()}

@@ -1,7 +1,11 @@
-/** The bottom bar: tracking store, REST URL for Python clients, TF.js backend, kernel and connection. */
+/**
+ * The bottom bar: tracking store, the Tracking tab's data source (click to connect elsewhere), REST
+ * URL for Python clients, TF.js backend, kernel and connection.
+ */
 import { createSignal, Show } from "solid-js";
 import type { StoreChange } from "../../electron/protocol.ts";
 import { useApp } from "../state/index.ts";
+import { freshness, sourceName } from "../tracking/index.ts";
 
 /** One line for the latest store change, so logging from a cell or a Python client is visible at a glance. */
 function describeChange(change: StoreChange): string {
@@ -33,6 +37,18 @@ export function StatusBar() {
       <span class="item" title="Tracking store" data-testid="tracking-uri">
         Store: {app.host.info.trackingUri || "—"}
       </span>
+      <button
+        type="button"
+        class="item link"
+        classList={{ warn: app.viewSource.error() !== null }}
+        data-testid="view-source"
+        data-kind={app.viewSource.active().kind}
+        title={app.viewSource.error()?.message ?? "Where the Tracking tab reads from; click to connect to another tracking server"}
+        onClick={() => app.ui.setOverlay("connect")}
+      >
+        Views: {sourceName(app.viewSource.active())}
+        {app.viewSource.active().kind === "remote" ? ` — ${app.viewSource.error() ? "refresh failing" : freshness(app.viewSource.active())}` : ""}
+      </button>
       <Show when={app.host.info.restUrl}>
         <button type="button" class="item link" data-testid="rest-url" title="Copy for Python clients" onClick={copy}>
           {copied() ? "Copied" : envLine()}

@@ -14,6 +14,8 @@ export interface CellContext {
   readonly runNumber: number;
   /** Aborted when the cell re-runs, is deleted, interrupted, or the kernel shuts down. */
   readonly signal: AbortSignal;
+  /** The values of the names this run reads from other cells, as it was called with them (run provenance). */
+  readonly inputs: Readonly<Record<string, unknown>>;
   /** Replaces the cell's output now (imperative `output.replace`); ignored once the run is stale. */
   display(output: Output | null): void;
   /** Appends to the cell's output (shown as a stack); ignored once the run is stale. */

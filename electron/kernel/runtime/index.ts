@@ -4,11 +4,12 @@
  * an embedded store under `flowbook run`). TF.js is not loaded until a cell calls `loadTf()` or an
  * `mlflow.tfjs` / `mlflow.pyfunc` helper (see tfjs.ts).
  */
-import type { CellId, KernelEvent } from "../../protocol.ts";
+import type { KernelEvent } from "../../protocol.ts";
 import type { TrackingStore } from "../../tracking/types.ts";
 import { MlflowClient } from "../../tracking/client/index.ts";
 import { md } from "./md.ts";
 import { createCellTracking, type CellTracking } from "./mlflow.ts";
+import type { Provenance } from "./provenance.ts";
 import { plot } from "./plot.ts";
 import { progress } from "./progress.ts";
 import { state } from "./state.ts";
@@ -18,12 +19,13 @@ import { currentCell } from "./context.ts";
 import { createTfjsRuntime, type BackendListener, type TfjsRuntime } from "./tfjs.ts";
 import { ui } from "./ui.ts";
 
+export { kernelProvenance, type Provenance } from "./provenance.ts";
+
 /** What `createRuntime` needs. */
 export interface RuntimeOptions {
   store: TrackingStore;
-  notebookPath: string;
-  /** The current code of a cell (for run provenance tags). */
-  codeOf(cellId: CellId): string | undefined;
+  /** The notebook runs started in cells come from (path, cell code, snapshot text); see provenance.ts. */
+  provenance: Provenance;
   /** Hears which TF.js backend loaded, once, when a cell first uses TF.js (the kernel reports it as `tf-backend`). */
   onTfBackend?: BackendListener;
 }
@@ -51,7 +53,7 @@ function invalidation(): AbortSignal {
 
 /** Builds the "flowbook" module for one notebook kernel. */
 export function createRuntime(opts: RuntimeOptions): Runtime {
-  const tracking = createCellTracking(opts.store, { notebookPath: opts.notebookPath, codeOf: opts.codeOf });
+  const tracking = createCellTracking(opts.store, opts.provenance);
   const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
   // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
   const mlflow = Object.assign(tracking.mlflow, { tfjs: tf.tfjs, pyfunc: tf.pyfunc, ui: trackingUi });

@@ -1,14 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CellId, CellSource, KernelEvent } from "../../protocol.ts";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseNotebook } from "../../notebook/index.ts";
+import type { CellId, CellSource, KernelEvent, WidgetId } from "../../protocol.ts";
 import { openStore } from "../../tracking/client/index.ts";
 import type { Run, TrackingStore } from "../../tracking/types.ts";
 import { Kernel } from "../kernel.ts";
-import { createRuntime } from "./index.ts";
+import { createRuntime, kernelProvenance } from "./index.ts";
 import { createRemoteStore } from "./mlflow.ts";
 import { MlflowError } from "../../tracking/types.ts";
 import type { TrackingRequest } from "../../protocol.ts";
@@ -20,9 +22,8 @@ const IMPORTS = cell("imp", 'import { mlflow } from "flowbook";');
 async function setup(cells: CellSource[]) {
   const dir = mkdtempSync(join(tmpdir(), "fb-mlflow-"));
   const store = await openStore(`sqlite:///${join(dir, "t.db")}`);
-  const codes = new Map(cells.map((c) => [c.id, c.code] as const));
   const notebookPath = join(dir, "nb.ts");
-  const runtime = createRuntime({ store, notebookPath, codeOf: (id) => codes.get(id) });
+  const runtime = createRuntime({ store, provenance: kernelProvenance(notebookPath, () => kernel.cells()) });
   const events: KernelEvent[] = [];
   const listeners = new Set<() => void>();
   const kernel = new Kernel({
@@ -84,6 +85,62 @@ test("runs started in a cell carry provenance tags", async () => {
     assert.equal(tags["mlflow.source.name"], t.notebookPath);
     assert.equal(tags["mlflow.source.type"], "NOTEBOOK");
     assert.equal(run.info.status, "FINISHED");
+  } finally {
+    await t.close();
+  }
+});
+
+/** The notebook snapshot a run carries, parsed. */
+const snapshotOf = (run: Run) => parseNotebook(readFileSync(join(fileURLToPath(run.info.artifact_uri), "flowbook", "notebook.ts"), "utf8"));
+
+test("a run records the notebook as the kernel ran it and the primitive values the cell read", async () => {
+  const imports = cell("imp", 'import { mlflow, ui } from "flowbook";');
+  const inputs = cell("inputs", 'const lr = 0.1;\nconst optimizer = "adam";\nconst shuffle = true;\nconst shape = [2, 3];');
+  const epochs = cell("epochs", "const epochs = ui.slider({ min: 1, max: 10, value: 3 });\nepochs;");
+  const train = (tail: string) => cell("train", `await mlflow.startRun({ runName: "r" + epochs.value });\nawait mlflow.logParams({ lr, optimizer, shuffle, dims: shape.length });\nawait mlflow.endRun(); // ${tail}`);
+  const cells = [imports, inputs, { ...epochs, config: { name: "knobs" } }, train("first")];
+  const t = await setup(cells);
+  try {
+    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.until((e) => e.type === "completed-run");
+    const [first] = await t.runs();
+    // Objects (shape, the flowbook module) are not recorded; the slider is, by its value.
+    assert.deepEqual(JSON.parse(tagsOf(first)["flowbook.upstream"]), { epochs: 3, lr: 0.1, optimizer: "adam", shuffle: true });
+    const snap = snapshotOf(first);
+    assert.deepEqual(snap.cells.map((c) => c.id), ["imp", "inputs", "epochs", "train"]);
+    assert.equal(snap.cells[2].config.name, "knobs");
+    assert.equal(snap.cells[3].code, train("first").code);
+
+    // Move a cell, edit another and move the slider: the new run has the new order, code and value;
+    // the old run keeps its own.
+    await t.kernel.handle({ type: "set-cell-order", ids: ["epochs", "imp", "inputs", "train"] as CellId[] });
+    await t.kernel.handle({ type: "execute-cells", cells: [train("second")], requestedAt: Date.now() });
+    await t.kernel.handle({ type: "set-ui-value", id: "epochs-0" as WidgetId, value: 7 });
+    await t.kernel.idle();
+    await waitFor(async () => (await t.runs()).some((r) => r.info.run_name === "r7"));
+    const latest = (await t.runs()).find((r) => r.info.run_name === "r7")!;
+    assert.equal(JSON.parse(tagsOf(latest)["flowbook.upstream"]).epochs, 7);
+    assert.deepEqual(snapshotOf(latest).cells.map((c) => c.id), ["epochs", "imp", "inputs", "train"]);
+    assert.equal(snapshotOf(latest).cells[3].code, train("second").code);
+    assert.equal(tagsOf(latest)["flowbook.codeHash"], createHash("sha256").update(train("second").code).digest("hex"));
+    assert.equal(snapshotOf(first).cells[3].code, train("first").code);
+  } finally {
+    await t.close();
+  }
+});
+
+test("a snapshot that cannot be written leaves a warning under the cell, not a failed cell", async () => {
+  const cells = [IMPORTS, cell("train", 'await mlflow.setExperiment("unwritable");\nconst r = await mlflow.startRun();\nawait mlflow.endRun();\n"done";')];
+  const t = await setup(cells);
+  try {
+    // An artifact root below a regular file: every write there fails.
+    await t.store.createExperiment("unwritable", pathToFileURL(join(t.notebookPath, "no-dir")).href);
+    writeFileSync(t.notebookPath, "");
+    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.until((e) => e.type === "cell-output" && e.id === "train" && e.output?.kind === "text" && e.output.text === "done");
+    const warning = await t.until((e) => e.type === "cell-console" && e.id === "train");
+    assert.match(warning.type === "cell-console" ? warning.text : "", /has no notebook snapshot \(flowbook\/notebook\.ts\)/);
+    assert.equal(warning.type === "cell-console" && warning.stream, "stderr");
   } finally {
     await t.close();
   }

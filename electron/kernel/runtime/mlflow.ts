@@ -6,16 +6,18 @@
  *   store method needs no glue here; `flowbook run` passes an embedded store instead;
  * - makes a cell that reads tracking data a live reader, with a match on what it read, so the cell
  *   re-runs when the host forwards a matching `tracking-changed`;
- * - stamps runs started in a cell with provenance tags and ends them when the cell does not:
+ * - stamps runs started in a cell with provenance (tags, upstream values and a notebook snapshot,
+ *   see provenance.ts) and ends them when the cell does not:
  *   KILLED when the cell run is disposed (re-run, interrupt, delete, shutdown) and FAILED when the
  *   cell throws. A run a background task keeps using stays RUNNING while the cell run lives.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
-import { createMlflow, type Mlflow } from "../../tracking/client/index.ts";
+import { createMlflow, HttpStore, writeArtifact, type Mlflow } from "../../tracking/client/index.ts";
 import { MlflowError, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
 import type { CellId, RequestId, StoreChange, TrackingReply, TrackingRequest } from "../../protocol.ts";
 import { markLiveReader, tryCurrentCell, type CellContext } from "./context.ts";
+import { SNAPSHOT_PATH, UPSTREAM_TAG, upstreamTag, upstreamValues, type Provenance } from "./provenance.ts";
 
 /** A `TrackingStore` answered by the host, and the hooks its transport calls. */
 export interface RemoteStore {
@@ -102,13 +104,6 @@ function readMatch(method: string, args: unknown[]): Match | undefined {
   }
 }
 
-/** Where runs started in cells come from. */
-export interface Provenance {
-  notebookPath: string;
-  /** The code of a cell, for `flowbook.codeHash`. */
-  codeOf(cellId: CellId): string | undefined;
-}
-
 /** The cell runtime's tracking: the fluent API plus the hook the kernel's host side calls on a cell error. */
 export interface CellTracking {
   mlflow: Mlflow;
@@ -123,6 +118,8 @@ const quiet = new AsyncLocalStorage<true>();
 /** Builds the `mlflow` object over `store` for cells of the notebook `provenance` names. */
 export function createCellTracking(store: TrackingStore, provenance: Provenance): CellTracking {
   const open = new Map<string, { cellId: CellId; runNumber: number }>();
+  /** Notebook snapshots still being written, by run id. */
+  const snapshots = new Map<string, Promise<void>>();
   let mlflow: Mlflow;
 
   async function end(runId: string, status: RunStatus, tags: Record<string, string> = {}): Promise<void> {
@@ -130,7 +127,7 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance)
     for (const [key, value] of Object.entries(tags)) await store.setTag(runId, { key, value });
     // The fluent API keeps a stack of active runs; ending through it also flushes buffered metrics.
     if (mlflow.activeRun()?.info.run_id === runId) await mlflow.endRun(status);
-    else await store.updateRun({ run_id: runId, status, end_time: Date.now() });
+    else await wrapped.updateRun({ run_id: runId, status, end_time: Date.now() });
   }
 
   function started(runId: string, ctx: CellContext): void {
@@ -146,8 +143,12 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance)
       if (typeof key === "symbol" || typeof value !== "function") return value;
       if (key === "createRun") return (req: CreateRunRequest) => createRun(target, req);
       if (key === "updateRun") {
-        return (req: UpdateRunRequest) => {
-          if (req.status && TERMINAL.includes(req.status)) open.delete(req.run_id);
+        return async (req: UpdateRunRequest) => {
+          if (req.status && TERMINAL.includes(req.status)) {
+            open.delete(req.run_id);
+            // A run ends after its snapshot is written, so an ended run always has it.
+            await snapshots.get(req.run_id);
+          }
           return target.updateRun(req);
         };
       }
@@ -181,11 +182,29 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance)
       "flowbook.codeHash": createHash("sha256").update(code).digest("hex"),
       "mlflow.source.name": provenance.notebookPath,
       "mlflow.source.type": "NOTEBOOK",
+      [UPSTREAM_TAG]: upstreamTag(upstreamValues(ctx.inputs)),
     };
     const tags = (req.tags ?? []).filter((t) => !(t.key in stamp));
     const run = await target.createRun({ ...req, tags: [...tags, ...Object.entries(stamp).map(([key, value]) => ({ key, value }))] });
     started(run.info.run_id, ctx);
+    // Written while the cell goes on (a durable write costs milliseconds); the run's end waits for it.
+    const id = run.info.run_id;
+    snapshots.set(id, saveSnapshot(target, id, run.info.artifact_uri).finally(() => snapshots.delete(id)));
     return run;
+  }
+
+  /**
+   * Writes the notebook snapshot beside the run's other artifacts: one file write, straight to a
+   * `file:` root (the host's store) or through the server's artifact proxy. It never fails the
+   * cell: a problem becomes a warning line under it (console routing finds the cell).
+   */
+  async function saveSnapshot(target: TrackingStore, runId: string, artifactUri: string): Promise<void> {
+    try {
+      const transport = target instanceof HttpStore ? { trackingUrl: target.baseUrl } : {};
+      await writeArtifact(artifactUri, SNAPSHOT_PATH, provenance.notebookText(), transport);
+    } catch (err) {
+      console.warn(`flowbook: run ${runId} has no notebook snapshot (${SNAPSHOT_PATH}): ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   mlflow = createMlflow(wrapped);

@@ -12,7 +12,7 @@ import type { CellId, CellSource, KernelEvent } from "../../protocol.ts";
 import { openStore } from "../../tracking/client/index.ts";
 import type { Run } from "../../tracking/types.ts";
 import { Kernel } from "../kernel.ts";
-import { createRuntime } from "./index.ts";
+import { createRuntime, kernelProvenance } from "./index.ts";
 
 const cell = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
 const IMPORTS = cell("imp", 'import { mlflow, loadTf } from "flowbook";');
@@ -37,10 +37,9 @@ const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 20_0
 async function setup(cells: CellSource[]) {
   const dir = mkdtempSync(join(tmpdir(), "fb-tfjs-"));
   const store = await openStore(`sqlite:///${join(dir, "t.db")}`);
-  const codes = new Map(cells.map((c) => [c.id, c.code] as const));
   const notebookPath = join(dir, "nb.ts");
   const backends: string[] = [];
-  const runtime = createRuntime({ store, notebookPath, codeOf: (id) => codes.get(id), onTfBackend: (b) => backends.push(b) });
+  const runtime = createRuntime({ store, provenance: kernelProvenance(notebookPath, () => kernel.cells()), onTfBackend: (b) => backends.push(b) });
   const events: KernelEvent[] = [];
   const kernel = new Kernel({
     notebookPath,

@@ -15,6 +15,14 @@ export interface Widget<T> {
   readonly value: T;
 }
 
+/** Every widget `create` made, so provenance can read a UI element's value without knowing its kind. */
+const widgets = new WeakSet<object>();
+
+/** Whether `x` is a UI element made by `ui.*` (its `.value` is what cells read). */
+export function isWidget(x: unknown): x is Widget<unknown> {
+  return typeof x === "object" && x !== null && widgets.has(x);
+}
+
 type SpecOf<K extends WidgetSpec["kind"]> = Extract<WidgetSpec, { kind: K }>;
 type Options<K extends WidgetSpec["kind"]> = Partial<Omit<SpecOf<K>, "kind" | "id">>;
 
@@ -32,6 +40,7 @@ function create<K extends WidgetSpec["kind"]>(spec: Omit<SpecOf<K>, "id">, coerc
     },
     () => ({ kind: "widget", widget: { ...spec, id, value } as WidgetSpec }),
   );
+  widgets.add(widget);
   ctx.registerWidget({ id, value: widget, setValue: (raw) => (value = coerce(raw, value)) });
   return widget;
 }

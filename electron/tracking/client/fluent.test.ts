@@ -180,3 +180,18 @@ test("a metric with an invalid key surfaces at endRun, not in a timer", async ()
   await assert.rejects(mlflow.endRun(), (e: unknown) => e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE");
   assert.equal(mlflow.activeRun(), null);
 });
+
+test("logMetrics queues no point of a call with a value that is not a number", async () => {
+  const mlflow = createMlflow(`sqlite:///${join(tempDir(), "atomic.db")}`);
+  const run = await mlflow.startRun();
+  await mlflow.logMetrics({ a: 1, b: 2 }, { step: 0 });
+  await assert.rejects(
+    mlflow.logMetrics({ a: 3, b: "x" as unknown as number }, { step: 1 }),
+    (e: unknown) => e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE" && /metric 'b'/.test(e.message),
+  );
+  await assert.rejects(mlflow.logMetric("c", null as unknown as number), (e: unknown) => e instanceof MlflowError);
+  assert.deepEqual((await mlflow.getMetricHistory(run.info.run_id, "a")).map((m) => [m.step, m.value]), [[0, 1]]);
+  assert.deepEqual((await mlflow.getMetricHistory(run.info.run_id, "c")), []);
+  await mlflow.endRun();
+  await mlflow.close();
+});

@@ -266,20 +266,28 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
     },
     /** Queues one metric point (written by the buffer); cheap enough for tight training loops. */
     logMetric(key: string, value: number, opts: MetricOptions = {}): Promise<void> {
-      const runId = opts.runId ?? runs[runs.length - 1]?.info.run_id;
-      if (runId === undefined) return runIdFor().then((id) => mlflow.logMetric(key, value, { ...opts, runId: id }));
-      if (typeof value !== "number") {
-        return Promise.reject(
-          new MlflowError("INVALID_PARAMETER_VALUE", `Got invalid value ${String(value)} for metric '${key}'. Please specify value as a valid double (64-bit floating point)`),
-        );
-      }
-      buffer.add(runId, { key, value, timestamp: opts.timestamp ?? Date.now(), step: opts.step ?? 0 });
-      return DONE;
+      return mlflow.logMetrics({ [key]: value }, opts);
     },
-    /** Queues several metrics at one step and time. */
-    async logMetrics(metrics: Record<string, number>, opts: MetricOptions = {}): Promise<void> {
+    /**
+     * Queues several metrics at one step and time, or none when any value is not a number. With a
+     * run, the queueing is synchronous (no await per point), as it runs after every training batch.
+     */
+    logMetrics(metrics: Record<string, number>, opts: MetricOptions = {}): Promise<void> {
+      const runId = opts.runId ?? runs[runs.length - 1]?.info.run_id;
+      if (runId === undefined) return runIdFor().then((id) => mlflow.logMetrics(metrics, { ...opts, runId: id }));
+      const keys = Object.keys(metrics);
+      for (const key of keys) {
+        const value = metrics[key];
+        if (typeof value !== "number") {
+          return Promise.reject(
+            new MlflowError("INVALID_PARAMETER_VALUE", `Got invalid value ${String(value)} for metric '${key}'. Please specify value as a valid double (64-bit floating point)`),
+          );
+        }
+      }
       const timestamp = opts.timestamp ?? Date.now();
-      for (const [key, value] of Object.entries(metrics)) await mlflow.logMetric(key, value, { ...opts, timestamp });
+      const step = opts.step ?? 0;
+      for (const key of keys) buffer.add(runId, { key, value: metrics[key]!, timestamp, step });
+      return DONE;
     },
     /** Sets one tag on the active run. */
     async setTag(key: string, value: unknown): Promise<void> {

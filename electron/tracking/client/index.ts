@@ -13,3 +13,4 @@ export { openStore, sqlitePath } from "./open-store.ts";
 export { runsToRows } from "./search-rows.ts";
 export type { RunRow } from "./search-rows.ts";
 export { MAX_METRICS_PER_BATCH } from "./metric-buffer.ts";
+export { writeArtifact } from "./artifacts.ts";

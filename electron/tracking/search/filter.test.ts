@@ -121,6 +121,8 @@ const invalid: Invalid[] = [
   ["runs", "params.p IN ('a')", "Expected a quoted string value for parameter"],
   ["runs", "foo = 'x'", "Invalid attribute key 'foo' specified. Valid keys are"],
   ["runs", "attributes.lifecycle = 'x'", "Invalid attribute key 'lifecycle'"],
+  // duration is an order_by extension only.
+  ["runs", "attributes.duration > 5", "Invalid attribute key 'duration'"],
   ["runs", "metricz.a > 1", "Invalid entity type 'metricz'. Valid values are"],
   ["runs", "METRICS.a > 1", "Invalid entity type 'METRICS'"],
   ["runs", "dataset.source = 'x'", "Invalid dataset key 'source' specified"],

@@ -68,7 +68,9 @@ export const GRAMMARS: Readonly<Record<EntityKind, KindGrammar>> = {
       run_id: strList, run_name: str, status: str, user_id: str, artifact_uri: str,
       start_time: num, end_time: num,
     },
-    orderAttributes: ["artifact_uri", "end_time", "run_id", "run_name", "start_time", "status", "user_id"],
+    // `duration` (end_time − start_time) is Flowbook's extension, so the runs table sorts its
+    // Duration column on the server; MLflow's own servers reject it.
+    orderAttributes: ["artifact_uri", "duration", "end_time", "run_id", "run_name", "start_time", "status", "user_id"],
     aliases: { created: "start_time", Created: "start_time", "run name": "run_name", "Run name": "run_name", "Run Name": "run_name" },
     timestamp: "start_time",
     orderTypes: ["metric", "param", "tag"],

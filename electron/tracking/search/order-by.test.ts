@@ -19,6 +19,7 @@ describe("parseOrderBy", () => {
     ["runs", "run_name", { type: "attribute", key: "run_name", ascending: true }],
     ["runs", "created DESC", { type: "attribute", key: "start_time", ascending: false }],
     ["runs", "timestamp", { type: "attribute", key: "start_time", ascending: true }],
+    ["runs", "attributes.duration DESC", { type: "attribute", key: "duration", ascending: false }],
     ["runs", "  timestamp   DESC ", { type: "attribute", key: "start_time", ascending: false }],
     ["experiments", "name", { type: "attribute", key: "name", ascending: true }],
     ["experiments", "experiment_id DESC", { type: "attribute", key: "experiment_id", ascending: false }],
@@ -53,6 +54,7 @@ describe("parseOrderBy", () => {
     rejects(() => parseOrderBy("runs", ["metricz.a"]), "Invalid entity type 'metricz'");
     rejects(() => parseOrderBy("experiments", ["tags.team"]), "Invalid order_by entity: tag");
     rejects(() => parseOrderBy("experiments", ["start_time"]), "Invalid attribute key 'start_time'");
+    rejects(() => parseOrderBy("experiments", ["duration"]), "Invalid attribute key 'duration'");
     rejects(() => parseOrderBy("registered_models", ["version_number"]), "Invalid order by key 'version_number' specified");
     rejects(() => parseOrderBy("model_versions", ["source_path"]), "Invalid order by key 'source_path' specified");
     rejects(() => parseOrderBy("runs", ["metrics.a", "metrics.a DESC"]), "`order_by` contains duplicate fields");

@@ -4,7 +4,8 @@
  */
 import type Database from "better-sqlite3";
 import type { Metric, MetricWithRunId } from "../types.ts";
-import { toMetric } from "./entities.ts";
+import { ChunkedInsert } from "./chunked-insert.ts";
+import { BLOCK_SIZES, BlockBatch, Extremes, MetricBlocks } from "./metric-blocks.ts";
 import type { MetricRow } from "./schema.ts";
 import { MAX_DOUBLE } from "./validation.ts";
 
@@ -23,42 +24,31 @@ function isLater(step: number, timestamp: number, value: number, is_nan: number,
   return value > b.value;
 }
 
-/**
- * Rows per multi-row INSERT: one statement step for 100 points costs far less than 100 steps
- * through better-sqlite3's per-call binding, and 600 bound values stay well under SQLite's limit.
- */
-const ROWS_PER_INSERT = 100;
-const COLUMNS = 6;
+/** A stored point read as an array (`raw`): step, timestamp, value, is_nan. */
+type PointRow = [step: number, timestamp: number, value: number, is_nan: number];
+
+/** Step, then timestamp, then value, then is_nan: the primary key's order. */
+const byKeyOrder = (a: PointRow, b: PointRow): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
 
 /** Prepared metric statements on one connection. */
 export class MetricTable {
-  private readonly insert: Database.Statement;
-  private readonly insertChunk: Database.Statement;
-  /** Reused bind array of `insertChunk`, so a batch allocates no per-row argument lists. */
-  private readonly chunkArgs: unknown[] = new Array(ROWS_PER_INSERT * COLUMNS);
+  private readonly insert: ChunkedInsert;
+  private readonly blocks: MetricBlocks;
   private readonly latest: Database.Statement;
   private readonly upsertLatest: Database.Statement;
   private readonly history: Database.Statement;
   private readonly historyPage: Database.Statement;
   private readonly historyJson: Database.Statement;
-  private readonly range: Database.Statement;
-  private readonly rangeAll: Database.Statement;
-  private readonly first: Database.Statement;
+  private readonly rangeHead: Database.Statement;
   private readonly last: Database.Statement;
-  private readonly bucketMin: Database.Statement;
-  private readonly bucketMax: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare(
-      "INSERT OR IGNORE INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    const tuples = Array.from({ length: ROWS_PER_INSERT }, () => "(?, ?, ?, ?, ?, ?)").join(", ");
-    this.insertChunk = db.prepare(`INSERT OR IGNORE INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES ${tuples}`);
+    this.insert = new ChunkedInsert(db, "INSERT OR IGNORE INTO metrics (run_uuid, key, step, timestamp, value, is_nan)", 6);
+    this.blocks = new MetricBlocks(db);
     this.latest = db.prepare("SELECT key, step, timestamp, value, is_nan FROM latest_metrics WHERE run_uuid = ? AND key = ?");
     this.upsertLatest = db.prepare(
       "INSERT OR REPLACE INTO latest_metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    const cols = "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ?";
     // History reads return arrays (`raw`), not row objects: a 100k-point history is read once
     // into the Metric objects it is answered with, with no intermediate row objects.
     const points = "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ?";
@@ -76,32 +66,20 @@ export class MetricTable {
           "FROM (SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, value)",
       )
       .pluck();
-    const inRange = "run_uuid = ? AND key = ? AND step BETWEEN ? AND ?";
-    this.range = db.prepare(`SELECT COUNT(*) AS n, MIN(step) AS lo, MAX(step) AS hi FROM metrics WHERE ${inRange}`);
-    this.rangeAll = db.prepare(`${cols} AND step BETWEEN ? AND ? ORDER BY step, timestamp, value`);
-    const edge = `SELECT key, step, timestamp, value, is_nan FROM metrics WHERE ${inRange}`;
-    this.first = db.prepare(`${edge} ORDER BY step, timestamp, value LIMIT 1`);
-    this.last = db.prepare(`${edge} ORDER BY step DESC, timestamp DESC, value DESC LIMIT 1`);
-    // SQLite returns the bare columns of the row that holds a lone MIN() or MAX() aggregate, so each
-    // query is one pass over the (run, key, step) index yielding each bucket's extreme point.
-    const bucket = "CAST((step - ?) * ? / ? AS INTEGER)";
-    this.bucketMin = db.prepare(
-      `SELECT key, step, timestamp, MIN(value) AS value, is_nan FROM metrics WHERE ${inRange} AND is_nan = 0 GROUP BY ${bucket}`,
-    );
-    this.bucketMax = db.prepare(
-      `SELECT key, step, timestamp, MAX(value) AS value, is_nan FROM metrics WHERE ${inRange} AND is_nan = 0 GROUP BY ${bucket}`,
-    );
+    const inRange = `${points} AND step BETWEEN ? AND ?`;
+    this.rangeHead = db.prepare(`${inRange} ORDER BY step, timestamp, value, is_nan LIMIT ?`).raw();
+    this.last = db.prepare(`${inRange} ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1`).raw();
   }
 
   /**
-   * Appends points to a run (exact duplicates collapse on the primary key via INSERT OR IGNORE)
-   * and moves each key's latest value forward once per batch: the batch's latest point per key is
-   * found in memory, then compared with the stored one.
+   * Appends points to a run (exact duplicates collapse on the primary key via INSERT OR IGNORE),
+   * merges them into the run's block summaries, and moves each key's latest value forward once per
+   * batch: the batch's latest point per key is found in memory, then compared with the stored one.
    */
   append(runId: string, metrics: Metric[]): void {
     const newest = new Map<string, MetricRow>();
-    const args = this.chunkArgs;
-    let filled = 0;
+    const batch = new BlockBatch();
+    const args = this.insert.args;
     for (const m of metrics) {
       // The stored form: NaN as 0 plus a flag, ±Infinity clamped to ±MAX_DOUBLE as MLflow does.
       let value = m.value;
@@ -109,8 +87,11 @@ export class MetricTable {
       if (value !== value) {
         value = 0;
         is_nan = 1;
-      } else if (value === Infinity) value = MAX_DOUBLE;
-      else if (value === -Infinity) value = -MAX_DOUBLE;
+      } else {
+        if (value === Infinity) value = MAX_DOUBLE;
+        else if (value === -Infinity) value = -MAX_DOUBLE;
+        batch.add(m.key, m.step, m.timestamp, value);
+      }
       const best = newest.get(m.key);
       if (!best) newest.set(m.key, { key: m.key, step: m.step, timestamp: m.timestamp, value, is_nan });
       else if (isLater(m.step, m.timestamp, value, is_nan, best)) {
@@ -119,25 +100,23 @@ export class MetricTable {
         best.value = value;
         best.is_nan = is_nan;
       }
-      const at = filled * COLUMNS;
+      const at = this.insert.next();
       args[at] = runId;
       args[at + 1] = m.key;
       args[at + 2] = m.step;
       args[at + 3] = m.timestamp;
       args[at + 4] = value;
       args[at + 5] = is_nan;
-      if (++filled === ROWS_PER_INSERT) {
-        this.insertChunk.run(args);
-        filled = 0;
-      }
     }
-    for (let i = 0; i < filled * COLUMNS; i += COLUMNS) {
-      this.insert.run(args[i], args[i + 1], args[i + 2], args[i + 3], args[i + 4], args[i + 5]);
-    }
+    this.insert.flush();
+    // The latest point is the one with the largest step, so it also moves the blocks' frontier.
+    const maxSteps = new Map<string, [number, number]>();
     for (const row of newest.values()) {
       const current = this.latest.get(runId, row.key) as MetricRow | undefined;
+      maxSteps.set(row.key, [current?.step ?? -Infinity, Math.max(current?.step ?? -Infinity, row.step)]);
       if (!current || isLater(row.step, row.timestamp, row.value, row.is_nan, current)) this.upsertLatest.run(runId, row.key, row.step, row.timestamp, row.value, row.is_nan);
     }
+    this.blocks.write(runId, batch, maxSteps);
   }
 
   /** One page of a key's history in step order, plus whether more rows follow. */
@@ -161,27 +140,45 @@ export class MetricTable {
 
   /**
    * At most `maxPoints` points of a run's key between steps `start` and `end`: everything when it
-   * fits, otherwise the first and last points plus the lowest and highest point of each of
+   * fits, otherwise the first and last points plus the lowest and highest non-NaN point of each of
    * evenly sized step buckets, so spikes survive downsampling.
    */
   sample(runId: string, key: string, start: number, end: number, maxPoints: number): MetricWithRunId[] {
-    const stats = this.range.get(runId, key, start, end) as { n: number; lo: number | null; hi: number | null };
-    const withRun = (rows: MetricRow[]): MetricWithRunId[] => rows.map((r) => ({ ...toMetric(r), run_id: runId }));
-    if (stats.n === 0 || stats.lo === null || stats.hi === null) return [];
-    if (stats.n <= maxPoints) return withRun(this.rangeAll.all(runId, key, start, end) as MetricRow[]);
-    const first = this.first.get(runId, key, start, end) as MetricRow;
-    const last = this.last.get(runId, key, start, end) as MetricRow;
-    if (maxPoints <= 2) return withRun(maxPoints === 1 ? [first] : [first, last]);
-    const buckets = Math.floor((maxPoints - 2) / 2);
-    const span = stats.hi - stats.lo + 1;
-    const args = [runId, key, start, end, stats.lo, buckets, span];
-    const picked = new Map<string, MetricRow>();
-    const add = (r: MetricRow): void => void picked.set(`${r.step}/${r.timestamp}/${r.value}/${r.is_nan}`, r);
-    add(first);
-    add(last);
-    for (const r of this.bucketMin.all(...args) as MetricRow[]) add(r);
-    for (const r of this.bucketMax.all(...args) as MetricRow[]) add(r);
-    const rows = [...picked.values()].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || a.value - b.value);
-    return withRun(rows);
+    const head = this.rangeHead.all(runId, key, start, end, maxPoints + 1) as PointRow[];
+    const withRun = (rows: PointRow[]): MetricWithRunId[] =>
+      rows.map(([step, timestamp, value, is_nan]) => ({ key, value: is_nan ? NaN : value, timestamp, step, run_id: runId }));
+    if (head.length <= maxPoints) return withRun(head);
+    const first = head[0]!;
+    const last = this.last.get(runId, key, start, end) as PointRow;
+    // Fewer than 4 points leave no room for a bucket's pair.
+    if (maxPoints < 4) return withRun(maxPoints === 1 ? [first] : [first, last]);
+    const rows = [first, last];
+    for (const e of this.bucketExtremes(runId, key, first[0], last[0], Math.floor((maxPoints - 2) / 2))) {
+      if (e) rows.push([e.minStep, e.minTimestamp, e.minValue, 0], [e.maxStep, e.maxTimestamp, e.maxValue, 0]);
+    }
+    rows.sort(byKeyOrder);
+    return withRun(rows.filter((r, i) => i === 0 || byKeyOrder(r, rows[i - 1]!) !== 0));
+  }
+
+  /**
+   * The lowest and highest non-NaN point of each of `buckets` equal step ranges over lo..hi (the
+   * range's first and last steps). Bucket edges snap to the largest block size no wider than a
+   * bucket, so a bucket takes whole blocks from their summaries, a few per bucket; points are read
+   * only at the range's edges, or for all of lo..hi when buckets are narrower than the smallest
+   * block (then lo..hi spans fewer than 64 steps per bucket).
+   */
+  private bucketExtremes(runId: string, key: string, lo: number, hi: number, buckets: number): (Extremes | undefined)[] {
+    const span = hi - lo + 1;
+    let level = -1;
+    while (level + 1 < BLOCK_SIZES.length && BLOCK_SIZES[level + 1]! <= span / buckets) level++;
+    const out: (Extremes | undefined)[] = new Array(buckets);
+    const maxStep = (this.latest.get(runId, key) as MetricRow).step;
+    this.blocks.visit(runId, key, maxStep, level, lo, hi, (position, step, timestamp, value) => {
+      const b = Math.min(buckets - 1, Math.floor(((position - lo) * buckets) / span));
+      const e = out[b];
+      if (e) e.add(step, timestamp, value);
+      else out[b] = new Extremes(key, b, step, timestamp, value);
+    });
+    return out;
   }
 }

@@ -5,13 +5,16 @@
  */
 import type Database from "better-sqlite3";
 
+/** One migration step: SQL to run, or a function for steps that must compute (e.g. backfill a summary). */
+export type MigrationStep = string | ((db: Database.Database) => void);
+
 /**
  * Applies the steps of `component` that this database has not seen yet, in order.
  * `steps` is append-only: step i (0-based) brings the component to version i + 1. Each step runs in
  * its own transaction together with its version bump, so a failure leaves the previous version intact.
  * Returns the component's version after migrating.
  */
-export function migrate(db: Database.Database, component: string, steps: readonly string[]): number {
+export function migrate(db: Database.Database, component: string, steps: readonly MigrationStep[]): number {
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT PRIMARY KEY, version INTEGER NOT NULL)",
   );
@@ -31,7 +34,9 @@ export function migrate(db: Database.Database, component: string, steps: readonl
   );
   for (let version = current; version < steps.length; version++) {
     db.transaction(() => {
-      db.exec(steps[version]!);
+      const step = steps[version]!;
+      if (typeof step === "string") db.exec(step);
+      else step(db);
       bump.run(component, version + 1);
     })();
   }

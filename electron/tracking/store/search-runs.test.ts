@@ -164,6 +164,10 @@ const CASES: Case[] = [
   { order: ["timestamp"], expect: [...ALL].reverse() },
   { order: ["status", "run_name DESC"], expect: ["gamma", "zeta", "delta", "alpha", "Iota", "epsilon", "eta", "beta", "theta"] },
   { order: ["end_time DESC"], expect: ["zeta", "delta", "gamma", "alpha", "Iota", "theta", "eta", "epsilon", "beta"] },
+  // Flowbook's duration extension (end_time − start_time): runs without end_time last either way.
+  { order: ["attributes.duration DESC"], expect: ["delta", "alpha", "gamma", "zeta", "Iota", "theta", "eta", "epsilon", "beta"] },
+  { order: ["duration ASC"], expect: ["zeta", "gamma", "alpha", "delta", "Iota", "theta", "eta", "epsilon", "beta"] },
+  { filter: "metrics.acc > 0", order: ["duration", "run_name DESC"], expect: ["zeta", "alpha", "delta", "beta", "Iota"] },
   { filter: "metrics.acc > 0", order: ["metrics.loss DESC"], expect: ["zeta", "Iota", "beta", "alpha", "delta"] },
   { order: ["metrics.`f1 score` DESC"], expect: ["delta", "Iota", "theta", "eta", "zeta", "epsilon", "gamma", "beta", "alpha"] },
   { filter: "metrics.acc >= 0.8", order: ['tags."team" ASC', "metrics.acc DESC"], expect: ["beta", "alpha", "delta", "Iota"] },

@@ -66,6 +66,13 @@ const RUN_ATTRIBUTE_COLUMNS: Record<string, string> = {
   end_time: "r.end_time",
 };
 
+/**
+ * What runs may be ordered by: the attributes, plus Flowbook's `duration` (end_time − start_time).
+ * A run without end_time (still running) has no duration, so it sorts last in either direction,
+ * like a missing value, and pages stay stable while it runs.
+ */
+const RUN_ORDER_COLUMNS: Record<string, string> = { ...RUN_ATTRIBUTE_COLUMNS, duration: "(r.end_time - r.start_time)" };
+
 const DATASET_COLUMNS: Record<string, string> = { name: "d.name", digest: "d.digest", context: "it.value" };
 
 function attributeColumn(columns: Record<string, string>, key: string): string {
@@ -147,7 +154,7 @@ export function runOrder(orderBy: OrderBy[]): OrderPart {
       if (type === "metric") terms.push(`COALESCE(${alias}.is_nan, 2)`, `${alias}.value ${direction}`);
       else terms.push(`${alias}.value IS NULL`, `${alias}.value ${direction}`);
     } else if (type === "attribute") {
-      const column = attributeColumn(RUN_ATTRIBUTE_COLUMNS, key);
+      const column = attributeColumn(RUN_ORDER_COLUMNS, key);
       terms.push(`${column} IS NULL`, `${column} ${direction}`);
       hasStart ||= key === "start_time";
       hasId ||= key === "run_id";

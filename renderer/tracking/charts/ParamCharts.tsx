@@ -1,10 +1,12 @@
 /**
- * Parallel coordinates over the selected runs' params and metrics, and a scatter of any two of
- * them (one point per run). Redrawn with Plotly.react when the runs or the chosen axes change.
+ * Parallel coordinates over the selected runs' params and metrics (SVG, see ParallelCoordinates),
+ * and a scatter of any two of them (one point per run), redrawn with Plotly.react when the runs or
+ * the chosen axes change (Plotly's scatter is SVG too, so neither needs WebGL).
  */
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount } from "solid-js";
 import type { Run } from "../types.ts";
-import { dimension, dimensionIds, parcoordsTrace } from "./param-space.ts";
+import { dimension, dimensionIds } from "./param-space.ts";
+import { ParallelCoordinates } from "./ParallelCoordinates.tsx";
 import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "./plotly-loader.ts";
 
 function usePlot(draw: (lib: PlotlyStatic, el: HTMLDivElement) => void, deps: () => unknown) {
@@ -25,8 +27,8 @@ function usePlot(draw: (lib: PlotlyStatic, el: HTMLDivElement) => void, deps: ()
   return (e: HTMLDivElement) => (el = e);
 }
 
-/** Parallel coordinates (all params, then all metrics) and a two-axis scatter for `runs`. */
-export function ParamCharts(props: { runs: Run[] }) {
+/** Parallel coordinates (all params, then all metrics) and a two-axis scatter for `runs`; a clicked line opens its run. */
+export function ParamCharts(props: { runs: Run[]; onOpenRun?: (runId: string) => void }) {
   const ids = createMemo(() => dimensionIds(props.runs));
   const metricIds = createMemo(() => ids().filter((i) => i.startsWith("metrics:")));
   const [xId, setXId] = createSignal<string>("");
@@ -35,10 +37,6 @@ export function ParamCharts(props: { runs: Run[] }) {
   const y = () => (ids().includes(yId()) ? yId() : (metricIds()[0] ?? ids()[1] ?? ""));
   const names = () => props.runs.map((r) => r.info.run_name || r.info.run_id);
 
-  const parRef = usePlot(
-    (lib, el) => void lib.react(el, [parcoordsTrace(ids().map((i) => dimension(props.runs, i)))], { margin: { l: 60, r: 60, t: 50, b: 20 } }, PLOT_CONFIG),
-    () => [ids(), props.runs],
-  );
   const scatterRef = usePlot((lib, el) => {
     const dx = dimension(props.runs, x());
     const dy = dimension(props.runs, y());
@@ -59,7 +57,7 @@ export function ParamCharts(props: { runs: Run[] }) {
   return (
     <div class="tr-param-charts" data-testid="param-charts">
       <h3>Parallel coordinates</h3>
-      <div ref={parRef} class="tr-chart-plot" style={{ height: "360px" }} data-testid="parallel-chart" />
+      <ParallelCoordinates runs={props.runs} ids={ids()} onOpenRun={props.onOpenRun} />
       <h3>
         Scatter {picker(x, setXId, "scatter-x")} vs {picker(y, setYId, "scatter-y")}
       </h3>

@@ -9,7 +9,7 @@ type ShellPlotly = (typeof import("plotly.js-dist-min"))["default"];
  * call the tracking charts need; the bundle has it, the shared declaration just does not list it.
  */
 export type PlotlyStatic = ShellPlotly & {
-  extendTraces(el: HTMLElement, update: { x: number[][]; y: number[][] }, indices: number[], maxPoints?: number): Promise<void>;
+  animate(el: HTMLElement, frame: { data: Record<string, unknown>[]; traces: number[] }, opts: Record<string, unknown>): Promise<void>;
 };
 
 /** A graph div after Plotly drew into it: Plotly adds an event emitter. */

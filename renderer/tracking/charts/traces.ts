@@ -19,6 +19,9 @@ export interface TraceCursor {
   smooth: (v: number) => number;
   lastStep: number;
   t0: number;
+  /** The whole drawn series (own copies), which a live append hands to Plotly. */
+  x: number[];
+  y: number[];
 }
 
 /** A chart's drawable content. */
@@ -79,7 +82,7 @@ export function buildChart(
     const x = pts.map((p) => xOf(p, opts.xAxis, t0));
     const y = pts.map((p) => smooth(p.value));
     yValues.push(...y);
-    cursors.set(r.info.run_id, { index: i, smooth, lastStep: pts.length ? pts[pts.length - 1].step : -Infinity, t0 });
+    cursors.set(r.info.run_id, { index: i, smooth, lastStep: pts.length ? pts[pts.length - 1].step : -Infinity, t0, x: [...x], y: [...y] });
     const isGhost = ghost !== null && r === ghost;
     return {
       type: "scatter",
@@ -101,7 +104,7 @@ function hexAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
 }
 
-/** Appends live points to a line trace's cursor; returns the x/y to extend with (older steps dropped). */
+/** Appends live points to a line trace's cursor; returns the x/y it grew by (older steps dropped). */
 export function extendCursor(cursor: TraceCursor, pts: readonly Metric[], opts: ChartOptions): { x: number[]; y: number[] } {
   const x: number[] = [];
   const y: number[] = [];
@@ -111,10 +114,70 @@ export function extendCursor(cursor: TraceCursor, pts: readonly Metric[], opts: 
     x.push(xOf(p, opts.xAxis, cursor.t0));
     y.push(cursor.smooth(p.value));
   }
+  for (let i = 0; i < x.length; i++) {
+    cursor.x.push(x[i]);
+    cursor.y.push(y[i]);
+  }
   return { x, y };
 }
 
-/** The chart layout; `uirevision` keeps the user's zoom while data arrives, reset when the axes change. */
+/**
+ * The axis ranges a live chart shows: its data plus room to grow. Points that land inside can be
+ * drawn without Plotly's full replot; `y` is null when the layout fixes it (outlier clipping).
+ * Log axes are in log10 units, as Plotly's ranges are.
+ */
+export interface LiveView {
+  x: [number, number];
+  y: [number, number] | null;
+}
+
+/** Free room right of the newest point, as a share of the x extent: the axis grows geometrically, O(log n) times. */
+const X_ROOM = 0.5;
+/** Room above and below the data, as a share of the y extent. */
+const Y_ROOM = 0.1;
+
+function extent(series: readonly (readonly number[])[], map: (v: number) => number = (v) => v): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of series) {
+    for (const v of values) {
+      const m = map(v);
+      if (m < lo) lo = m;
+      if (m > hi) hi = m;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+// A log axis ranges over log10 of the positive values; NaN (zero, negatives, gaps) compares false, so it is skipped.
+const yScale = (logY: boolean) => (logY ? (v: number) => (v > 0 ? Math.log10(v) : NaN) : (v: number) => v);
+const spanOf = ([lo, hi]: [number, number]) => hi - lo || Math.abs(hi) || 1;
+
+/** The live view around the series of `cursors`; null without data. */
+export function liveView(cursors: Iterable<TraceCursor>, opts: ChartOptions): LiveView | null {
+  const all = [...cursors];
+  const x = extent(all.map((c) => c.x));
+  if (!x) return null;
+  const y = opts.ignoreOutliers ? null : extent(all.map((c) => c.y), yScale(opts.logY));
+  return {
+    x: [x[0], x[1] + spanOf(x) * X_ROOM],
+    y: y && [y[0] - spanOf(y) * Y_ROOM, y[1] + spanOf(y) * Y_ROOM],
+  };
+}
+
+/** Whether new points fall inside `view` (a y the log axis cannot show, like 0, counts as inside). */
+export function fitsView(view: LiveView, x: readonly number[], y: readonly number[], logY: boolean): boolean {
+  const scale = yScale(logY);
+  const inside = (v: number, [lo, hi]: [number, number]) => !(v < lo || v > hi);
+  return x.every((v) => inside(v, view.x)) && (view.y === null || y.every((v) => inside(scale(v), view.y!)));
+}
+
+/** The layout's `uirevision`: the user's zoom is kept while it stays the same, reset when the axes change. */
+export function layoutRevision(title: string, opts: ChartOptions): string {
+  return `${title}|${opts.xAxis}|${opts.logY}|${opts.ignoreOutliers}|${opts.groupBy?.key ?? ""}`;
+}
+
+/** The chart layout (Plotly autoranges; `withView` fixes the ranges of a live chart). */
 export function chartLayout(title: string, opts: ChartOptions, yValues: readonly number[], mode: BuiltChart["mode"]): Record<string, unknown> {
   const yaxis: Record<string, unknown> = { type: opts.logY ? "log" : "linear", automargin: true };
   if (opts.ignoreOutliers && mode !== "bar") {
@@ -127,10 +190,38 @@ export function chartLayout(title: string, opts: ChartOptions, yValues: readonly
   return {
     title: { text: title, font: { size: 13 } },
     margin: { l: 50, r: 10, t: 30, b: 50 },
-    xaxis: { title: { text: xTitle }, type: opts.xAxis === "time" && mode !== "bar" ? "date" : mode === "bar" ? "category" : "linear" },
-    yaxis,
+    // "allow": Plotly otherwise measures every tick label on every redraw to hide overflowing ones,
+    // the largest cost of a live append; the margins already leave the labels room.
+    xaxis: {
+      title: { text: xTitle },
+      type: opts.xAxis === "time" && mode !== "bar" ? "date" : mode === "bar" ? "category" : "linear",
+      ticklabeloverflow: "allow",
+    },
+    yaxis: { ...yaxis, ticklabeloverflow: "allow" },
     legend: { orientation: "h", y: -0.35 },
-    uirevision: `${title}|${opts.xAxis}|${opts.logY}|${opts.ignoreOutliers}|${opts.groupBy?.key ?? ""}`,
+    uirevision: layoutRevision(title, opts),
     showlegend: mode !== "bar",
+  };
+}
+
+/** The axis ranges `view` sets, as a layout fragment (also what Plotly.animate takes to move them). */
+export function viewRanges(view: LiveView): { xaxis: { range: [number, number] }; yaxis?: { range: [number, number] } } {
+  return view.y ? { xaxis: { range: view.x }, yaxis: { range: view.y } } : { xaxis: { range: view.x } };
+}
+
+/**
+ * `layout` showing `view`, or autoranging where it sets no range. A live view gets its own
+ * `uirevision`: Plotly keeps what it takes for GUI state (including ranges the view moved by
+ * animate) while the revision stays, so leaving the view must change it to autorange again.
+ */
+export function withView(layout: Record<string, unknown>, view: LiveView | null): Record<string, unknown> {
+  const xaxis = layout.xaxis as Record<string, unknown>;
+  const yaxis = layout.yaxis as Record<string, unknown>;
+  const y = view?.y ? { range: view.y, autorange: false } : yaxis.range ? {} : { autorange: true };
+  return {
+    ...layout,
+    xaxis: { ...xaxis, ...(view ? { range: view.x, autorange: false } : { autorange: true }) },
+    yaxis: { ...yaxis, ...y },
+    uirevision: view ? `${layout.uirevision}|live` : layout.uirevision,
   };
 }

@@ -1,0 +1,300 @@
+/**
+ * Per-(run, key) summaries of metric history in fixed step blocks at several sizes: each block keeps
+ * its lowest and highest non-NaN point, so a min/max-preserving sample of N buckets reads a few
+ * blocks per bucket instead of every point.
+ *
+ * Blocks are written once the series' frontier passes them: its largest step, rounded down to a
+ * level-0 block. A passed block is built from the batch in memory plus the few points logged earlier
+ * past the old frontier; afterwards only points logged out of order (behind the frontier) reach it.
+ * So in-order logging writes about one block row per 64 steps and key, and a reader takes blocks
+ * behind the frontier and points past it.
+ */
+import type Database from "better-sqlite3";
+import { ChunkedInsert } from "./chunked-insert.ts";
+
+/**
+ * Step span of each level's blocks: 64, 512, 4096, … 2^51 steps. Powers of two, so `step / size`
+ * divides exactly; ×8 per level, so a reader takes at most 8 blocks per bucket; the coarse levels
+ * serve sparse steps (e.g. timestamps used as steps). Stored blocks depend on these: changing them
+ * needs a migration that rebuilds `metric_blocks`.
+ */
+export const BLOCK_SIZES: readonly number[] = Array.from({ length: 16 }, (_, i) => 2 ** (6 + 3 * i));
+const RATIO = 8;
+
+const SIZE0 = BLOCK_SIZES[0]!;
+
+/** The first step not summarized yet, for a series whose largest step is `maxStep` (-Infinity: none). */
+export function frontier(maxStep: number): number {
+  return Math.floor(maxStep / SIZE0) * SIZE0;
+}
+
+/**
+ * The lowest and highest point of a set of non-NaN points (step, timestamp, value each). Ties on
+ * value go to the earliest (step, timestamp), so the result does not depend on arrival order.
+ */
+export class Extremes {
+  minStep: number;
+  minTimestamp: number;
+  minValue: number;
+  maxStep: number;
+  maxTimestamp: number;
+  maxValue: number;
+
+  constructor(
+    /** The metric key. */
+    readonly key: string,
+    /** The block index at its level (`floor(step / size)`), or a bucket index when sampling. */
+    readonly block: number,
+    step: number,
+    timestamp: number,
+    value: number,
+  ) {
+    this.minStep = this.maxStep = step;
+    this.minTimestamp = this.maxTimestamp = timestamp;
+    this.minValue = this.maxValue = value;
+  }
+
+  /** Takes one more point into account. */
+  add(step: number, timestamp: number, value: number): void {
+    if (value < this.minValue || (value === this.minValue && (step < this.minStep || (step === this.minStep && timestamp < this.minTimestamp)))) {
+      this.minStep = step;
+      this.minTimestamp = timestamp;
+      this.minValue = value;
+    }
+    if (value > this.maxValue || (value === this.maxValue && (step < this.maxStep || (step === this.maxStep && timestamp < this.maxTimestamp)))) {
+      this.maxStep = step;
+      this.maxTimestamp = timestamp;
+      this.maxValue = value;
+    }
+  }
+}
+
+/**
+ * Groups extremes by (key, block): consecutive additions to the same group skip the maps, since
+ * points usually arrive in step order. Groups keep first-seen order.
+ */
+class Grouper {
+  readonly groups: Extremes[] = [];
+  /** Groups by key, then block. */
+  private readonly index = new Map<string, Map<number, Extremes>>();
+  private last: Extremes | undefined;
+
+  /** Adds a point to the group of (key, block). */
+  add(key: string, block: number, step: number, timestamp: number, value: number): void {
+    let e = this.last;
+    if (!e || e.block !== block || e.key !== key) e = this.index.get(key)?.get(block);
+    if (e) e.add(step, timestamp, value);
+    else {
+      e = new Extremes(key, block, step, timestamp, value);
+      const ofKey = this.index.get(key);
+      if (ofKey) ofKey.set(block, e);
+      else this.index.set(key, new Map([[block, e]]));
+      this.groups.push(e);
+    }
+    this.last = e;
+  }
+
+  /** Adds both points of a finer block's extremes (real points, so either may win either side). */
+  merge(key: string, block: number, e: Extremes | BlockRow): void {
+    if (e instanceof Extremes) {
+      this.add(key, block, e.minStep, e.minTimestamp, e.minValue);
+      this.add(key, block, e.maxStep, e.maxTimestamp, e.maxValue);
+    } else {
+      this.add(key, block, e[1], e[2], e[3]);
+      this.add(key, block, e[4], e[5], e[6]);
+    }
+  }
+}
+
+/** The finest-level blocks of one batch of points, which `MetricBlocks.write` stores. */
+export class BlockBatch {
+  /** The batch's level-0 groups. */
+  readonly level0 = new Grouper();
+
+  /** Adds one stored non-NaN point. */
+  add(key: string, step: number, timestamp: number, value: number): void {
+    this.level0.add(key, Math.floor(step / SIZE0), step, timestamp, value);
+  }
+}
+
+/** The columns of a `metric_blocks` row after (run_uuid, key, level). */
+type BlockRow = [block: number, minStep: number, minTimestamp: number, minValue: number, maxStep: number, maxTimestamp: number, maxValue: number];
+
+/** A key's largest step before a batch, and the frontier before (f0) and after (f1) it. */
+interface Front {
+  before: number;
+  f0: number;
+  f1: number;
+}
+
+/** Whether some key's frontier crossed a boundary of `size`-step blocks. */
+function crossed(fronts: Map<string, Front>, size: number): boolean {
+  for (const f of fronts.values()) if (Math.floor(f.f1 / size) > Math.floor(f.f0 / size)) return true;
+  return false;
+}
+
+/** Where a visited extreme counts (its block's first step, or a point's own step), then the point. */
+export type ExtremeVisitor = (position: number, step: number, timestamp: number, value: number) => void;
+
+const COLUMNS = "run_uuid, key, level, block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value";
+// An incoming block replaces a stored side only when it wins by the rule of `Extremes.add`;
+// unchanged rows are not rewritten.
+const LOWER = "(excluded.min_value, excluded.min_step, excluded.min_timestamp) < (min_value, min_step, min_timestamp)";
+const HIGHER =
+  "(excluded.max_value > max_value OR (excluded.max_value = max_value AND (excluded.max_step, excluded.max_timestamp) < (max_step, max_timestamp)))";
+const UPSERT =
+  `ON CONFLICT (run_uuid, key, level, block) DO UPDATE SET ` +
+  ["step", "timestamp", "value"].map((c) => `min_${c} = CASE WHEN ${LOWER} THEN excluded.min_${c} ELSE min_${c} END`).join(", ") +
+  ", " +
+  ["step", "timestamp", "value"].map((c) => `max_${c} = CASE WHEN ${HIGHER} THEN excluded.max_${c} ELSE max_${c} END`).join(", ") +
+  ` WHERE ${LOWER} OR ${HIGHER}`;
+
+/** Prepared block statements on one connection. */
+export class MetricBlocks {
+  private readonly upsert: ChunkedInsert;
+  private readonly read: Database.Statement;
+  private readonly points: Database.Statement;
+  private readonly lowest: Database.Statement;
+  private readonly highest: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.upsert = new ChunkedInsert(db, `INSERT INTO metric_blocks (${COLUMNS})`, 10, UPSERT);
+    this.read = db
+      .prepare(
+        "SELECT block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value FROM metric_blocks " +
+          "WHERE run_uuid = ? AND key = ? AND level = ? AND block BETWEEN ? AND ?",
+      )
+      .raw();
+    const points = "SELECT step, timestamp, value FROM metrics WHERE run_uuid = ? AND key = ? AND step BETWEEN ? AND ? AND is_nan = 0";
+    this.points = db.prepare(points).raw();
+    // The ties of `Extremes.add`: earliest step, then timestamp.
+    this.lowest = db.prepare(`${points} ORDER BY value, step, timestamp LIMIT 1`).raw();
+    this.highest = db.prepare(`${points} ORDER BY value DESC, step, timestamp LIMIT 1`).raw();
+  }
+
+  /**
+   * Stores what a batch of `runId`'s points changes: the blocks behind the old frontier that take
+   * points logged out of order, then the blocks the frontier passes now. `maxSteps` holds, for each
+   * key the batch logged, the series' largest step before and after it.
+   */
+  write(runId: string, batch: BlockBatch, maxSteps: Map<string, [before: number, after: number]>): void {
+    const fronts = new Map<string, Front>();
+    for (const [key, [before, after]] of maxSteps) fronts.set(key, { before, f0: frontier(before), f1: frontier(after) });
+    let late: Extremes[] = [];
+    const passed0 = new Grouper();
+    for (const e of batch.level0.groups) {
+      const f = fronts.get(e.key)!;
+      const end = (e.block + 1) * SIZE0;
+      if (end <= f.f0) late.push(e);
+      else if (end <= f.f1) passed0.merge(e.key, e.block, e);
+    }
+    if (late.length === 0 && !crossed(fronts, SIZE0)) return;
+    // Points logged earlier past the old frontier, all in the level-0 block that starts there, join
+    // the passed blocks: that block's lowest and highest point so far, picked by SQLite.
+    for (const [key, f] of fronts) {
+      if (f.f1 <= f.f0 || f.before === -Infinity) continue;
+      const block = f.f0 / SIZE0;
+      for (const pending of [this.lowest, this.highest]) {
+        const row = pending.get(runId, key, f.f0, f.before) as number[] | undefined;
+        if (row) passed0.add(key, block, row[0]!, row[1]!, row[2]!);
+      }
+    }
+    let passed = passed0.groups;
+    this.store(runId, 0, late);
+    this.store(runId, 0, passed);
+    for (let level = 1; level < BLOCK_SIZES.length; level++) {
+      const size = BLOCK_SIZES[level]!;
+      // Coarser levels change only where this one did.
+      if (late.length === 0 && !crossed(fronts, size)) break;
+      // Blocks behind the old frontier take the late points directly.
+      const lateUp = new Grouper();
+      for (const e of late) lateUp.merge(e.key, Math.floor(e.block / RATIO), e);
+      late = lateUp.groups.filter((e) => (e.block + 1) * size <= fronts.get(e.key)!.f0);
+      this.store(runId, level, late);
+      // A passed block is its passed finer blocks plus, in the one that straddles the old frontier,
+      // the finer blocks behind it, stored by earlier batches.
+      const up = new Grouper();
+      for (const e of passed) up.merge(e.key, Math.floor(e.block / RATIO), e);
+      for (const [key, f] of fronts) {
+        const first = Math.floor(f.f0 / size);
+        if (first * size >= f.f0 || (first + 1) * size > f.f1) continue;
+        const finer = BLOCK_SIZES[level - 1]!;
+        for (const row of this.read.all(runId, key, level - 1, first * RATIO, Math.floor(f.f0 / finer) - 1) as BlockRow[]) up.merge(key, first, row);
+      }
+      passed = up.groups.filter((e) => (e.block + 1) * size <= fronts.get(e.key)!.f1);
+      this.store(runId, level, passed);
+    }
+  }
+
+  private store(runId: string, level: number, groups: Extremes[]): void {
+    const args = this.upsert.args;
+    for (const e of groups) {
+      const at = this.upsert.next();
+      args[at] = runId;
+      args[at + 1] = e.key;
+      args[at + 2] = level;
+      args[at + 3] = e.block;
+      args[at + 4] = e.minStep;
+      args[at + 5] = e.minTimestamp;
+      args[at + 6] = e.minValue;
+      args[at + 7] = e.maxStep;
+      args[at + 8] = e.maxTimestamp;
+      args[at + 9] = e.maxValue;
+    }
+    // Flushed per level: the next level's roll-up reads these rows.
+    this.upsert.flush();
+  }
+
+  /**
+   * Visits the extremes of a run's key over steps a..b (`maxStep` is the series' largest step):
+   * whole level-`level` blocks where they fit behind the frontier, finer blocks at the edges, and
+   * points past the frontier or where even a level-0 block would reach outside a..b. Level -1
+   * reads points only.
+   */
+  visit(runId: string, key: string, maxStep: number, level: number, a: number, b: number, visitor: ExtremeVisitor): void {
+    if (a > b) return;
+    if (level < 0) {
+      for (const [step, timestamp, value] of this.points.all(runId, key, a, b) as number[][]) visitor(step!, step!, timestamp!, value!);
+      return;
+    }
+    const size = BLOCK_SIZES[level]!;
+    const end = Math.min(b, frontier(maxStep) - 1);
+    const first = Math.ceil(a / size);
+    const last = Math.floor((end + 1) / size) - 1;
+    if (first > last) return this.visit(runId, key, maxStep, level - 1, a, b, visitor);
+    this.visit(runId, key, maxStep, level - 1, a, first * size - 1, visitor);
+    for (const [block, minStep, minTimestamp, minValue, maxStep_, maxTimestamp, maxValue] of this.read.all(runId, key, level, first, last) as BlockRow[]) {
+      visitor(block * size, minStep, minTimestamp, minValue);
+      visitor(block * size, maxStep_, maxTimestamp, maxValue);
+    }
+    this.visit(runId, key, maxStep, level - 1, (last + 1) * size, b, visitor);
+  }
+}
+
+/** Points per read while summarizing existing history, so a long history never sits in memory whole. */
+const BACKFILL_PAGE = 50_000;
+
+/**
+ * Summarizes every stored point into `metric_blocks` (the migration that added the table), as if
+ * each (run, key) history were logged again in step order, a page per batch.
+ */
+export function backfillBlocks(db: Database.Database): void {
+  const blocks = new MetricBlocks(db);
+  const series = db.prepare("SELECT run_uuid, key FROM latest_metrics").raw().all() as [string, string][];
+  const cols = "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ?";
+  const order = `ORDER BY step, timestamp, value, is_nan LIMIT ${BACKFILL_PAGE}`;
+  const firstPage = db.prepare(`${cols} ${order}`).raw();
+  const nextPage = db.prepare(`${cols} AND (step, timestamp, value, is_nan) > (?, ?, ?, ?) ${order}`).raw();
+  for (const [runId, key] of series) {
+    let before = -Infinity;
+    let page = firstPage.all(runId, key) as [number, number, number, number][];
+    while (page.length > 0) {
+      const batch = new BlockBatch();
+      for (const [step, timestamp, value, is_nan] of page) if (!is_nan) batch.add(key, step, timestamp, value);
+      const after = page.at(-1)![0];
+      blocks.write(runId, batch, new Map([[key, [before, after]]]));
+      before = after;
+      page = page.length < BACKFILL_PAGE ? [] : (nextPage.all(runId, key, ...page.at(-1)!) as typeof page);
+    }
+  }
+}
