@@ -36,7 +36,7 @@ export interface KernelOptions {
 /** One run of one cell. */
 interface Run {
   runNumber: number;
-  controller: AbortController;
+  life: RunLife;
   outputs: Output[];
   counter: number;
 }
@@ -55,6 +55,46 @@ class Interruption extends Error {
  * per invalidated run captures a stack each time, which dominated re-running a long chain.
  */
 const INTERRUPTED = new Interruption("interrupted");
+
+/**
+ * A run's lifetime: aborted once, on re-run, interrupt, failure or shutdown. Its AbortSignal is
+ * made only when a cell asks for it (`invalidation()`, a training callback): most runs never do, and
+ * an AbortController per run was a large share of re-running a long chain.
+ */
+class RunLife {
+  aborted = false;
+  private controller: AbortController | undefined;
+  private readonly listeners: (() => void)[] = [];
+
+  /** The run's signal, aborted with the kernel's interruption reason. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(INTERRUPTED);
+    }
+    return this.controller.signal;
+  }
+
+  /** Calls `fn` when the run ends (at once if it already has). */
+  onAbort(fn: () => void): void {
+    if (this.aborted) fn();
+    else this.listeners.push(fn);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.controller?.abort(INTERRUPTED);
+    for (const fn of this.listeners.splice(0)) {
+      // One failing cleanup must not skip the others or break the re-run that aborted this run.
+      try {
+        fn();
+      } catch (e) {
+        console.error("flowbook: a cell's cleanup threw:", e);
+      }
+    }
+  }
+}
 
 /** The reactive kernel. */
 export class Kernel {
@@ -241,7 +281,7 @@ export class Kernel {
 
   /** Aborts a cell's current run and removes what it defined. */
   private invalidate(id: CellId): void {
-    this.runs.get(id)?.controller.abort(INTERRUPTED);
+    this.runs.get(id)?.life.abort();
     this.runs.delete(id);
     for (const name of this.owned.get(id) ?? []) this.namespace.delete(name);
     this.owned.delete(id);
@@ -305,7 +345,7 @@ export class Kernel {
   /** Runs one cell: resolve refs, call its compiled function inside its context, store defs and output. */
   private async runCell(id: CellId, runNumber: number): Promise<void> {
     const analysis = this.graph.cells.get(id)!.analysis!;
-    const run: Run = { runNumber, controller: new AbortController(), outputs: [], counter: 0 };
+    const run: Run = { runNumber, life: new RunLife(), outputs: [], counter: 0 };
     this.runs.set(id, run);
     this.pendingForced.delete(id);
     this.running = id;
@@ -319,25 +359,21 @@ export class Kernel {
           return;
         }
       }
-      const signal = run.controller.signal;
-      const aborted = new Promise<never>((_, reject) => {
-        const fail = () => reject(INTERRUPTED);
-        if (signal.aborted) fail();
-        else signal.addEventListener("abort", fail, { once: true });
-      });
+      const life = run.life;
+      const aborted = new Promise<never>((_, reject) => life.onAbort(() => reject(INTERRUPTED)));
       aborted.catch(() => {});
-      const guard: AwaitGuard = (value) => Promise.race([Promise.resolve(value), aborted]) as never;
       const ctx = this.context(id, run, refs);
       const result = (async () => {
         const fn = compileCell(id, analysis, Object.keys(refs));
-        return cellStorage.run(ctx, () => fn(refs, this.importer, guard));
+        // The await guard is passed inline: a named closure per run costs a `name` definition under tsx.
+        return cellStorage.run(ctx, () => fn(refs, this.importer, ((value) => Promise.race([Promise.resolve(value), aborted])) as AwaitGuard));
       })();
       result.catch(() => {}); // an interrupted cell may reject later; nobody waits for it then
       let value: Awaited<typeof result>;
       try {
         value = await Promise.race([result, aborted]);
       } catch (e) {
-        const error: CellError = signal.aborted ? { kind: "interrupted" } : exceptionError(e, id, analysis);
+        const error: CellError = life.aborted ? { kind: "interrupted" } : exceptionError(e, id, analysis);
         this.finish(id, runNumber, null, error);
         return;
       }
@@ -360,69 +396,81 @@ export class Kernel {
     if (error) {
       this.failed.set(id, error);
       // A failed cell defines nothing; its signal ends any work it started.
-      this.runs.get(id)?.controller.abort(INTERRUPTED);
+      this.runs.get(id)?.life.abort();
     }
     if (output !== undefined || error) this.opts.emit({ type: "cell-output", id, runNumber, output: output ?? null, ...(error ? { error } : {}) });
     this.console.flush(id);
     this.opts.emit({ type: "cell-status", id, status: "idle", runNumber });
   }
 
-  /** The `currentCell()` object for one run, called with `inputs`. */
+  /** Whether a run may still show output and register things: not aborted, kernel not closed. */
+  private isLive(run: Run): boolean {
+    return !run.life.aborted && !this.closed;
+  }
+
+  /** Emits a run's outputs so far as the cell's output. */
+  private showOutputs(id: CellId, run: Run): void {
+    const output: Output | null =
+      run.outputs.length === 0 ? null : run.outputs.length === 1 ? run.outputs[0]! : { kind: "stack", items: [...run.outputs] };
+    this.opts.emit({ type: "cell-output", id, runNumber: run.runNumber, output });
+  }
+
+  /**
+   * The `currentCell()` object for one run, called with `inputs`. Methods, not arrow properties:
+   * it is built for every run, and each named closure costs a `name` definition under tsx.
+   */
   private context(id: CellId, run: Run, inputs: Record<string, unknown>): CellContext {
-    const signal = run.controller.signal;
-    const live = () => !signal.aborted && !this.closed;
-    const show = () => {
-      const output: Output | null =
-        run.outputs.length === 0 ? null : run.outputs.length === 1 ? run.outputs[0]! : { kind: "stack", items: [...run.outputs] };
-      this.opts.emit({ type: "cell-output", id, runNumber: run.runNumber, output });
-    };
+    const kernel = this;
     const ctx: CellContext = {
       cellId: id,
       runNumber: run.runNumber,
-      signal,
+      get signal() {
+        return run.life.signal;
+      },
       inputs,
-      display: (output) => {
-        if (!live()) return;
+      display(output) {
+        if (!kernel.isLive(run)) return;
         run.outputs = output ? [output] : [];
-        show();
+        kernel.showOutputs(id, run);
       },
-      append: (output) => {
-        if (!live()) return;
+      append(output) {
+        if (!kernel.isLive(run)) return;
         run.outputs.push(output);
-        show();
+        kernel.showOutputs(id, run);
       },
-      onDispose: (fn) => {
-        if (signal.aborted) fn();
-        else signal.addEventListener("abort", () => fn(), { once: true });
+      onDispose(fn) {
+        run.life.onAbort(fn);
       },
-      nextId: () => run.counter++,
-      markLiveReader: (match) => {
-        if (!live()) return;
-        const entry = this.liveReaders.get(id);
+      nextId() {
+        return run.counter++;
+      },
+      markLiveReader(match) {
+        if (!kernel.isLive(run)) return;
+        const entry = kernel.liveReaders.get(id);
         if (entry && entry.runNumber === run.runNumber) entry.matches.push(match);
-        else this.liveReaders.set(id, { runNumber: run.runNumber, matches: [match] });
+        else kernel.liveReaders.set(id, { runNumber: run.runNumber, matches: [match] });
       },
-      requestRun: (ids) => {
-        if (this.closed) return;
-        ids.forEach((c) => this.pendingForced.add(c));
-        void this.queueFlush();
+      requestRun(ids) {
+        if (kernel.closed) return;
+        for (const c of ids) kernel.pendingForced.add(c);
+        void kernel.queueFlush();
       },
-      rerunReaders: (value, except) => {
-        if (this.closed) return;
-        this.pendingReaders.push({ value, ...(except ? { except } : {}) });
-        void this.queueFlush();
+      rerunReaders(value, except) {
+        if (kernel.closed) return;
+        kernel.pendingReaders.push({ value, ...(except ? { except } : {}) });
+        void kernel.queueFlush();
       },
-      registerWidget: (widget) => {
-        if (!live()) return;
+      registerWidget(widget) {
+        if (!kernel.isLive(run)) return;
         const entry = { handle: widget, cellId: id };
-        this.widgets.set(widget.id, entry);
-        ctx.onDispose(() => {
-          if (this.widgets.get(widget.id) === entry) this.widgets.delete(widget.id);
+        kernel.widgets.set(widget.id, entry);
+        run.life.onAbort(() => {
+          if (kernel.widgets.get(widget.id) === entry) kernel.widgets.delete(widget.id);
         });
       },
     };
     consoleSinks.set(ctx, (stream, text) => {
-      if (live() || this.running === id) this.console.write(id, run.runNumber, stream, text);
+      if (this.isLive(run) || this.running === id) this.console.write(id, run.runNumber, stream, text);
     });
     return ctx;
   }
@@ -480,13 +528,13 @@ export class Kernel {
     this.interruptEpoch++;
     this.pendingReaders.length = 0;
     this.pendingForced.clear();
-    if (this.running) this.runs.get(this.running)?.controller.abort(INTERRUPTED);
+    if (this.running) this.runs.get(this.running)?.life.abort();
     this.opts.emit({ type: "interrupted" });
   }
 
   private shutdown(): void {
     this.closed = true;
-    for (const run of this.runs.values()) run.controller.abort(INTERRUPTED);
+    for (const run of this.runs.values()) run.life.abort();
     for (const t of this.liveTimers.values()) clearTimeout(t.timer);
     this.console.flushAll();
   }
