@@ -7,15 +7,13 @@ import type Database from "better-sqlite3";
 
 /** Rows per multi-row statement; 100 rows of up to 10 columns stay well under SQLite's bound-value limit. */
 const ROWS_PER_CHUNK = 100;
-/** The largest power of two below a full chunk. */
-const TOP_BIT = 2 ** Math.floor(Math.log2(ROWS_PER_CHUNK - 1));
 
 /** Buffers rows of one INSERT shape and runs them a chunk at a time; the caller owns the transaction. */
 export class ChunkedInsert {
   /** Bind values of the chunk being filled: row i's columns start at `i * columns`. */
   readonly args: unknown[];
   private filled = 0;
-  /** Prepared statements by row count (a full chunk, or a power of two), made on first use. */
+  /** Prepared statements by row count (a full chunk, or one row), made on first use. */
   private readonly statements = new Map<number, Database.Statement>();
 
   /**
@@ -38,19 +36,16 @@ export class ChunkedInsert {
   }
 
   /**
-   * Writes the buffered rows: a full chunk in one statement, fewer in one statement per set bit of
-   * their count, so a handful of prepared shapes serves every remainder.
+   * Writes the buffered rows: a full chunk in one statement, fewer one row per statement. A
+   * one-row INSERT needs no statement journal, which a many-row one opens (it must be able to undo
+   * its own earlier rows), so for a handful of rows single statements cost less.
    */
   flush(): void {
     const n = this.filled;
     this.filled = 0;
     if (n === ROWS_PER_CHUNK) return void this.statement(n).run(this.args);
-    let done = 0;
-    for (let rows = TOP_BIT; rows >= 1; rows >>= 1) {
-      if ((n & rows) === 0) continue;
-      this.statement(rows).run(this.args.slice(done * this.columns, (done + rows) * this.columns));
-      done += rows;
-    }
+    const one = this.statement(1);
+    for (let i = 0; i < n * this.columns; i += this.columns) one.run(this.args.slice(i, i + this.columns));
   }
 
   private statement(rows: number): Database.Statement {

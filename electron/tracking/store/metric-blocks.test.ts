@@ -30,7 +30,7 @@ function storedBlocks(db: Database.Database): Row[] {
 /**
  * The blocks the summary must hold, from first principles: every block wholly before the series'
  * frontier that holds a non-NaN point, with its lowest point (ties: earliest step, then timestamp)
- * and its highest (same ties). Duplicate points count once, as the store keeps them once.
+ * and its highest (same ties).
  */
 function expectedBlocks(points: Metric[]): Row[] {
   const rows: Row[] = [];

@@ -75,20 +75,17 @@ export class Extremes {
  */
 class Grouper {
   readonly groups: Extremes[] = [];
-  /** Groups by key, then block. */
-  private readonly index = new Map<string, Map<number, Extremes>>();
+  private readonly index = new Map<string, Extremes>();
   private last: Extremes | undefined;
 
   /** Adds a point to the group of (key, block). */
   add(key: string, block: number, step: number, timestamp: number, value: number): void {
     let e = this.last;
-    if (!e || e.block !== block || e.key !== key) e = this.index.get(key)?.get(block);
+    if (!e || e.block !== block || e.key !== key) e = this.index.get(`${block}\n${key}`);
     if (e) e.add(step, timestamp, value);
     else {
       e = new Extremes(key, block, step, timestamp, value);
-      const ofKey = this.index.get(key);
-      if (ofKey) ofKey.set(block, e);
-      else this.index.set(key, new Map([[block, e]]));
+      this.index.set(`${block}\n${key}`, e);
       this.groups.push(e);
     }
     this.last = e;
@@ -106,26 +103,33 @@ class Grouper {
   }
 }
 
-/** The finest-level blocks of one batch of points, which `MetricBlocks.write` stores. */
-export class BlockBatch {
-  /** The batch's level-0 groups. */
-  readonly level0 = new Grouper();
-
-  /** Adds one stored non-NaN point. */
-  add(key: string, step: number, timestamp: number, value: number): void {
-    this.level0.add(key, Math.floor(step / SIZE0), step, timestamp, value);
-  }
-}
-
-/** The columns of a `metric_blocks` row after (run_uuid, key, level). */
-type BlockRow = [block: number, minStep: number, minTimestamp: number, minValue: number, maxStep: number, maxTimestamp: number, maxValue: number];
-
 /** A key's largest step before a batch, and the frontier before (f0) and after (f1) it. */
 interface Front {
   before: number;
   f0: number;
   f1: number;
 }
+
+/** One batch of points as `MetricBlocks.write` stores it: its level-0 blocks and how each key's frontier moves. */
+export class BlockBatch {
+  /** The batch's level-0 groups. */
+  readonly level0 = new Grouper();
+  /** Per key the batch logs. */
+  readonly fronts = new Map<string, Front>();
+
+  /** Adds one stored non-NaN point. */
+  add(key: string, step: number, timestamp: number, value: number): void {
+    this.level0.add(key, Math.floor(step / SIZE0), step, timestamp, value);
+  }
+
+  /** Records a key the batch logs (NaN points too) with the series' largest step before and after it. */
+  span(key: string, before: number, after: number): void {
+    this.fronts.set(key, { before, f0: frontier(before), f1: frontier(after) });
+  }
+}
+
+/** The columns of a `metric_blocks` row after (run_uuid, key, level). */
+type BlockRow = [block: number, minStep: number, minTimestamp: number, minValue: number, maxStep: number, maxTimestamp: number, maxValue: number];
 
 /** Whether some key's frontier crossed a boundary of `size`-step blocks. */
 function crossed(fronts: Map<string, Front>, size: number): boolean {
@@ -154,8 +158,6 @@ export class MetricBlocks {
   private readonly upsert: ChunkedInsert;
   private readonly read: Database.Statement;
   private readonly points: Database.Statement;
-  private readonly lowest: Database.Statement;
-  private readonly highest: Database.Statement;
 
   constructor(db: Database.Database) {
     this.upsert = new ChunkedInsert(db, `INSERT INTO metric_blocks (${COLUMNS})`, 10, UPSERT);
@@ -165,21 +167,17 @@ export class MetricBlocks {
           "WHERE run_uuid = ? AND key = ? AND level = ? AND block BETWEEN ? AND ?",
       )
       .raw();
-    const points = "SELECT step, timestamp, value FROM metrics WHERE run_uuid = ? AND key = ? AND step BETWEEN ? AND ? AND is_nan = 0";
-    this.points = db.prepare(points).raw();
-    // The ties of `Extremes.add`: earliest step, then timestamp.
-    this.lowest = db.prepare(`${points} ORDER BY value, step, timestamp LIMIT 1`).raw();
-    this.highest = db.prepare(`${points} ORDER BY value DESC, step, timestamp LIMIT 1`).raw();
+    this.points = db
+      .prepare("SELECT step, timestamp, value FROM metrics WHERE run_uuid = ? AND key = ? AND step BETWEEN ? AND ? AND is_nan = 0")
+      .raw();
   }
 
   /**
    * Stores what a batch of `runId`'s points changes: the blocks behind the old frontier that take
-   * points logged out of order, then the blocks the frontier passes now. `maxSteps` holds, for each
-   * key the batch logged, the series' largest step before and after it.
+   * points logged out of order, then the blocks the frontier passes now.
    */
-  write(runId: string, batch: BlockBatch, maxSteps: Map<string, [before: number, after: number]>): void {
-    const fronts = new Map<string, Front>();
-    for (const [key, [before, after]] of maxSteps) fronts.set(key, { before, f0: frontier(before), f1: frontier(after) });
+  write(runId: string, batch: BlockBatch): void {
+    const fronts = batch.fronts;
     let late: Extremes[] = [];
     const passed0 = new Grouper();
     for (const e of batch.level0.groups) {
@@ -190,14 +188,10 @@ export class MetricBlocks {
     }
     if (late.length === 0 && !crossed(fronts, SIZE0)) return;
     // Points logged earlier past the old frontier, all in the level-0 block that starts there, join
-    // the passed blocks: that block's lowest and highest point so far, picked by SQLite.
+    // the passed blocks (a plain range read: often a single point, at most one block's worth).
     for (const [key, f] of fronts) {
       if (f.f1 <= f.f0 || f.before === -Infinity) continue;
-      const block = f.f0 / SIZE0;
-      for (const pending of [this.lowest, this.highest]) {
-        const row = pending.get(runId, key, f.f0, f.before) as number[] | undefined;
-        if (row) passed0.add(key, block, row[0]!, row[1]!, row[2]!);
-      }
+      for (const row of this.points.all(runId, key, f.f0, f.before) as number[][]) passed0.add(key, f.f0 / SIZE0, row[0]!, row[1]!, row[2]!);
     }
     let passed = passed0.groups;
     this.store(runId, 0, late);
@@ -292,7 +286,8 @@ export function backfillBlocks(db: Database.Database): void {
       const batch = new BlockBatch();
       for (const [step, timestamp, value, is_nan] of page) if (!is_nan) batch.add(key, step, timestamp, value);
       const after = page.at(-1)![0];
-      blocks.write(runId, batch, new Map([[key, [before, after]]]));
+      batch.span(key, before, after);
+      blocks.write(runId, batch);
       before = after;
       page = page.length < BACKFILL_PAGE ? [] : (nextPage.all(runId, key, ...page.at(-1)!) as typeof page);
     }

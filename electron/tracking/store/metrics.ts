@@ -109,14 +109,14 @@ export class MetricTable {
       args[at + 5] = is_nan;
     }
     this.insert.flush();
-    // The latest point is the one with the largest step, so it also moves the blocks' frontier.
-    const maxSteps = new Map<string, [number, number]>();
     for (const row of newest.values()) {
       const current = this.latest.get(runId, row.key) as MetricRow | undefined;
-      maxSteps.set(row.key, [current?.step ?? -Infinity, Math.max(current?.step ?? -Infinity, row.step)]);
+      // The latest point has the largest step, so it also tells how far the blocks' frontier moves.
+      const before = current?.step ?? -Infinity;
+      batch.span(row.key, before, Math.max(before, row.step));
       if (!current || isLater(row.step, row.timestamp, row.value, row.is_nan, current)) this.upsertLatest.run(runId, row.key, row.step, row.timestamp, row.value, row.is_nan);
     }
-    this.blocks.write(runId, batch, maxSteps);
+    this.blocks.write(runId, batch);
   }
 
   /** One page of a key's history in step order, plus whether more rows follow. */
