@@ -6,8 +6,8 @@
  * Blocks are written once the series' frontier passes them: its largest step, rounded down to a
  * level-0 block. A passed block is built from the batch in memory plus the few points logged earlier
  * past the old frontier; afterwards only points logged out of order (behind the frontier) reach it.
- * So in-order logging writes about one block row per 64 steps and key, and a reader takes blocks
- * behind the frontier and points past it.
+ * So in-order logging writes about one block row per 64 steps and key (one per point when steps
+ * are 64 or more apart), and a reader takes blocks behind the frontier and points past it.
  */
 import type Database from "better-sqlite3";
 import { ChunkedInsert } from "./chunked-insert.ts";
