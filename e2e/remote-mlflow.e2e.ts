@@ -11,13 +11,13 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostEvent } from "../electron/protocol.ts";
 import { HttpStore, writeArtifact } from "../electron/tracking/client/index.ts";
 import type { MetricWithRunId, Page, Run } from "../electron/tracking/types.ts";
 import { createViewSources } from "../electron/host/view-source.ts";
+import { freePort } from "./free-port.ts";
 
 const mlflowSrc = process.env.FLOWBOOK_MLFLOW_SRC ?? "/opt/mlflow-2.12.2";
 const python = process.env.FLOWBOOK_PYTHON ?? "/usr/bin/python3";
@@ -29,16 +29,6 @@ function skipReason(): string | false {
   return false;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 test("the views' source works against MLflow's own server", { skip: skipReason(), timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "flowbook-mlflow-"));
