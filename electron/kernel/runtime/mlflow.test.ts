@@ -1,65 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseNotebook } from "../../notebook/index.ts";
-import type { CellId, CellSource, KernelEvent, WidgetId } from "../../protocol.ts";
-import { openStore } from "../../tracking/client/index.ts";
+import type { CellId, WidgetId } from "../../protocol.ts";
 import type { Run, TrackingStore } from "../../tracking/types.ts";
-import { Kernel } from "../kernel.ts";
-import { createRuntime, kernelProvenance } from "./index.ts";
 import { createRemoteStore } from "./mlflow.ts";
 import { MlflowError } from "../../tracking/types.ts";
 import type { TrackingRequest } from "../../protocol.ts";
+import { cell, runtimeKernel } from "./test-kernel.ts";
 
-const cell = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
 const IMPORTS = cell("imp", 'import { mlflow } from "flowbook";');
 
-/** An in-process kernel on a fresh SQLite store, with the runtime observing its events. */
-async function setup(cells: CellSource[]) {
-  const dir = mkdtempSync(join(tmpdir(), "fb-mlflow-"));
-  const store = await openStore(`sqlite:///${join(dir, "t.db")}`);
-  const notebookPath = join(dir, "nb.ts");
-  const runtime = createRuntime({ store, provenance: kernelProvenance(notebookPath, () => kernel.cells()) });
-  const events: KernelEvent[] = [];
-  const listeners = new Set<() => void>();
-  const kernel = new Kernel({
-    notebookPath,
-    runtimeModule: runtime.module,
-    emit: (e) => {
-      runtime.observe(e);
-      events.push(e);
-      for (const l of listeners) l();
-    },
-  });
-  const until = (pred: (e: KernelEvent) => boolean, timeoutMs = 10_000) =>
-    new Promise<KernelEvent>((resolve, reject) => {
-      const check = () => {
-        const found = events.find(pred);
-        if (found) {
-          listeners.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        }
-      };
-      const timer = setTimeout(() => {
-        listeners.delete(check);
-        reject(new Error(`timed out; events: ${JSON.stringify(events)}`));
-      }, timeoutMs);
-      listeners.add(check);
-      check();
-    });
-  await kernel.handle({ type: "kernel-init", notebookPath, cells, mode: "autorun" });
-  const runs = async (): Promise<Run[]> => (await store.searchRuns({ experiment_ids: ["0"] })).items;
-  const close = async () => {
-    await kernel.handle({ type: "shutdown" });
-    await store.close();
-  };
-  return { kernel, store, events, until, runs, notebookPath, close };
-}
 
 const tagsOf = (run: Run) => Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
 const waitFor = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
@@ -73,7 +27,7 @@ const waitFor = async (check: () => Promise<boolean>, timeoutMs = 5000) => {
 test("runs started in a cell carry provenance tags", async () => {
   const code = 'const run = await mlflow.startRun({ runName: "r1" });\nawait mlflow.logParam("lr", 0.1);\nawait mlflow.endRun();';
   const cells = [IMPORTS, cell("train", code)];
-  const t = await setup(cells);
+  const t = await runtimeKernel(cells);
   try {
     await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
     await t.until((e) => e.type === "completed-run");
@@ -99,7 +53,7 @@ test("a run records the notebook as the kernel ran it and the primitive values t
   const epochs = cell("epochs", "const epochs = ui.slider({ min: 1, max: 10, value: 3 });\nepochs;");
   const train = (tail: string) => cell("train", `await mlflow.startRun({ runName: "r" + epochs.value });\nawait mlflow.logParams({ lr, optimizer, shuffle, dims: shape.length });\nawait mlflow.endRun(); // ${tail}`);
   const cells = [imports, inputs, { ...epochs, config: { name: "knobs" } }, train("first")];
-  const t = await setup(cells);
+  const t = await runtimeKernel(cells);
   try {
     await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
     await t.until((e) => e.type === "completed-run");
@@ -131,7 +85,7 @@ test("a run records the notebook as the kernel ran it and the primitive values t
 
 test("a snapshot that cannot be written leaves a warning under the cell, not a failed cell", async () => {
   const cells = [IMPORTS, cell("train", 'await mlflow.setExperiment("unwritable");\nconst r = await mlflow.startRun();\nawait mlflow.endRun();\n"done";')];
-  const t = await setup(cells);
+  const t = await runtimeKernel(cells);
   try {
     // An artifact root below a regular file: every write there fails.
     await t.store.createExperiment("unwritable", pathToFileURL(join(t.notebookPath, "no-dir")).href);
@@ -148,7 +102,7 @@ test("a snapshot that cannot be written leaves a warning under the cell, not a f
 
 test("a run left active when the cell is interrupted ends KILLED", async () => {
   const cells = [IMPORTS, cell("hang", "await mlflow.startRun();\nwhile (true) await new Promise((r) => setTimeout(r, 5));")];
-  const t = await setup(cells);
+  const t = await runtimeKernel(cells);
   try {
     // The run never ends by itself, so neither does this command: do not await it.
     void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
@@ -163,7 +117,7 @@ test("a run left active when the cell is interrupted ends KILLED", async () => {
 
 test("a run left active when the cell throws ends FAILED with the error tagged", async () => {
   const cells = [IMPORTS, cell("boom", 'await mlflow.startRun();\nthrow new Error("diverged");')];
-  const t = await setup(cells);
+  const t = await runtimeKernel(cells);
   try {
     await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
     await t.until((e) => e.type === "completed-run");
@@ -181,7 +135,7 @@ test("a run left active when the cell throws ends FAILED with the error tagged",
 test("a cell reading runs re-runs when a matching tracking change arrives", async () => {
   const reader = cell("reader", 'const found = (await mlflow.searchRuns({ experimentIds: ["0"] })).length;\nfound;');
   const cells = [IMPORTS, reader];
-  const t = await setup(cells);
+  const t = await runtimeKernel(cells);
   const forward = (store: TrackingStore) => store.onChange((change) => void t.kernel.handle({ type: "tracking-changed", change }));
   const off = forward(t.store);
   try {

@@ -5,16 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { CellId, CellSource, KernelEvent } from "../../protocol.ts";
-import { openStore } from "../../tracking/client/index.ts";
 import type { Run } from "../../tracking/types.ts";
-import { Kernel } from "../kernel.ts";
-import { createRuntime, kernelProvenance } from "./index.ts";
+import { cell, runtimeKernel } from "./test-kernel.ts";
 
-const cell = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
 const IMPORTS = cell("imp", 'import { mlflow, loadTf } from "flowbook";');
 const MODEL = cell(
   "model",
@@ -34,30 +27,6 @@ const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 20_0
   }
 };
 
-async function setup(cells: CellSource[]) {
-  const dir = mkdtempSync(join(tmpdir(), "fb-tfjs-"));
-  const store = await openStore(`sqlite:///${join(dir, "t.db")}`);
-  const notebookPath = join(dir, "nb.ts");
-  const backends: string[] = [];
-  const runtime = createRuntime({ store, provenance: kernelProvenance(notebookPath, () => kernel.cells()), onTfBackend: (b) => backends.push(b) });
-  const events: KernelEvent[] = [];
-  const kernel = new Kernel({
-    notebookPath,
-    runtimeModule: runtime.module,
-    emit: (e) => {
-      runtime.observe(e);
-      events.push(e);
-    },
-  });
-  await kernel.handle({ type: "kernel-init", notebookPath, cells, mode: "autorun" });
-  const runs = async (): Promise<Run[]> => (await store.searchRuns({ experiment_ids: ["0"] })).items;
-  const close = async () => {
-    await kernel.handle({ type: "shutdown" });
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return { kernel, store, events, runs, backends, runtime, close };
-}
 
 test("interrupting a training cell stops fit, ends its run KILLED and stops the cell", async () => {
   const train = cell(
@@ -69,7 +38,7 @@ test("interrupting a training cell stops fit, ends its run KILLED and stops the 
 });`,
   );
   const cells = [IMPORTS, MODEL, train];
-  const t = await setup(cells);
+  const t = await runtimeKernel(cells);
   try {
     void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
     await waitFor(async () => {
@@ -102,7 +71,7 @@ await mlflow.endRun();`,
   );
   const load = cell("load", `const loaded = await mlflow.pyfunc.loadModel("models:/clf@champion");\nconst preds = await loaded.predict([[0, 1]]);`);
   const cells = [IMPORTS, MODEL, log];
-  const t = await setup([...cells, load]);
+  const t = await runtimeKernel([...cells, load]);
   try {
     await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
     await t.kernel.idle();
