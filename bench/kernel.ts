@@ -5,13 +5,14 @@
  * until the reader cell's re-run has finished — measured end to end through the real host and
  * kernel process (against the store write alone).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CellId, CellSource, HostCommand, HostEvent, KernelEvent, RequestId } from "../electron/protocol.ts";
-import { createHost, type Host } from "../electron/host/host.ts";
+import type { RequestId } from "../electron/protocol.ts";
+import { createHost } from "../electron/host/host.ts";
 import { Kernel } from "../electron/kernel/kernel.ts";
 import type { BenchRow } from "./index.ts";
+import { cellSource, hostWith, kernelIdle, statusOf } from "./support/host-session.ts";
 
 const CHAIN = 200;
 
@@ -25,7 +26,6 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-const cellSource = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
 const chainCode = (i: number, first: number) => (i === 0 ? `const v0 = ${first};` : `const v${i} = v${i - 1} + 1;`);
 
 /** Median ms for the kernel to re-run the whole chain after an edit of its first cell. */
@@ -56,46 +56,6 @@ async function chainEdit(): Promise<{ kernelMs: number; directMs: number }> {
   }
   return { kernelMs: median(times), directMs: median(direct) };
 }
-
-/** A host with one recording connection, on a notebook of the given cells. */
-async function hostWith(dir: string, cells: Record<string, string>) {
-  const path = join(dir, "bench.ts");
-  writeFileSync(path, Object.entries(cells).map(([id, code]) => `// %% [cell id=${id}]\n${code}\n`).join("\n"));
-  const host: Host = await createHost({ notebookPath: path, log: () => {} });
-  const listeners = new Set<(e: HostEvent, at: number) => void>();
-  let command: (raw: unknown) => void = () => {};
-  host.connect({
-    send: (e) => {
-      const at = performance.now();
-      for (const l of listeners) l(e, at);
-    },
-    onCommand: (l) => {
-      command = l;
-      return () => {};
-    },
-  });
-  const next = (match: (e: HostEvent) => boolean, timeoutMs = 30_000) =>
-    new Promise<number>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error("timed out waiting for a host event")), timeoutMs);
-      const l = (e: HostEvent, at: number) => {
-        if (!match(e)) return;
-        clearTimeout(timer);
-        listeners.delete(l);
-        ok(at);
-      };
-      listeners.add(l);
-    });
-  const send = (cmd: HostCommand) => command(cmd);
-  const sources = Object.entries(cells).map(([id, code]) => cellSource(id, code));
-  return { host, next, send, sources };
-}
-
-const kernelEvent = (e: HostEvent): KernelEvent | undefined => (e.type === "kernel-event" ? e.event : undefined);
-const statusOf = (id: string, status: string) => (e: HostEvent) => {
-  const k = kernelEvent(e);
-  return k?.type === "cell-status" && k.id === id && k.status === status;
-};
-const kernelIdle = (e: HostEvent) => e.type === "host-status" && e.kernel === "idle";
 
 /**
  * ms from `interrupt` until the loop cell is idle again (async: the loop stopped at an await) or

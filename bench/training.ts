@@ -1,52 +1,39 @@
 /**
  * TF.js training: the epoch time of a 784-128-10 MLP on 5,000 samples (batch 32) on each backend
  * that starts here, against the pure-JS `cpu` backend measured in the same run; and the cost of
- * logging every batch through the real fluent client into an embedded SQLite store: epochs with
- * the MLflow callback (and the write of their points) against plain epochs, in back-to-back pairs
- * so machine drift hits both alike, as wall and CPU time, with the share spent in the logging
- * path itself and the load other processes put on the machine meanwhile.
+ * logging every batch: epochs with the MLflow callback against plain epochs in back-to-back pairs
+ * (so machine drift hits both alike), with the time spent inside the callback itself, two ways:
+ *
+ * - in the app: a notebook cell trains in the real kernel process with `mlflow.tfjs.callback` (its
+ *   progress bar included) and the host process owns the store, as when a user runs the cell;
+ * - embedded: the fluent client writes into a SQLite store on the training thread itself, as under
+ *   `flowbook run` or a Node script.
+ *
+ * One pair's ratio swings by ±3% here even on a quiet machine (epoch times drift by several percent
+ * from one epoch to the next), so the median is over many pairs and the mean's 95% interval is shown.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type * as Tf from "@tensorflow/tfjs";
+import type { HostEvent } from "../electron/protocol.ts";
 import { chooseBackend, loadTf, type BackendName } from "../electron/ml/backend.ts";
 import { runLogger } from "../electron/ml/tfjs-mlflow.ts";
-import { mlflowCallback, type TrainingLogger } from "../electron/ml/training.ts";
+import { mlflowCallback } from "../electron/ml/training.ts";
 import { createMlflow, openStore } from "../electron/tracking/client/index.ts";
-import type { TrackingStore } from "../electron/tracking/types.ts";
 import type { BenchRow } from "./index.ts";
+import { hostWith, kernelEvent, kernelIdle, statusOf } from "./support/host-session.ts";
+import { epoch, FIT, mlp, pairs, SAMPLES, timed, timeInside, type Pairs } from "./support/training-pairs.ts";
 
-const SAMPLES = 5_000;
-const BATCH = 32;
 const EPOCHS = 3;
-/**
- * Paired epochs with and without the callback for the logging overhead: one pair's ratio swings by
- * a few percent on a shared machine, so the median needs many.
- */
-const PAIRS = 16;
+/** Pairs of epochs with and without logging, per way of logging. */
+const PAIRS = 24;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function setup(tf: typeof Tf) {
-  const model = tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [784], units: 128, activation: "relu" }), tf.layers.dense({ units: 10, activation: "softmax" })],
-  });
-  model.compile({ optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  const x = tf.randomUniform([SAMPLES, 784]);
-  const y = tf.oneHot(tf.randomUniform([SAMPLES], 0, 10, "int32") as Tf.Tensor1D, 10);
-  return { model, x, y, dispose: () => (tf.dispose([x, y]), model.dispose()) };
-}
-
-/** Milliseconds of one epoch of `model.fit`, with `callbacks`. */
-async function epoch(model: Tf.LayersModel, x: Tf.Tensor, y: Tf.Tensor, callbacks: Tf.CustomCallback[] = []): Promise<number> {
-  const start = performance.now();
-  await model.fit(x, y, { epochs: 1, batchSize: BATCH, shuffle: false, verbose: 0, callbacks });
-  return performance.now() - start;
 }
 
 /**
@@ -60,146 +47,105 @@ async function backendEpoch(name: BackendName): Promise<number | undefined> {
   } catch {
     return undefined; // not available on this machine (tfjs-node is optional)
   }
-  const { model, x, y, dispose } = setup(tf);
+  const { model, x, y, dispose } = mlp(tf);
   const epochs = name === "cpu" ? 1 : EPOCHS;
   if (name !== "cpu") await epoch(model, x, y); // warm-up: kernel compilation and memory pools
   const times: number[] = [];
-  for (let i = 0; i < epochs; i++) times.push(await epoch(model, x, y));
+  for (let i = 0; i < epochs; i++) times.push(await timed(() => epoch(model, x, y)));
   dispose();
   return median(times);
 }
 
-/** CPU milliseconds this process has used (all its threads, so GC helpers count). */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-/** CPU milliseconds every core of the machine has spent busy, summed. */
-function machineBusyMs(): number {
-  let busy = 0;
-  for (const { times } of cpus()) busy += times.user + times.nice + times.sys + times.irq;
-  return busy;
-}
-
-/** One timed epoch: wall and CPU milliseconds. */
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
-async function timed(work: () => Promise<unknown>): Promise<Timing> {
-  const wall = performance.now();
-  const cpu = cpuMs();
-  await work();
-  return { wall: performance.now() - wall, cpu: cpuMs() - cpu };
-}
-
-/** The median of (with − without) / without over pairs. */
-function pairedSlowdown(withLogging: number[], without: number[]): number {
-  return median(withLogging.map((w, i) => (w - without[i]!) / without[i]!));
-}
-
-interface Overhead {
-  without: number;
-  withLogging: number;
-  /** Median slowdown over back-to-back pairs, in wall and in CPU time. */
-  wallSlowdown: number;
-  cpuSlowdown: number;
+interface Overhead extends Pairs {
+  /** Per pair: (with − without) / without. Each pair ran back to back, so its ratio cancels slow drift. */
+  slowdowns: number[];
   points: number;
-  /** Milliseconds per epoch inside the logger's calls and the store writes of their points. */
-  inLogging: number;
-  /** Cores other processes kept busy while the pairs ran. */
-  otherCores: number;
+}
+
+function overhead(p: Pairs, points: number): Overhead {
+  return { ...p, slowdowns: p.withLogging.map((w, i) => (w - p.without[i]!) / p.without[i]!), points };
 }
 
 /**
- * Epochs with the MLflow callback against epochs without any callback, in back-to-back pairs. The
- * baseline is a plain `fit`: TF.js reads each batch's loss and accuracy only for a callback with a
- * batch hook (its own BaseLogger and History keep them on the device), so those reads are part of
- * the cost of logging. The logged epoch includes writing all its points, so no write spills into
- * the next epoch.
+ * Epochs with the MLflow callback against epochs without any callback, with the store on the
+ * training thread. The baseline is a plain `fit`: TF.js reads each batch's loss and accuracy only
+ * for a callback with a batch hook, so those reads are part of the cost of logging. The logged
+ * epoch includes writing all its points (the callback flushes when fit ends).
  */
-async function loggingOverhead(tf: typeof Tf): Promise<Overhead> {
+async function embeddedOverhead(tf: typeof Tf): Promise<Overhead> {
   const dir = mkdtempSync(join(tmpdir(), "flowbook-bench-train-"));
   const store = await openStore(`sqlite:///${join(dir, "bench.db")}`);
-  // The store's writes are timed as part of logging: the buffer makes them on a timer, between batches.
-  let inLoggingMs = 0;
-  const timedLogBatch: TrackingStore["logBatch"] = (req) => {
-    const start = performance.now();
-    const done = store.logBatch(req);
-    inLoggingMs += performance.now() - start;
-    return done;
-  };
-  const timedStore = new Proxy(store, {
-    get: (target, key) => {
-      if (key === "logBatch") return timedLogBatch;
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  const mlflow = createMlflow(timedStore);
-  const { model, x, y, dispose } = setup(tf);
+  const mlflow = createMlflow(store);
+  const { model, x, y, dispose } = mlp(tf);
   try {
     const runId = (await mlflow.startRun({ runName: "bench" })).info.run_id;
-    const inner = runLogger(mlflow, runId);
-    const logger: TrainingLogger = {
-      logParams: (p) => {
-        const start = performance.now();
-        const done = inner.logParams(p);
-        inLoggingMs += performance.now() - start;
-        return done;
-      },
-      logMetrics: (m, opts) => {
-        const start = performance.now();
-        const done = inner.logMetrics(m, opts);
-        inLoggingMs += performance.now() - start;
-        return done;
-      },
-      flush: inner.flush,
-    };
-    const fit = { epochs: 1, batchSize: BATCH, samples: SAMPLES };
-    const plain = () => timed(() => epoch(model, x, y));
-    // The callback writes the epoch's last points when fit ends, inside the timed epoch.
-    const logged = () => timed(() => epoch(model, x, y, [mlflowCallback(tf, model, logger, fit)]));
-    await logged(); // warm-up of both paths
-    const without: Timing[] = [];
-    const withLogging: Timing[] = [];
-    inLoggingMs = 0;
-    const busy = machineBusyMs();
-    const own = cpuMs();
-    const start = performance.now();
-    // The order alternates (ABBA) so drift in machine load hits both sides alike.
-    for (let i = 0; i < PAIRS; i++) {
-      if (i % 2 === 0) {
-        without.push(await plain());
-        withLogging.push(await logged());
-      } else {
-        withLogging.push(await logged());
-        without.push(await plain());
-      }
-    }
-    const otherCores = (machineBusyMs() - busy - (cpuMs() - own)) / (performance.now() - start);
+    const logger = runLogger(mlflow, runId);
+    const p = await pairs(
+      PAIRS,
+      () => epoch(model, x, y),
+      (spent) => epoch(model, x, y, [timeInside(mlflowCallback(tf, model, logger, FIT), spent)]),
+    );
     await mlflow.endRun();
-    const points = (await mlflow.getMetricHistory(runId, "batch/loss")).length;
-    const wall = (ts: Timing[]) => ts.map((t) => t.wall);
-    const cpu = (ts: Timing[]) => ts.map((t) => t.cpu);
-    return {
-      without: median(wall(without)),
-      withLogging: median(wall(withLogging)),
-      // Each pair ran back to back, so its ratio cancels the load drift that separate medians keep.
-      wallSlowdown: pairedSlowdown(wall(withLogging), wall(without)),
-      cpuSlowdown: pairedSlowdown(cpu(withLogging), cpu(without)),
-      points,
-      inLogging: inLoggingMs / PAIRS,
-      otherCores: Math.max(0, otherCores),
-    };
+    return overhead(p, (await mlflow.getMetricHistory(runId, "batch/loss")).length);
   } finally {
     dispose();
     await mlflow.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The same pairs run by a notebook cell in the app's kernel process, logging through
+ * `mlflow.tfjs.callback` (progress bar included) to the store the host process owns. Making the
+ * callback is timed with its epoch: it tags the run with the backend, a round trip per fit.
+ */
+async function appOverhead(): Promise<Overhead> {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-bench-train-app-"));
+  const support = JSON.stringify(fileURLToPath(new URL("./support/training-pairs.ts", import.meta.url)));
+  const { host, next, watch, send, sources } = await hostWith(dir, {
+    imports: `import { mlflow, loadTf } from "flowbook";\nimport { epoch, FIT, mlp, pairs, timeInside } from ${support};`,
+    train: `const tf = await loadTf();
+const { model, x, y, dispose } = mlp(tf);
+const run = await mlflow.startRun({ runName: "bench in the app" });
+const result = await pairs(
+  ${PAIRS},
+  () => epoch(model, x, y),
+  async (spent) => epoch(model, x, y, [timeInside(await mlflow.tfjs.callback(model, FIT), spent)]),
+);
+dispose();
+await mlflow.endRun();
+const points = (await mlflow.getMetricHistory(run.info.run_id, "batch/loss")).length;
+console.log("RESULT " + JSON.stringify({ ...result, points }));`,
+  });
+  let result: (Pairs & { points: number }) | undefined;
+  let failure: string | undefined;
+  const stop = watch((e: HostEvent) => {
+    const k = kernelEvent(e);
+    // Console output is batched: the line may arrive with others.
+    const line = k?.type === "cell-console" ? k.text.split("\n").find((l) => l.startsWith("RESULT ")) : undefined;
+    if (line) result = JSON.parse(line.slice("RESULT ".length));
+    if (k?.type === "cell-output" && k.error) failure = `${k.id}: ${JSON.stringify(k.error)}`;
+  });
+  try {
+    await next(kernelIdle);
+    const done = next(statusOf("train", "idle"), 15 * 60_000);
+    send({ type: "execute-cells", cells: sources, requestedAt: Date.now() });
+    await done;
+    if (!result) throw new Error(`the bench cell reported no result${failure ? ` (${failure})` : ""}`);
+    return overhead(result, result.points);
+  } finally {
+    stop();
+    await host.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The mean and the half-width of its 95% interval (normal approximation). */
+function meanInterval(xs: number[]): { mean: number; halfWidth: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
+  return { mean, halfWidth: 1.96 * Math.sqrt(variance / xs.length) };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -215,28 +161,31 @@ export async function run(): Promise<BenchRow[]> {
   }
   // The overhead is measured on the backend notebooks get, which is also the one left active.
   const { tf } = await chooseBackend([chosen.backend]);
-  const o = await loggingOverhead(tf);
-  rows.push({
-    name: `epoch with per-batch MLflow logging (${chosen.backend}, ${o.points} points, embedded store)`,
-    value: o.withLogging,
-    unit: "ms",
-    baseline: o.without,
-    baselineUnit: "ms without",
-  });
-  const slowdown = (name: string, value: number) =>
-    rows.push({ name, value: value * 100, unit: "%", target: "< 2%", ok: value < 0.02 });
-  slowdown(`  median slowdown over ${PAIRS} back-to-back pairs (wall)`, o.wallSlowdown);
-  // CPU time leaves out the waits for a core that other processes cause on a loaded machine.
-  slowdown("  the same in this process's CPU time", o.cpuSlowdown);
-  rows.push({
-    name: "  of which in the logger's calls and the store writes of their points, per epoch",
-    value: o.inLogging,
-    unit: "ms",
-    baseline: o.without,
-    baselineUnit: "ms epoch",
-    target: "< 2% of an epoch",
-    ok: o.inLogging / o.without < 0.02,
-  });
-  rows.push({ name: "  other processes' load while the pairs ran", value: o.otherCores, unit: "cores" });
+  const report = (o: Overhead, where: string, load: string) => {
+    const epochMs = median(o.without);
+    rows.push({
+      name: `epoch with per-batch MLflow logging, ${where} (${chosen.backend}, ${o.points} points)`,
+      value: median(o.withLogging),
+      unit: "ms",
+      baseline: epochMs,
+      baselineUnit: "ms without",
+    });
+    const slowdown = median(o.slowdowns);
+    rows.push({ name: `  median slowdown over ${PAIRS} back-to-back pairs`, value: slowdown * 100, unit: "%", target: "< 2%", ok: slowdown < 0.02 });
+    const { mean, halfWidth } = meanInterval(o.slowdowns);
+    rows.push({ name: `  mean slowdown, ± ${(halfWidth * 100).toFixed(2)}% for 95%`, value: mean * 100, unit: "%" });
+    rows.push({
+      name: "  time inside the callback per epoch (reads, logging, writes, yields)",
+      value: o.inCallback,
+      unit: "ms",
+      baseline: epochMs,
+      baselineUnit: "ms epoch",
+      target: "< 2% of an epoch",
+      ok: o.inCallback / epochMs < 0.02,
+    });
+    rows.push({ name: `  load of other processes meanwhile${load}`, value: o.otherCores, unit: "cores" });
+  };
+  report(await appOverhead(), "in a notebook cell of the app", " (the host's writes included)");
+  report(await embeddedOverhead(tf), "store on the training thread", "");
   return rows;
 }

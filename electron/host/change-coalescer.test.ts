@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StoreChange } from "../protocol.ts";
-import { createChangeCoalescer } from "./change-coalescer.ts";
+import { createChangeCoalescer, latestPerKey } from "./change-coalescer.ts";
 
 const metric = (run: string, step: number): StoreChange => ({
   type: "metrics",
@@ -70,4 +70,18 @@ test("merging a burst leaves the pushed changes as they were", async () => {
   assert.deepEqual(steps(out), [1, 2, 3]);
   assert.deepEqual(steps(pushed), [1, 2, 3]);
   c.dispose();
+});
+
+test("latestPerKey keeps the last point of each key and passes other changes as they are", () => {
+  const point = (key: string, step: number) => ({ key, value: step, timestamp: step, step });
+  const change: StoreChange = {
+    type: "metrics",
+    run_id: "r",
+    experiment_id: "0",
+    metrics: [point("loss", 0), point("acc", 0), point("loss", 1), point("acc", 1), point("loss", 2)],
+  };
+  assert.deepEqual(latestPerKey(change), { ...change, metrics: [point("loss", 2), point("acc", 1)] });
+  assert.equal(change.metrics.length, 5, "the original is untouched");
+  const run: StoreChange = { type: "run", run_id: "r", experiment_id: "0" };
+  assert.equal(latestPerKey(run), run);
 });

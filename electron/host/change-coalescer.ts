@@ -99,3 +99,14 @@ export function createChangeCoalescer(emit: (change: StoreChange) => void, inter
     },
   };
 }
+
+/**
+ * A change with a metrics change cut to the last point of each key: all a listener needs that only
+ * asks which keys of which run changed (the kernel's live readers), at a fraction of the message.
+ */
+export function latestPerKey(change: StoreChange): StoreChange {
+  if (change.type !== "metrics") return change;
+  const last = new Map<string, MetricsChange["metrics"][number]>();
+  for (const m of change.metrics) last.set(m.key, m);
+  return last.size === change.metrics.length ? change : { ...change, metrics: [...last.values()] };
+}

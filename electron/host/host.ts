@@ -25,7 +25,7 @@ import {
 import { sqlitePath } from "../tracking/client/open-store.ts";
 import { SqliteStore } from "../tracking/store/index.ts";
 import type { TrackingStore } from "../tracking/types.ts";
-import { createChangeCoalescer, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
+import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { TRACKING_METHODS, validateHostCommand } from "./validate.ts";
@@ -123,10 +123,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   };
 
   // Views get metrics once a frame (a chart's metric→pixel latency); the kernel only re-runs live
-  // reader cells, which it throttles to 10 Hz itself, so it keeps the coarser default interval.
+  // reader cells, which it throttles to 10 Hz itself, so it keeps the coarser default interval and
+  // gets which keys changed, not every point (a training run would ship each one to it).
   const coalescers: ChangeCoalescer[] = [
     createChangeCoalescer((change) => broadcast({ type: "store-changed", change }), VIEW_INTERVAL_MS),
-    createChangeCoalescer((change) => kernel?.send({ type: "tracking-changed", change })),
+    createChangeCoalescer((change) => kernel?.send({ type: "tracking-changed", change: latestPerKey(change) })),
   ];
   const offStore = store.onChange((change) => coalescers.forEach((c) => c.push(change)));
 

@@ -7,7 +7,7 @@
 import type * as Tf from "@tensorflow/tfjs";
 
 /** TF.js types re-exported for layers that reach TF.js only through electron/ml (the kernel runtime). */
-export type { CustomCallback, LayersModel } from "@tensorflow/tfjs";
+export type { Callback, LayersModel } from "@tensorflow/tfjs";
 
 /** Backend names as TF.js reports them; `tensorflow` is tfjs-node's native binding. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";

@@ -149,17 +149,21 @@ test("batch points reach the store while the epoch still runs, for live charts",
   const y = tf.oneHot(tf.tensor1d([...Array(40).keys()].map((i) => i % 2), "int32"), 2);
   const stored = async () => (await store.getMetricHistory({ run_id: runId, metric_key: "batch/loss" })).items.length;
   const seen: number[] = [];
-  // Mid-epoch, the event loop runs for longer than the buffer's delay, as it does between TF.js's yields.
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  // Batches of 150 ms, longer than the callback's 125 ms hand-over interval (a fast batch waits at
+  // most that long in its queue): each one reaches the logger as it ends.
+  const slow = new tf.CustomCallback({ onBatchEnd: () => sleep(150) });
+  // After batch 2, the event loop runs for longer than the buffer's delay.
   const probe = new tf.CustomCallback({
     onBatchEnd: async (batch) => {
       if (batch !== 2) return;
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
       seen.push(await stored());
     },
   });
   const fit = { epochs: 1, batchSize: 10 };
   try {
-    await model.fit(x, y, { ...fit, verbose: 0, callbacks: [mlflowCallback(tf, model, runLogger(mlflow, runId), fit), probe] });
+    await model.fit(x, y, { ...fit, verbose: 0, callbacks: [slow, mlflowCallback(tf, model, runLogger(mlflow, runId), fit), probe] });
   } finally {
     x.dispose();
     y.dispose();

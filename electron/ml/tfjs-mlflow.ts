@@ -78,7 +78,7 @@ export async function loadModel(mlflow: Mlflow, uri: string): Promise<LoadedMode
 export function runLogger(mlflow: Mlflow, runId: string): TrainingLogger {
   return {
     logParams: (params) => mlflow.logParams(params),
-    logMetrics: (metrics, opts) => mlflow.logMetrics(metrics, { step: opts.step, runId }),
+    logMetrics: (metrics, opts) => mlflow.logMetrics(metrics, { step: opts.step, timestamp: opts.timestamp, runId }),
     flush: () => mlflow.flush(),
   };
 }
@@ -110,7 +110,7 @@ export async function autolog(mlflow: Mlflow, opts: AutologOptions = {}): Promis
       const samples = Array.isArray(x) ? x[0]?.shape[0] : (x as Tf.Tensor).shape?.[0];
       const fitConfig = { epochs: args.epochs, batchSize: args.batchSize, validationSplit: args.validationSplit, samples };
       const callback = mlflowCallback(tf, this, runLogger(mlflow, runId), fitConfig, opts);
-      const callbacks = ([] as unknown[]).concat(args.callbacks ?? [], callback) as Tf.CustomCallback[];
+      const callbacks = ([] as unknown[]).concat(args.callbacks ?? [], callback) as Tf.Callback[];
       const history = await original.call(this, x, y, { ...args, callbacks });
       if (opts.logModels ?? true) await logModel(mlflow, this);
       if (ownRun) await mlflow.endRun(this.stopTraining && opts.signal?.aborted ? "KILLED" : "FINISHED");

@@ -17,13 +17,14 @@ async function setup() {
 /** Records what the callback logs, exactly as the MLflow fluent API would receive it. */
 function recorder() {
   const params: Record<string, unknown>[] = [];
-  const metrics: { metrics: Record<string, number>; step?: number }[] = [];
+  const metrics: { metrics: Record<string, number>; step?: number; timestamp?: number }[] = [];
   return {
     params,
     metrics,
     logger: {
       logParams: (p: Record<string, unknown>) => params.push(p),
-      logMetrics: (m: Record<string, number>, opts: { step: number }) => metrics.push({ metrics: m, step: opts.step }),
+      logMetrics: (m: Record<string, number>, opts: { step: number; timestamp?: number }) =>
+        metrics.push({ metrics: m, step: opts.step, timestamp: opts.timestamp }),
     },
   };
 }
@@ -48,6 +49,7 @@ test("params, per-batch and per-epoch metrics are logged with MLflow's steps", a
   assert.ok(epochs.every((e) => Number.isFinite(e.metrics.loss!) && "acc" in e.metrics));
   assert.equal(progress.at(-1)!.epoch, 2);
   assert.equal(progress.at(-1)!.batchesPerEpoch, 4);
+  assert.equal(progress.at(-1)!.batches, 8);
 });
 
 test("training never waits on the logger: a logger whose writes never finish does not stall fit", async () => {
@@ -67,26 +69,32 @@ test("training never waits on the logger: a logger whose writes never finish doe
   assert.equal(calls, 2 * 4 + 2, "every batch and every epoch was handed to the logger");
 });
 
-test("aborting the signal stops training after the current batch", async () => {
+test("aborting the signal stops training after the current batch, whose points are still logged", async () => {
   const { tf, model, x, y } = await setup();
   const rec = recorder();
   const controller = new AbortController();
   let seen = 0;
   const fit = { epochs: 50, batchSize: 10 };
+  // Runs before the MLflow callback, as an interrupt arriving during the third batch would.
+  const interrupt = new tf.CustomCallback({ onBatchEnd: () => void (++seen === 3 && controller.abort()) });
   const history = await model.fit(x, y, {
     ...fit,
     verbose: 0,
-    callbacks: [
-      mlflowCallback(tf, model, rec.logger, fit, {
-        signal: controller.signal,
-        onProgress: () => {
-          if (++seen === 3) controller.abort();
-        },
-      }),
-    ],
+    callbacks: [interrupt, mlflowCallback(tf, model, rec.logger, fit, { signal: controller.signal })],
   });
-  assert.ok(history.epoch.length < 50, `trained ${history.epoch.length} epochs`);
-  assert.ok(rec.metrics.filter((m) => "batch/loss" in m.metrics).length <= 4);
+  assert.equal(history.epoch.length, 1);
+  assert.deepEqual(rec.metrics.filter((m) => "batch/loss" in m.metrics).map((m) => m.step), [0, 1, 2]);
+});
+
+test("batches are handed to the logger with the time each one ended", async () => {
+  const { tf, model, x, y } = await setup();
+  const rec = recorder();
+  const fit = { epochs: 1, batchSize: 10 };
+  const before = Date.now();
+  await model.fit(x, y, { ...fit, verbose: 0, callbacks: [mlflowCallback(tf, model, rec.logger, fit)] });
+  const times = rec.metrics.filter((m) => "batch/loss" in m.metrics).map((m) => m.timestamp!);
+  assert.equal(times.length, 4);
+  assert.ok(times.every((t, i) => t >= before && t <= Date.now() && (i === 0 || t >= times[i - 1]!)), String(times));
 });
 
 test("trainingParams reads the loss and sample count when given", async () => {

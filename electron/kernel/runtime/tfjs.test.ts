@@ -96,3 +96,26 @@ await mlflow.endRun();`,
     await t.close();
   }
 });
+
+test("when fit returns, every point the training callback logged is already in the store", async () => {
+  // The store is read directly: the fluent reads would flush the buffer themselves.
+  const train = cell(
+    "train",
+    `const run = await mlflow.startRun({ runName: "flushed" });
+await model.fit(x, y, { epochs: 3, batchSize: 1, verbose: 0, callbacks: [await mlflow.tfjs.callback(model, { epochs: 3, batchSize: 1 })] });
+const store = await mlflow.getStore();
+const history = await store.getMetricHistory({ run_id: run.info.run_id, metric_key: "batch/loss" });
+await mlflow.setTag("points-at-fit-end", history.items.length);
+await mlflow.endRun();`,
+  );
+  const cells = [IMPORTS, MODEL, train];
+  const t = await runtimeKernel(cells);
+  try {
+    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.kernel.idle();
+    const [run] = await t.runs();
+    assert.equal(tagsOf(run!)["points-at-fit-end"], "12", "3 epochs of 4 one-sample batches");
+  } finally {
+    await t.close();
+  }
+});

@@ -16,7 +16,7 @@
  */
 import type { Mlflow } from "../../tracking/client/index.ts";
 import { parseModelUri } from "../../tracking/client/index.ts";
-import { loadTf as loadBackend, type BackendAttempt, type BackendName, type CustomCallback, type LayersModel, type TfRuntime } from "../../ml/backend.ts";
+import { loadTf as loadBackend, type BackendAttempt, type BackendName, type Callback, type LayersModel, type TfRuntime } from "../../ml/backend.ts";
 import type { LoadedModel } from "../../ml/model-dir.ts";
 import { BACKEND_TAG, autolog, loadModel, logModel, runLogger, type AutologOptions, type LogModelOptions, type ModelInfo } from "../../ml/tfjs-mlflow.ts";
 import { mlflowCallback, type FitConfig, type MlflowCallbackOptions } from "../../ml/training.ts";
@@ -35,7 +35,7 @@ export type CellCallbackOptions = Pick<MlflowCallbackOptions, "logEveryBatch"> &
 /** `mlflow.tfjs`: TF.js helpers over the cell's fluent client. */
 export interface TfjsFlavor {
   autolog(opts?: Omit<AutologOptions, "signal" | "onProgress">): Promise<() => void>;
-  callback(model: LayersModel, fitConfig?: FitConfig, opts?: CellCallbackOptions): Promise<CustomCallback>;
+  callback(model: LayersModel, fitConfig?: FitConfig, opts?: CellCallbackOptions): Promise<Callback>;
   logModel(model: LayersModel, artifactPath?: string, opts?: LogModelOptions): Promise<ModelInfo>;
   loadModel(uri: string): Promise<LoadedModel>;
 }
@@ -96,27 +96,17 @@ export function createTfjsRuntime(mlflow: Mlflow, onBackend?: BackendListener): 
       await mlflow.setTag(BACKEND_TAG, backend);
       const total = totalBatches(fitConfig);
       const bar = cell && (opts.progress ?? true) ? progress(total ?? fitConfig.epochs ?? 1, { label: "training" }) : undefined;
-      let batches = 0;
-      const inner = mlflowCallback(tf, model, runLogger(mlflow, runId), fitConfig, {
-        logEveryBatch: opts.logEveryBatch,
-        signal,
-        onProgress: (p) => {
-          if (p.batch > 0) batches += 1;
-          bar?.set(total === undefined ? p.epoch : batches);
-        },
-      });
+      // Stopped by an interrupt or re-run: the run did not finish, and the cell must not go on.
       const onTrainEnd = async () => {
         bar?.done();
         if (!signal?.aborted) return;
-        // Stopped by an interrupt or re-run: the run did not finish, and the cell must not go on.
         if (mlflow.activeRun()?.info.run_id === runId) await mlflow.endRun("KILLED");
         signal.throwIfAborted();
       };
-      return new tf.CustomCallback({
-        onTrainBegin: (logs) => inner.onTrainBegin(logs),
-        onEpochBegin: (e, logs) => inner.onEpochBegin(e, logs),
-        onBatchEnd: (b, logs) => inner.onBatchEnd(b, logs),
-        onEpochEnd: (e, logs) => inner.onEpochEnd(e, logs),
+      return mlflowCallback(tf, model, runLogger(mlflow, runId), fitConfig, {
+        logEveryBatch: opts.logEveryBatch,
+        signal,
+        onProgress: (p) => bar?.set(total === undefined ? p.epoch : p.batches),
         onTrainEnd,
       });
     },

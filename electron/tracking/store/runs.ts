@@ -133,8 +133,8 @@ export class RunTable {
   }
 
   /** Logs params; re-logging the same value is a no-op, a different value (or a key twice in one call) is refused. */
-  logParams(runId: string, params: Param[], changes: StoreChange[]): void {
-    const row = this.activeRow(runId);
+  private logParams(row: RunRow, params: Param[], changes: StoreChange[]): void {
+    const runId = row.run_uuid;
     for (const p of params) checkParam(p);
     const seen = new Map<string, string>();
     const duplicates = new Set<string>();
@@ -162,8 +162,8 @@ export class RunTable {
   }
 
   /** Sets tags (last write wins); `mlflow.runName` also renames the run. */
-  setTags(runId: string, tags: RunTag[], changes: StoreChange[]): void {
-    const row = this.activeRow(runId);
+  private setTags(row: RunRow, tags: RunTag[], changes: StoreChange[]): void {
+    const runId = row.run_uuid;
     for (const t of tags) checkTag(t);
     for (const t of tags) {
       this.upsertTag.run(runId, t.key, t.value);
@@ -182,8 +182,8 @@ export class RunTable {
   }
 
   /** Appends metric points in order. */
-  logMetrics(runId: string, metrics: Metric[], changes: StoreChange[]): void {
-    const row = this.activeRow(runId);
+  private logMetrics(row: RunRow, metrics: Metric[], changes: StoreChange[]): void {
+    const runId = row.run_uuid;
     const checkedKeys = new Set<string>();
     for (const m of metrics) checkMetric(m, checkedKeys);
     if (metrics.length === 0) return;
@@ -196,16 +196,19 @@ export class RunTable {
     });
   }
 
-  /** Metrics, params and tags of one batch, checked for MLflow's size limits first. */
+  /**
+   * Metrics, params and tags of one batch, checked for MLflow's size limits first; also the path of
+   * single log-metric, log-param and set-tag calls. The run is read once per batch.
+   */
   logBatch(req: LogBatchRequest, changes: StoreChange[]): void {
     const metrics = req.metrics ?? [];
     const params = req.params ?? [];
     const tags = req.tags ?? [];
     checkBatchLimits(metrics.length, params.length, tags.length);
-    this.activeRow(req.run_id);
-    this.logParams(req.run_id, params, changes);
-    this.logMetrics(req.run_id, metrics, changes);
-    this.setTags(req.run_id, tags, changes);
+    const row = this.activeRow(req.run_id);
+    this.logParams(row, params, changes);
+    this.logMetrics(row, metrics, changes);
+    this.setTags(row, tags, changes);
   }
 
   /** Records dataset inputs; a dataset is stored once per experiment by name and digest. */

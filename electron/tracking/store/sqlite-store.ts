@@ -35,6 +35,7 @@ import type {
 } from "../types.ts";
 import { decodePageToken, encodePageToken } from "../search/index.ts";
 import { ExperimentTable } from "./experiments.ts";
+import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { DEFAULT_SAMPLE_POINTS, MetricTable } from "./metrics.ts";
 import { migrate } from "./migrate.ts";
 import { RunSearch } from "./run-search.ts";
@@ -63,10 +64,12 @@ export class SqliteStore implements TrackingStore {
   private readonly runs: RunTable;
   private readonly reads: RunSearch;
   private readonly registry: SqliteRegistry;
+  private readonly checkpointer: Checkpointer | undefined;
 
   private constructor(
     private readonly db: Database.Database,
     defaultArtifactRoot: string,
+    wal: boolean,
   ) {
     migrate(db, "tracking", TRACKING_MIGRATIONS);
     this.experiments = new ExperimentTable(db, defaultArtifactRoot);
@@ -75,6 +78,8 @@ export class SqliteStore implements TrackingStore {
     this.reads = new RunSearch(db);
     db.transaction(() => this.experiments.ensureDefault())();
     this.registry = new SqliteRegistry(db, (change) => this.emit([change]), (runId) => this.runs.exists(runId));
+    // Last, so a failed migration leaves no thread behind. A store in memory has no WAL.
+    this.checkpointer = wal ? startCheckpointer(db, db.name) : undefined;
   }
 
   /** Opens (creating and migrating as needed) the database at `options.path`. */
@@ -83,14 +88,14 @@ export class SqliteStore implements TrackingStore {
     try {
       // WAL lets readers (other processes, the CLI) proceed while the host writes; busy_timeout
       // waits out a concurrent checkpoint instead of failing with "database is locked".
-      db.pragma("journal_mode = WAL");
+      const wal = db.pragma("journal_mode = WAL", { simple: true }) === "wal";
       db.pragma("busy_timeout = 5000");
       db.pragma("foreign_keys = ON");
       // In WAL mode NORMAL still writes each commit to the WAL file before the call returns, so an
       // acknowledged write survives a crash of this process; only an OS crash or power cut can drop
       // the last commits, which FULL would prevent with an fsync per commit.
       db.pragma("synchronous = NORMAL");
-      return new SqliteStore(db, options.defaultArtifactRoot);
+      return new SqliteStore(db, options.defaultArtifactRoot, wal);
     } catch (e) {
       db.close();
       throw e;
@@ -165,15 +170,15 @@ export class SqliteStore implements TrackingStore {
   }
   /** Appends one metric point. */
   async logMetric(runId: string, metric: Metric): Promise<void> {
-    this.write((c) => this.runs.logMetrics(runId, [metric], c));
+    this.write((c) => this.runs.logBatch({ run_id: runId, metrics: [metric] }, c));
   }
   /** Logs one immutable param. */
   async logParam(runId: string, param: Param): Promise<void> {
-    this.write((c) => this.runs.logParams(runId, [param], c));
+    this.write((c) => this.runs.logBatch({ run_id: runId, params: [param] }, c));
   }
   /** Sets one run tag. */
   async setTag(runId: string, tag: RunTag): Promise<void> {
-    this.write((c) => this.runs.setTags(runId, [tag], c));
+    this.write((c) => this.runs.logBatch({ run_id: runId, tags: [tag] }, c));
   }
   /** Deletes one run tag. */
   async deleteTag(runId: string, key: string): Promise<void> {
@@ -327,6 +332,7 @@ export class SqliteStore implements TrackingStore {
   /** Closes the connection; the store is unusable afterwards. */
   async close(): Promise<void> {
     this.listeners.clear();
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
