@@ -28,7 +28,7 @@ import { epoch, FIT, mlp, pairs, SAMPLES, timed, timeInside, type Pairs } from "
 
 const EPOCHS = 3;
 /** Pairs of epochs with and without logging, per way of logging. */
-const PAIRS = 24;
+const PAIRS = 32;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

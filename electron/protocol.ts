@@ -361,6 +361,16 @@ export interface Interrupted {
   type: "interrupted";
 }
 /**
+ * A finished cell run still has work going that it started (a training loop), or no longer has:
+ * while it does, the kernel counts as busy and an interrupt stops that work too.
+ */
+export interface CellBackground {
+  type: "cell-background";
+  id: CellId;
+  runNumber: number;
+  active: boolean;
+}
+/**
  * Which TensorFlow.js backend the kernel loaded (sent once, when a cell first uses TF.js), and
  * the faster ones passed over with why, for the status bar.
  */
@@ -389,6 +399,7 @@ export type KernelEvent =
   | CellConsole
   | CompletedRun
   | Interrupted
+  | CellBackground
   | Variables
   | TrackingRequest
   | TfBackend;
@@ -509,10 +520,10 @@ export interface NotebookOpened {
   /** Opened from text and not saved yet: `path` does not exist until the first save. */
   unsaved?: boolean;
 }
-/** A kernel event, forwarded to the renderer (the TF.js backend reaches it through host-status). */
+/** A kernel event, forwarded to the renderer (the TF.js backend and background work reach it through host-status). */
 export interface KernelEventForwarded {
   type: "kernel-event";
-  event: Exclude<KernelEvent, TrackingRequest | TfBackend>;
+  event: Exclude<KernelEvent, TrackingRequest | TfBackend | CellBackground>;
 }
 export interface StoreChanged {
   type: "store-changed";

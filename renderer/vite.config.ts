@@ -19,5 +19,7 @@ export default defineConfig({
     target: "es2022",
     // Plotly is loaded on first chart (its own chunk); it alone exceeds the default warning size.
     chunkSizeWarningLimit: 5000,
+    // The app rebuilds on start after a source change; a report on which plugin was slow is noise there.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
 });

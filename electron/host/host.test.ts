@@ -71,6 +71,25 @@ describe("host", () => {
     assert.equal(out.type, "kernel-event");
   });
 
+  test("a cell's training that goes on after the cell returned keeps the kernel busy until an interrupt stops it", { timeout: 60_000 }, async () => {
+    const code = `import { loadTf, mlflow } from "flowbook";
+const tf = await loadTf();
+const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1], units: 1 })] });
+model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+const fit = { epochs: 1e6, batchSize: 1 };
+const training = (async () => model.fit(tf.ones([2, 1]), tf.ones([2, 1]), { ...fit, verbose: 0, callbacks: [await mlflow.tfjs.callback(model, fit)] }))();
+training.catch(() => undefined);`;
+    const after = (index: number, match: (e: HostEvent) => boolean) => client.next((e) => client.events.indexOf(e) >= index && match(e));
+    const from = client.events.length;
+    client.raw({ type: "execute-cells", cells: [{ id: "bg" as CellId, code, config: {} }], requestedAt: Date.now() } satisfies HostCommand);
+    const returned = await after(from, (e) => e.type === "kernel-event" && e.event.type === "cell-status" && e.event.id === "bg" && e.event.status === "idle");
+    // The cell has returned; the training it started then holds the kernel busy.
+    await after(client.events.indexOf(returned), (e) => e.type === "host-status" && e.kernel === "busy");
+    const stopped = client.events.length;
+    client.raw({ type: "interrupt" } satisfies HostCommand);
+    await after(stopped, (e) => e.type === "host-status" && e.kernel === "idle");
+  });
+
   test("answers tracking calls from the store and pushes the change", async () => {
     const reply = await client.request({ type: "tracking-call", method: "createExperiment", args: ["exp-1"] });
     assert.equal(reply.error, undefined);

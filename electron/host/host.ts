@@ -96,7 +96,14 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   let kernelState: KernelState = "dead";
   /** The TF.js backend the kernel reported; "unknown" until a cell first uses TF.js. */
   let tfBackend = "unknown";
+  /** Cells running or queued, and cells whose finished runs still have background work going. */
   const busy = new Set<CellId>();
+  const background = new Set<CellId>();
+  /** A kernel that starts, exits or restarts has nothing running. */
+  const forgetWork = () => {
+    busy.clear();
+    background.clear();
+  };
   const replay = new Map<CellId, Map<Replayed["type"], Replayed>>();
   /** The open notebook; `unsaved` while it came from text and its file does not exist yet. */
   let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean } | undefined;
@@ -119,7 +126,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     broadcast(status());
   };
   const settle = () => {
-    if (kernelState === "idle" || kernelState === "busy") setKernelState(busy.size > 0 ? "busy" : "idle");
+    if (kernelState === "idle" || kernelState === "busy") setKernelState(busy.size + background.size > 0 ? "busy" : "idle");
   };
 
   // Views get metrics once a frame (a chart's metric→pixel latency); the kernel only re-runs live
@@ -140,7 +147,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const onKernelEvent = (event: KernelEvent) => {
     switch (event.type) {
       case "kernel-ready":
-        busy.clear();
+        forgetWork();
         kernelState = "idle";
         // A new kernel process has not loaded TF.js yet; it reports its backend on first use.
         tfBackend = "unknown";
@@ -159,6 +166,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         busy.clear();
         settle();
         break;
+      case "cell-background":
+        if (event.active) background.add(event.id);
+        else background.delete(event.id);
+        settle();
+        return;
       case "cell-console":
       case "interrupted":
       case "variables":
@@ -191,7 +203,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     client.onExit((exit) => {
       if (kernel !== client) return;
       log(`kernel exited (${exit.signal ?? `code ${exit.code}`}); restart it to continue`);
-      busy.clear();
+      forgetWork();
       setKernelState("dead");
     });
     setKernelState("starting");
@@ -204,7 +216,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     const old = kernel;
     kernel = undefined;
     await old?.dispose();
-    busy.clear();
+    forgetWork();
     replay.clear();
     open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}) };
     startKernel(path, notebook, open.mode);
@@ -264,7 +276,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         return paths.list();
       case "restart-kernel": {
         if (!kernel) throw new Error("no notebook is open");
-        busy.clear();
+        forgetWork();
         setKernelState("restarting");
         await kernel.restart();
         return null;

@@ -111,6 +111,8 @@ export class Kernel {
   private readonly runNumbers = new Map<CellId, number>();
   private readonly widgets = new Map<WidgetId, { handle: WidgetHandle; cellId: CellId }>();
   private readonly liveReaders = new Map<CellId, { runNumber: number; matches: ((c: StoreChange) => boolean)[] }>();
+  /** Runs with background work going (see `CellContext.holdBackground`), and how many holds each has. */
+  private readonly background = new Map<Run, number>();
   private readonly liveTimers = new Map<CellId, { last: number; timer?: NodeJS.Timeout }>();
   private readonly pendingUi = new Map<WidgetId, unknown>();
   private readonly pendingForced = new Set<CellId>();
@@ -468,6 +470,10 @@ export class Kernel {
           if (kernel.widgets.get(widget.id) === entry) kernel.widgets.delete(widget.id);
         });
       },
+      holdBackground() {
+        if (!kernel.isLive(run)) return () => {};
+        return kernel.holdBackground(id, run);
+      },
     };
     consoleSinks.set(ctx, (stream, text) => {
       if (this.isLive(run) || this.running === id) this.console.write(id, run.runNumber, stream, text);
@@ -529,7 +535,26 @@ export class Kernel {
     this.pendingReaders.length = 0;
     this.pendingForced.clear();
     if (this.running) this.runs.get(this.running)?.life.abort();
+    for (const run of [...this.background.keys()]) run.life.abort();
     this.opts.emit({ type: "interrupted" });
+  }
+
+  /** One hold on `run`'s background work; released by the returned function or when the run is disposed. */
+  private holdBackground(id: CellId, run: Run): () => void {
+    const holds = this.background.get(run) ?? 0;
+    this.background.set(run, holds + 1);
+    if (holds === 0) this.opts.emit({ type: "cell-background", id, runNumber: run.runNumber, active: true });
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      const left = this.background.get(run)! - 1;
+      if (left > 0) return void this.background.set(run, left);
+      this.background.delete(run);
+      this.opts.emit({ type: "cell-background", id, runNumber: run.runNumber, active: false });
+    };
+    run.life.onAbort(release);
+    return release;
   }
 
   private shutdown(): void {

@@ -42,6 +42,8 @@ export interface MlflowCallbackOptions {
   signal?: AbortSignal;
   /** Called every 125 ms while batches run and at each epoch's end. */
   onProgress?: (p: TrainingProgress) => void;
+  /** Runs when training begins. */
+  onTrainBegin?: () => void;
   /** Runs when training ends (finished or stopped), after the logged points are written. */
   onTrainEnd?: () => Promise<void> | void;
 }
@@ -142,6 +144,7 @@ export function mlflowCallback(
   };
   class MlflowCallback extends tf.Callback {
     override async onTrainBegin(): Promise<void> {
+      opts.onTrainBegin?.();
       logger.logParams(trainingParams(model, fit));
       stopIfAborted();
     }

@@ -35,6 +35,12 @@ export interface CellContext {
   rerunReaders(value: unknown, except?: CellId): void;
   /** Makes `widget` reachable by `set-ui-value`; it is unregistered when this run is disposed. */
   registerWidget(widget: WidgetHandle): void;
+  /**
+   * Declares work this run keeps doing after the cell returns (a training loop). Until the returned
+   * function is called, or the run is disposed, the kernel counts as busy and an interrupt disposes
+   * this run as it would a running cell's.
+   */
+  holdBackground(): () => void;
 }
 
 /** The kernel's view of a UI element: `set-ui-value` calls `setValue`, then re-runs readers of `value`. */

@@ -119,3 +119,35 @@ await mlflow.endRun();`,
     await t.close();
   }
 });
+
+test("training a cell started without awaiting keeps the kernel busy, and an interrupt stops it KILLED", async () => {
+  const train = cell(
+    "train",
+    `const run = await mlflow.startRun({ runName: "background" });
+const fitConfig = { epochs: 100000, batchSize: 1, samples: 4 };
+const training = (async () => {
+  await model.fit(x, y, { ...fitConfig, verbose: 0, callbacks: [await mlflow.tfjs.callback(model, fitConfig)] });
+})();
+training.catch((e) => console.error("training stopped: " + e));`,
+  );
+  const cells = [IMPORTS, MODEL, train];
+  const t = await runtimeKernel(cells);
+  try {
+    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.kernel.idle();
+    const background = () => t.events.filter((e) => e.type === "cell-background" && e.id === "train").map((e) => e.type === "cell-background" && e.active);
+    await waitFor(() => background().length > 0);
+    assert.deepEqual(background(), [true], "the finished cell holds background work");
+    await waitFor(async () => {
+      const [run] = await t.runs();
+      return (await t.store.getMetricHistory({ run_id: run!.info.run_id, metric_key: "batch/loss" })).items.length > 0;
+    });
+    await t.kernel.handle({ type: "interrupt" });
+    await waitFor(async () => (await t.runs())[0]!.info.status !== "RUNNING");
+    assert.equal((await t.runs())[0]!.info.status, "KILLED");
+    await waitFor(() => background().length === 2);
+    assert.deepEqual(background(), [true, false]);
+  } finally {
+    await t.close();
+  }
+});

@@ -96,9 +96,16 @@ export function createTfjsRuntime(mlflow: Mlflow, onBackend?: BackendListener): 
       await mlflow.setTag(BACKEND_TAG, backend);
       const total = totalBatches(fitConfig);
       const bar = cell && (opts.progress ?? true) ? progress(total ?? fitConfig.epochs ?? 1, { label: "training" }) : undefined;
+      // Training the cell does not await (so that live views re-render meanwhile) still belongs to
+      // the cell: the kernel stays busy and an interrupt stops it.
+      let release: (() => void) | undefined;
+      const onTrainBegin = () => {
+        release = cell?.holdBackground();
+      };
       // Stopped by an interrupt or re-run: the run did not finish, and the cell must not go on.
       const onTrainEnd = async () => {
         bar?.done();
+        release?.();
         if (!signal?.aborted) return;
         if (mlflow.activeRun()?.info.run_id === runId) await mlflow.endRun("KILLED");
         signal.throwIfAborted();
@@ -107,6 +114,7 @@ export function createTfjsRuntime(mlflow: Mlflow, onBackend?: BackendListener): 
         logEveryBatch: opts.logEveryBatch,
         signal,
         onProgress: (p) => bar?.set(total === undefined ? p.epoch : p.batches),
+        onTrainBegin,
         onTrainEnd,
       });
     },
