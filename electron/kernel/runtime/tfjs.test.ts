@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Run } from "../../tracking/types.ts";
+import type { CellSource } from "../../protocol.ts";
 import { cell, runtimeKernel } from "./test-kernel.ts";
 
 const IMPORTS = cell("imp", 'import { mlflow, loadTf } from "flowbook";');
@@ -27,6 +28,17 @@ const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 20_0
   }
 };
 
+/** Runs `body` on a kernel holding the imports, the model and `cells`; `all` is that notebook. */
+async function training(cells: CellSource[], body: (t: Awaited<ReturnType<typeof runtimeKernel>>, all: CellSource[]) => Promise<void>): Promise<void> {
+  const all = [IMPORTS, MODEL, ...cells];
+  const t = await runtimeKernel(all);
+  try {
+    await body(t, all);
+  } finally {
+    await t.close();
+  }
+}
+
 
 test("interrupting a training cell stops fit, ends its run KILLED and stops the cell", async () => {
   const train = cell(
@@ -37,10 +49,8 @@ test("interrupting a training cell stops fit, ends its run KILLED and stops the 
   await mlflow.setTag("after-fit", "reached");
 });`,
   );
-  const cells = [IMPORTS, MODEL, train];
-  const t = await runtimeKernel(cells);
-  try {
-    void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+  await training([train], async (t, all) => {
+    void t.kernel.handle({ type: "execute-cells", cells: all, requestedAt: Date.now() });
     await waitFor(async () => {
       const [run] = await t.runs();
       return !!run && (await t.store.getMetricHistory({ run_id: run.info.run_id, metric_key: "batch/loss" })).items.length > 0;
@@ -57,9 +67,7 @@ test("interrupting a training cell stops fit, ends its run KILLED and stops the 
     assert.deepEqual(t.backends, [tags["flowbook.tf.backend"]]);
     const bars = t.events.filter((e) => e.type === "cell-output" && e.id === "train" && e.output?.kind === "progress");
     assert.ok(bars.length > 0, "the callback drives a progress bar");
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 test("pyfunc.loadModel of models:/name@alias re-runs when the alias moves", async () => {
@@ -70,10 +78,9 @@ const info = await mlflow.tfjs.logModel(model, "model", { registeredModelName: "
 await mlflow.endRun();`,
   );
   const load = cell("load", `const loaded = await mlflow.pyfunc.loadModel("models:/clf@champion");\nconst preds = await loaded.predict([[0, 1]]);`);
-  const cells = [IMPORTS, MODEL, log];
-  const t = await runtimeKernel([...cells, load]);
-  try {
-    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+  await training([log, load], async (t, all) => {
+    // The loading cell runs only once there is a model version to point the alias at.
+    await t.kernel.handle({ type: "execute-cells", cells: all.filter((c) => c !== load), requestedAt: Date.now() });
     await t.kernel.idle();
     await t.store.setRegisteredModelAlias("clf", "champion", "1");
     await t.kernel.handle({ type: "execute-cells", cells: [load], requestedAt: Date.now() });
@@ -92,9 +99,7 @@ await mlflow.endRun();`,
     assert.ok(rerun?.type === "cell-output" && !rerun.error, JSON.stringify(rerun));
     const [run] = await t.runs();
     assert.match(tagsOf(run!)["flowbook.tf.backend"]!, /^(tensorflow|wasm|cpu)$/);
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 test("when fit returns, every point the training callback logged is already in the store", async () => {
@@ -108,16 +113,12 @@ const history = await store.getMetricHistory({ run_id: run.info.run_id, metric_k
 await mlflow.setTag("points-at-fit-end", history.items.length);
 await mlflow.endRun();`,
   );
-  const cells = [IMPORTS, MODEL, train];
-  const t = await runtimeKernel(cells);
-  try {
-    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+  await training([train], async (t, all) => {
+    await t.kernel.handle({ type: "execute-cells", cells: all, requestedAt: Date.now() });
     await t.kernel.idle();
     const [run] = await t.runs();
     assert.equal(tagsOf(run!)["points-at-fit-end"], "12", "3 epochs of 4 one-sample batches");
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 test("training a cell started without awaiting keeps the kernel busy, and an interrupt stops it KILLED", async () => {
@@ -130,10 +131,8 @@ const training = (async () => {
 })();
 training.catch((e) => console.error("training stopped: " + e));`,
   );
-  const cells = [IMPORTS, MODEL, train];
-  const t = await runtimeKernel(cells);
-  try {
-    await t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+  await training([train], async (t, all) => {
+    await t.kernel.handle({ type: "execute-cells", cells: all, requestedAt: Date.now() });
     await t.kernel.idle();
     const background = () => t.events.filter((e) => e.type === "cell-background" && e.id === "train").map((e) => e.type === "cell-background" && e.active);
     await waitFor(() => background().length > 0);
@@ -147,7 +146,5 @@ training.catch((e) => console.error("training stopped: " + e));`,
     assert.equal((await t.runs())[0]!.info.status, "KILLED");
     await waitFor(() => background().length === 2);
     assert.deepEqual(background(), [true, false]);
-  } finally {
-    await t.close();
-  }
+  });
 });
