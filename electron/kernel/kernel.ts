@@ -281,14 +281,18 @@ export class Kernel {
     return { extra: [...extra].filter((id) => !next.errors.has(id)), stale: [...stale].filter((id) => !next.errors.has(id)) };
   }
 
-  /** Aborts a cell's current run and removes what it defined. */
-  private invalidate(id: CellId): void {
+  /**
+   * Aborts a cell's current run and removes what it defined. A cell about to re-run keeps its reads
+   * of the store until the new run reads (or ends without reading), so that a re-run stopped before
+   * its first read (an interrupt while training updates a live chart) still follows the store.
+   */
+  private invalidate(id: CellId, rerun = false): void {
     this.runs.get(id)?.life.abort();
     this.runs.delete(id);
     for (const name of this.owned.get(id) ?? []) this.namespace.delete(name);
     this.owned.delete(id);
     this.failed.delete(id);
-    this.liveReaders.delete(id);
+    if (!rerun) this.liveReaders.delete(id);
   }
 
   private markStale(ids: CellId[]): void {
@@ -306,7 +310,7 @@ export class Kernel {
     if (!plan.run.length) return;
     const numbers = new Map<CellId, number>();
     for (const id of plan.run) {
-      this.invalidate(id);
+      this.invalidate(id, true);
       this.stale.delete(id);
       const n = (this.runNumbers.get(id) ?? 0) + 1;
       this.runNumbers.set(id, n);
@@ -395,6 +399,8 @@ export class Kernel {
 
   /** Ends a run: records failure, emits output (undefined keeps imperative output), flushes console, idles. */
   private finish(id: CellId, runNumber: number, output: Output | null | undefined, error?: CellError): void {
+    // Only an interrupted run keeps the reads of the run before it (see `invalidate`).
+    if (error?.kind !== "interrupted" && this.liveReaders.get(id)?.runNumber !== runNumber) this.liveReaders.delete(id);
     if (error) {
       this.failed.set(id, error);
       // A failed cell defines nothing; its signal ends any work it started.

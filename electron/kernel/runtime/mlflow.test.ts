@@ -155,6 +155,29 @@ test("a cell reading runs re-runs when a matching tracking change arrives", asyn
   }
 });
 
+test("a reading cell interrupted before it read the store again still re-runs on the next change", async () => {
+  const reader = cell("reader", 'await new Promise((r) => setTimeout(r, 300));\nconst found = (await mlflow.searchRuns({ experimentIds: ["0"] })).length;\nfound;');
+  const cells = [IMPORTS, reader];
+  const t = await runtimeKernel(cells);
+  const off = t.store.onChange((change) => void t.kernel.handle({ type: "tracking-changed", change }));
+  const shows = (n: number) => (e: (typeof t.events)[number]) => e.type === "cell-output" && e.id === "reader" && e.output?.kind === "json" && e.output.value === n;
+  const starts = () => t.events.filter((e) => e.type === "cell-status" && e.id === "reader" && e.status === "running").length;
+  try {
+    void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await t.until(shows(0));
+    const before = starts();
+    await t.store.createRun({ experiment_id: "0", start_time: Date.now(), tags: [] });
+    await t.until(() => starts() > before);
+    await t.kernel.handle({ type: "interrupt" }); // during the sleep, before the re-run reads
+    await t.until((e) => e.type === "cell-output" && e.id === "reader" && e.error?.kind === "interrupted");
+    await t.store.createRun({ experiment_id: "0", start_time: Date.now(), tags: [] });
+    await t.until(shows(2));
+  } finally {
+    off();
+    await t.close();
+  }
+});
+
 test("the remote store forwards any method by name and maps replies, errors and late replies", async () => {
   const sent: TrackingRequest[] = [];
   const remote = createRemoteStore((req) => sent.push(req));
