@@ -34,7 +34,7 @@ export type CellCallbackOptions = Pick<MlflowCallbackOptions, "logEveryBatch"> &
 
 /** `mlflow.tfjs`: TF.js helpers over the cell's fluent client. */
 export interface TfjsFlavor {
-  autolog(opts?: Omit<AutologOptions, "signal" | "onProgress">): Promise<() => void>;
+  autolog(opts?: Omit<AutologOptions, "signal" | "onProgress" | "onTrainBegin" | "onTrainEnd">): Promise<() => void>;
   callback(model: LayersModel, fitConfig?: FitConfig, opts?: CellCallbackOptions): Promise<Callback>;
   logModel(model: LayersModel, artifactPath?: string, opts?: LogModelOptions): Promise<ModelInfo>;
   loadModel(uri: string): Promise<LoadedModel>;
