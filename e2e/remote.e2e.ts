@@ -144,6 +144,14 @@ describe("tracking views on a remote tracking server", () => {
     assert.deepEqual(drawn, [0, 1, 2, 3, 4]);
   });
 
+  test("after a reload the Tracking tab shows the remote again", async () => {
+    await page.reload();
+    await page.getByTestId("tab-tracking").click();
+    await page.locator('[data-testid="tracking-source"][data-kind="remote"]').waitFor({ timeout: WAIT_MS });
+    await experimentLink("remote-exp").waitFor({ timeout: WAIT_MS });
+    assert.equal(await experimentLink("local-only").count(), 0);
+  });
+
   test("switching back to this app's store shows its own experiments again", async () => {
     await page.getByTestId("view-source").click();
     await page.getByTestId("connection-dialog").waitFor();
@@ -153,10 +161,14 @@ describe("tracking views on a remote tracking server", () => {
     await experimentLink("local-only").waitFor({ timeout: WAIT_MS });
     assert.equal(await experimentLink("remote-exp").count(), 0);
     assert.match(await page.getByTestId("view-source").innerText(), /Views: this app's store/);
-    // The server is remembered for next time.
+    // The server is remembered for next time; the choice of this store holds across a reload.
     await page.getByTestId("connect-tracking-server").click();
     await page.getByTestId("source-remote").check();
     assert.deepEqual(await page.getByTestId("recent-server").allInnerTexts(), [remote.url]);
     await page.getByTestId("connection-cancel").click();
+    await page.reload();
+    await page.getByTestId("tab-tracking").click();
+    await experimentLink("local-only").waitFor({ timeout: WAIT_MS });
+    assert.equal(await sourceKind(), "local");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Where the Tracking tab reads from: this app's store (the default) or a remote MLflow server the
- * user connected to, its refresh health, and the server URLs used recently (kept in localStorage).
- * The host holds the choice per connection, so a reconnect re-sends it.
+ * user connected to, its refresh health, and the server URLs used recently. The host holds the
+ * choice per connection, so a reconnect re-sends it; localStorage keeps it across reloads and
+ * restarts, with the recent URLs.
  */
 import { createSignal } from "solid-js";
 import type { RemoteError, ViewSourceInfo, ViewSourceSpec, ViewSourceStatus } from "../../electron/protocol.ts";
@@ -9,6 +10,8 @@ import type { Request, Transport } from "../transport.ts";
 
 const RECENT_KEY = "flowbook.trackingServers";
 const MAX_RECENT = 8;
+/** The remote server the Tracking tab shows; absent for this app's store. */
+const SOURCE_KEY = "flowbook.trackingSource";
 
 function storedRecent(): string[] {
   try {
@@ -35,21 +38,33 @@ export function createViewSourceState(request: Request, transport: Transport, no
     const info = (await request({ type: "set-view-source", source: spec })) as ViewSourceInfo;
     setError(null);
     setActive(info);
-    if (info.kind === "remote") remember(info.url);
+    if (info.kind === "remote") {
+      remember(info.url);
+      localStorage.setItem(SOURCE_KEY, info.url);
+    } else localStorage.removeItem(SOURCE_KEY);
     return info;
   };
 
-  // A new connection starts on the app's store: point it back at the remote the views show.
+  // A new connection starts on the app's store: point it at the remote the views show, or, on the
+  // first connection, at the one they showed before the window was reloaded or the app restarted.
+  let first = true;
+  const resume = () => {
+    const current = active();
+    const url = current.kind === "remote" ? current.url : first ? (localStorage.getItem(SOURCE_KEY) ?? undefined) : undefined;
+    first = false;
+    if (!url) return;
+    connect({ kind: "remote", url }).catch((err: unknown) => {
+      setActive({ kind: "local" });
+      localStorage.removeItem(SOURCE_KEY);
+      notify(`The tracking server ${url} does not answer; the Tracking tab shows this app's store (${err instanceof Error ? err.message : String(err)})`);
+    });
+  };
   let wasUp = transport.connected();
+  if (wasUp) resume();
   transport.onStatus((up) => {
     const reconnected = up && !wasUp;
     wasUp = up;
-    const current = active();
-    if (!reconnected || current.kind !== "remote") return;
-    connect({ kind: "remote", url: current.url }).catch((err: unknown) => {
-      setActive({ kind: "local" });
-      notify(`Lost the tracking server ${current.url}; the Tracking tab shows this app's store again (${err instanceof Error ? err.message : String(err)})`);
-    });
+    if (reconnected) resume();
   });
 
   return {
