@@ -105,3 +105,21 @@ test("trainingParams reads the loss and sample count when given", async () => {
   assert.equal(p.validation_split, 0.2);
   assert.equal(p.trainable_params, 3 * 4 + 4 + 4 * 2 + 2);
 });
+
+test("without per-batch logging only epochs are logged, and progress still carries batch values", async () => {
+  const { tf, model, x, y } = await setup();
+  const rec = recorder();
+  const progress: TrainingProgress[] = [];
+  const fit = { epochs: 2, batchSize: 10 };
+  // A slow batch, so that the callback reports progress during the epoch too.
+  const slow = new tf.CustomCallback({ onBatchEnd: (batch) => (batch === 1 ? new Promise((r) => setTimeout(r, 150)) : undefined) });
+  await model.fit(x, y, {
+    ...fit,
+    verbose: 0,
+    callbacks: [slow, mlflowCallback(tf, model, rec.logger, fit, { logEveryBatch: false, onProgress: (p) => progress.push(p) })],
+  });
+  assert.deepEqual(rec.metrics.map((m) => m.step), [0, 1]);
+  assert.ok(rec.metrics.every((m) => "loss" in m.metrics && !("batch/loss" in m.metrics)));
+  const midEpoch = progress.find((p) => p.batch > 0);
+  assert.ok(midEpoch && Number.isFinite(midEpoch.logs.loss!), JSON.stringify(progress));
+});

@@ -153,14 +153,15 @@ export function mlflowCallback(
       batchInEpoch = 0;
     }
     override async onBatchEnd(batch: number, logs?: Record<string, LogValue>): Promise<void> {
-      latest = values(logs);
-      if (everyBatch) queued.push({ step: globalBatch, timestamp: Date.now(), metrics: latest });
+      if (everyBatch) queued.push({ step: globalBatch, timestamp: Date.now(), metrics: (latest = values(logs)) });
       globalBatch += 1;
       batchInEpoch = batch + 1;
       stopIfAborted();
       const now = performance.now();
       if (now - lastYield < YIELD_EVERY_MS) return;
       lastYield = now;
+      // Without per-batch logging only progress shows batch values, so only this batch is read.
+      if (!everyBatch) latest = values(logs);
       handOver();
       progress();
       await tf.nextFrame();
