@@ -13,18 +13,9 @@ import { createHost } from "../electron/host/host.ts";
 import { Kernel } from "../electron/kernel/kernel.ts";
 import type { BenchRow } from "./index.ts";
 import { cellSource, hostWith, kernelIdle, statusOf } from "./support/host-session.ts";
+import { median, percentile } from "./support/stats.ts";
 
 const CHAIN = 200;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
 
 const chainCode = (i: number, first: number) => (i === 0 ? `const v0 = ${first};` : `const v${i} = v${i - 1} + 1;`);
 

@@ -14,11 +14,7 @@ import { createTrackingServer } from "../electron/tracking/rest/index.ts";
 import { SqliteStore } from "../electron/tracking/store/index.ts";
 import type { Metric } from "../electron/tracking/types.ts";
 import type { BenchRow } from "./index.ts";
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from "./support/stats.ts";
 
 /** Raw better-sqlite3: rows/s for single-row autocommit inserts and for 1,000-row transactions. */
 function rawInsertRates(dir: string): { single: number; batched: number } {

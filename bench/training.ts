@@ -24,17 +24,12 @@ import { mlflowCallback } from "../electron/ml/training.ts";
 import { createMlflow, openStore } from "../electron/tracking/client/index.ts";
 import type { BenchRow } from "./index.ts";
 import { hostWith, kernelEvent, kernelIdle, statusOf } from "./support/host-session.ts";
+import { meanInterval, median } from "./support/stats.ts";
 import { epoch, FIT, mlp, pairs, SAMPLES, timed, timeInside, type Pairs } from "./support/training-pairs.ts";
 
 const EPOCHS = 3;
 /** Pairs of epochs with and without logging, per way of logging. */
 const PAIRS = 32;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /**
  * The median epoch on one backend. The pure-JS cpu backend takes tens of seconds an epoch, needs no
@@ -139,13 +134,6 @@ console.log("RESULT " + JSON.stringify({ ...result, points }));`,
     await host.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The mean and the half-width of its 95% interval (normal approximation). */
-function meanInterval(xs: number[]): { mean: number; halfWidth: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
-  return { mean, halfWidth: 1.96 * Math.sqrt(variance / xs.length) };
 }
 
 export async function run(): Promise<BenchRow[]> {
