@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseNotebook } from "../../notebook/index.ts";
 import type { CellId, WidgetId } from "../../protocol.ts";
-import type { Run, TrackingStore } from "../../tracking/types.ts";
+import type { Run } from "../../tracking/types.ts";
 import { createRemoteStore } from "./mlflow.ts";
 import { MlflowError } from "../../tracking/types.ts";
 import type { TrackingRequest } from "../../protocol.ts";
@@ -136,8 +136,7 @@ test("a cell reading runs re-runs when a matching tracking change arrives", asyn
   const reader = cell("reader", 'const found = (await mlflow.searchRuns({ experimentIds: ["0"] })).length;\nfound;');
   const cells = [IMPORTS, reader];
   const t = await runtimeKernel(cells);
-  const forward = (store: TrackingStore) => store.onChange((change) => void t.kernel.handle({ type: "tracking-changed", change }));
-  const off = forward(t.store);
+  const off = t.forwardChanges();
   try {
     void t.kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
     await t.until((e) => e.type === "cell-output" && e.id === "reader" && e.output?.kind === "json" && e.output.value === 0);
@@ -159,7 +158,7 @@ test("a reading cell interrupted before it read the store again still re-runs on
   const reader = cell("reader", 'await new Promise((r) => setTimeout(r, 300));\nconst found = (await mlflow.searchRuns({ experimentIds: ["0"] })).length;\nfound;');
   const cells = [IMPORTS, reader];
   const t = await runtimeKernel(cells);
-  const off = t.store.onChange((change) => void t.kernel.handle({ type: "tracking-changed", change }));
+  const off = t.forwardChanges();
   const shows = (n: number) => (e: (typeof t.events)[number]) => e.type === "cell-output" && e.id === "reader" && e.output?.kind === "json" && e.output.value === n;
   const starts = () => t.events.filter((e) => e.type === "cell-status" && e.id === "reader" && e.status === "running").length;
   try {

@@ -52,10 +52,12 @@ export async function runtimeKernel(cells: CellSource[]) {
     });
   await kernel.handle({ type: "kernel-init", notebookPath, cells, mode: "autorun" });
   const runs = async (): Promise<Run[]> => (await store.searchRuns({ experiment_ids: ["0"] })).items;
+  /** Hands the store's changes to the kernel as the host does; returns the function that stops it. */
+  const forwardChanges = () => store.onChange((change) => void kernel.handle({ type: "tracking-changed", change }));
   const close = async () => {
     await kernel.handle({ type: "shutdown" });
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { kernel, store, events, until, runs, backends, runtime, notebookPath, close };
+  return { kernel, store, events, until, runs, forwardChanges, backends, runtime, notebookPath, close };
 }
