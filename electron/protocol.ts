@@ -3,8 +3,9 @@
  * host), host events (host → renderer), kernel commands (host → kernel), kernel events
  * (kernel → host). Each message has a literal kebab-case `type`; each section ends in its closed
  * union so a handler's `switch` with `assertNever` fails the build when a message is added.
- * This file imports nothing: the renderer takes it with `import type`.
+ * This file imports only types (the tracking store's contract): the renderer takes it with `import type`.
  */
+import type { StoreChange, TrackingInvocation } from "./tracking/contract.ts";
 
 // ─── ids ────────────────────────────────────────────────────────────────────────────────────────
 
@@ -14,9 +15,6 @@ export type Brand<T, B extends string> = T & { readonly [brand]: B };
 export type CellId = Brand<string, "CellId">;
 export type RequestId = Brand<string, "RequestId">;
 export type WidgetId = Brand<string, "WidgetId">;
-/** A tracking run id (MLflow run_id). */
-export type RunId = Brand<string, "RunId">;
-export type ExperimentId = Brand<string, "ExperimentId">;
 
 /** Exhaustiveness guard for `switch (msg.type)`. */
 export function assertNever(value: never): never {
@@ -91,143 +89,6 @@ export type CellError =
   | { kind: "interrupted" }
   | { kind: "reference"; name: string; expectedCell?: CellId }
   | { kind: "invalid"; message: string; line?: number };
-
-// ---- MLflow tracking and registry entities (proto JSON field names), as store replies and pushes carry them ----
-
-/** Which lifecycle stages a search returns. */
-export type ViewType = "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
-/** Run status, as MLflow's RunStatus enum names. */
-export type RunStatus = "RUNNING" | "SCHEDULED" | "FINISHED" | "FAILED" | "KILLED";
-export type LifecycleStage = "active" | "deleted";
-
-export interface KeyValue {
-  key: string;
-  value: string;
-}
-export type ExperimentTag = KeyValue;
-export type RunTag = KeyValue;
-export type Param = KeyValue;
-export type RegisteredModelTag = KeyValue;
-export type ModelVersionTag = KeyValue;
-
-export interface Experiment {
-  experiment_id: string;
-  name: string;
-  artifact_location: string;
-  lifecycle_stage: LifecycleStage;
-  creation_time: number;
-  last_update_time: number;
-  tags: ExperimentTag[];
-}
-
-export interface Metric {
-  key: string;
-  value: number;
-  timestamp: number;
-  step: number;
-}
-
-export interface RunInfo {
-  run_id: string;
-  /** Deprecated alias of run_id that MLflow still sends. */
-  run_uuid: string;
-  run_name: string;
-  experiment_id: string;
-  user_id: string;
-  status: RunStatus;
-  start_time: number;
-  /** Absent while the run has not ended. */
-  end_time?: number;
-  artifact_uri: string;
-  lifecycle_stage: LifecycleStage;
-}
-
-export interface RunData {
-  /** Latest value per key (by step, then timestamp, then value). */
-  metrics: Metric[];
-  params: Param[];
-  tags: RunTag[];
-}
-
-export interface Dataset {
-  name: string;
-  digest: string;
-  source_type: string;
-  source: string;
-  schema?: string;
-  profile?: string;
-}
-
-export interface DatasetInput {
-  tags: KeyValue[];
-  dataset: Dataset;
-}
-
-export interface Run {
-  info: RunInfo;
-  data: RunData;
-  inputs: { dataset_inputs: DatasetInput[] };
-}
-
-export type ModelVersionStatus = "PENDING_REGISTRATION" | "FAILED_REGISTRATION" | "READY";
-export type Stage = "None" | "Staging" | "Production" | "Archived";
-
-export interface RegisteredModelAlias {
-  alias: string;
-  version: string;
-}
-
-export interface ModelVersion {
-  name: string;
-  version: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  user_id?: string;
-  current_stage: Stage;
-  description?: string;
-  source: string;
-  run_id?: string;
-  status: ModelVersionStatus;
-  status_message?: string;
-  tags: ModelVersionTag[];
-  run_link?: string;
-  aliases: string[];
-}
-
-export interface RegisteredModel {
-  name: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  description?: string;
-  /** Latest READY version per stage. */
-  latest_versions: ModelVersion[];
-  tags: RegisteredModelTag[];
-  aliases: RegisteredModelAlias[];
-}
-
-/** A page of results; `next_page_token` only when more rows remain. */
-export interface Page<T> {
-  items: T[];
-  next_page_token?: string;
-}
-
-/** A metric point with the run it belongs to (bulk history responses). */
-export interface MetricWithRunId extends Metric {
-  run_id: string;
-}
-
-
-/** A committed change in the tracking store, pushed to live views and live reader cells. */
-export type StoreChange =
-  | { type: "experiment"; experiment_id: string }
-  | { type: "run"; run_id: string; experiment_id: string }
-  | {
-      type: "metrics";
-      run_id: string;
-      experiment_id: string;
-      metrics: { key: string; value: number; timestamp: number; step: number }[];
-    }
-  | { type: "registry"; name: string };
 
 /** Which variables each cell declares and uses (the notebook's dataflow graph). */
 export interface VariableInfo {
@@ -383,14 +244,11 @@ export interface Variables {
   type: "variables";
   variables: VariableInfo[];
 }
-/** A cell's call into the tracking store; the host answers with `tracking-reply`. */
-export interface TrackingRequest {
+/** A cell's call into the tracking store (a method name and its typed arguments); the host answers with `tracking-reply`. */
+export type TrackingRequest = {
   type: "tracking-request";
   requestId: RequestId;
-  /** A TrackingStore method name. */
-  method: string;
-  args: unknown[];
-}
+} & TrackingInvocation;
 
 export type KernelEvent =
   | KernelReady
@@ -463,15 +321,13 @@ export interface ServeModel {
   /** `models:/name/N`, `models:/name@alias`, `runs:/…`, as `flowbook models serve -m` takes. */
   modelUri: string;
 }
-/** A call into the tracking store from a tracking view. */
-export interface TrackingCall {
+/** A call into the tracking store from a tracking view: a method name and its typed arguments. */
+export type TrackingCall = {
   type: "tracking-call";
   requestId: RequestId;
-  method: string;
-  args: unknown[];
   /** "view": this connection's view source (the Tracking tab); "app" (default): the app's own store. */
   store?: "app" | "view";
-}
+} & TrackingInvocation;
 /** Points this connection's tracking views at a source; replies with its `ViewSourceInfo`. */
 export interface SetViewSource {
   type: "set-view-source";

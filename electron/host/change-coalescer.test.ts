@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { StoreChange } from "../protocol.ts";
+import type { StoreChange } from "../tracking/contract.ts";
 import { createChangeCoalescer, latestPerKey } from "./change-coalescer.ts";
 
 const metric = (run: string, step: number): StoreChange => ({

@@ -5,7 +5,7 @@
  * first at once, later ones at the end of the interval); nothing is ever dropped, and a run's
  * pending metrics are emitted before any other change of that run so order is kept.
  */
-import type { StoreChange } from "../protocol.ts";
+import type { StoreChange } from "../tracking/contract.ts";
 
 type MetricsChange = Extract<StoreChange, { type: "metrics" }>;
 

@@ -24,11 +24,12 @@ import {
 } from "../protocol.ts";
 import { sqlitePath } from "../tracking/client/open-store.ts";
 import { SqliteStore } from "../tracking/store/index.ts";
-import type { TrackingStore } from "../tracking/types.ts";
+import { invokeTracking } from "../tracking/calls.ts";
+import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
-import { TRACKING_METHODS, validateHostCommand } from "./validate.ts";
+import { validateHostCommand } from "./validate.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
@@ -138,11 +139,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   ];
   const offStore = store.onChange((change) => coalescers.forEach((c) => c.push(change)));
 
-  const callStore = async (method: string, args: unknown[]): Promise<unknown> => {
-    if (!TRACKING_METHODS.has(method)) throw new Error(`unknown tracking method '${method}'`);
-    const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-    return fn.apply(store, args);
-  };
+  const callStore = (call: TrackingInvocation): Promise<unknown> => invokeTracking(store, call);
 
   const onKernelEvent = (event: KernelEvent) => {
     switch (event.type) {
@@ -250,7 +247,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   };
 
   // Tracking-tab calls go to each connection's view source: this store, or a remote MLflow server.
-  const views = createViewSources<Connection>({ local: (method, args) => callStore(method, args), send: (c, e) => sendTo(c, e) });
+  const views = createViewSources<Connection>({ local: callStore, send: (c, e) => sendTo(c, e) });
 
   /** Runs one request command from `from`; the returned value is the reply's `result`. */
   const request = async (cmd: Extract<HostCommand, { requestId: RequestId }>, from: Connection): Promise<unknown> => {
@@ -282,7 +279,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         return null;
       }
       case "tracking-call":
-        return cmd.store === "view" ? views.call(from, cmd.method, cmd.args) : callStore(cmd.method, cmd.args);
+        return cmd.store === "view" ? views.call(from, cmd) : callStore(cmd);
       case "set-view-source":
         return views.set(from, cmd.source);
       case "test-view-source":

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Run } from "../protocol.ts";
+import type { Run } from "../tracking/contract.ts";
 import { changedKeys, diffRuns, seenRun } from "./remote-watch.ts";
 
 function run(id: string, opts: { exp?: string; status?: Run["info"]["status"]; loss?: [number, number]; tags?: Record<string, string> } = {}): Run {

@@ -6,7 +6,8 @@
  * instead of redrawing. Ticks never overlap; a failing reading changes nothing, and the failure
  * (and the recovery) is reported once.
  */
-import type { Experiment, RegisteredModel, RemoteError, Run, StoreChange } from "../protocol.ts";
+import type { RemoteError } from "../protocol.ts";
+import type { Experiment, RegisteredModel, Run, StoreChange } from "../tracking/contract.ts";
 import type { TrackingStore } from "../tracking/types.ts";
 
 /** The newest runs re-read per tick: enough to notice new runs between two ticks. */

@@ -47,10 +47,35 @@ test("a request command without a requestId is refused", () => {
   assert.equal(r.ok, false);
 });
 
-test("refuses tracking methods outside the allow-list", () => {
-  for (const method of ["close", "onChange", "constructor", "__proto__"]) {
+test("refuses tracking methods the store contract does not carry, naming the method", () => {
+  for (const method of ["close", "onChange", "getMetricHistoryJson", "constructor", "__proto__", "hasOwnProperty", 42]) {
     const r = validateHostCommand({ type: "tracking-call", requestId: "r", method, args: [] });
-    assert.equal(r.ok, false, method);
+    assert.equal(r.ok, false, String(method));
+    assert.match(!r.ok ? r.error : "", new RegExp(`unknown tracking method '${String(method)}'`));
+  }
+});
+
+test("refuses ill-typed tracking arguments with the method, the argument and what it must be", () => {
+  const refused: [string, unknown, RegExp][] = [
+    ["getRun", [42], /getRun: argument 1 must be a string, got number/],
+    ["getRun", [], /getRun: argument 1 must be a string, got undefined/],
+    ["getRun", ["a", "b"], /getRun takes at most 1 arguments, got 2/],
+    ["searchRuns", ["exp"], /searchRuns: argument 1 must be an object, got string/],
+    ["searchRuns", [[]], /searchRuns: argument 1 must be an object, got array/],
+    ["createExperiment", ["e", 9], /createExperiment: argument 2 must be string or absent, got number/],
+    ["transitionModelVersionStage", ["m", "1", "Production", "yes"], /argument 4 must be a boolean, got string/],
+    ["logInputs", ["r", null], /logInputs: argument 2 must be an array, got null/],
+    ["getRun", "r", /getRun: 'args' must be an array/],
+  ];
+  for (const [method, args, why] of refused) {
+    const r = validateHostCommand({ type: "tracking-call", requestId: "r", method, args });
+    assert.equal(r.ok, false, `${method} ${JSON.stringify(args)}`);
+    assert.match(!r.ok ? r.error : "", why);
+    assert.equal(!r.ok && r.requestId, "r", "the refusal answers the request");
+  }
+  // Optional arguments may be left out, or sent as null (JSON's spelling of undefined in an array).
+  for (const args of [["e"], ["e", null, [{ key: "k", value: "v" }]]]) {
+    assert.equal(validateHostCommand({ type: "tracking-call", requestId: "r", method: "createExperiment", args }).ok, true);
   }
 });
 
@@ -69,7 +94,7 @@ test("checks cell shapes, ids and sizes", () => {
     { type: "open-notebook-text", requestId: "r", path: "nb.ts", text: 42 },
     { type: "open-notebook-text", requestId: "r", path: "nb.ts", text: "x".repeat(LIMITS.notebookChars + 1) },
     { type: "open-notebook-text", path: "nb.ts", text: "" },
-    { type: "tracking-call", requestId: "r", method: "getRun", args: new Array(LIMITS.trackingArgs + 1).fill(0) },
+    { type: "tracking-call", requestId: "r", method: "getRun", args: ["a", "b"] },
   ];
   for (const cmd of bad) assert.equal(validateHostCommand(cmd).ok, false, JSON.stringify(cmd).slice(0, 80));
 });

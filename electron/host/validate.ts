@@ -1,9 +1,10 @@
 /**
  * Run-time validation of every inbound `HostCommand`. Renderer input crosses a process (and, in
  * browser mode, a network socket), so the host trusts nothing about its shape: types, sizes and
- * the tracking method name are checked here, and a bad command becomes a value, never a throw.
+ * a tracking call's method and argument kinds are checked here, and a bad command becomes a value, never a throw.
  */
 import type { CellSource, HostCommand, RequestId, RunMode } from "../protocol.ts";
+import { checkTrackingCall } from "../tracking/calls.ts";
 
 /** Limits on inbound commands; generous for real notebooks, small enough to bound memory. */
 export const LIMITS = {
@@ -14,27 +15,8 @@ export const LIMITS = {
   idChars: 128,
   nameChars: 1000,
   requestIdChars: 128,
-  methodChars: 64,
-  trackingArgs: 16,
   urlChars: 2048,
 } as const;
-
-/**
- * The `TrackingStore` methods a renderer or kernel may call by name: every data method, never
- * `onChange` or `close` (only the host manages the store's lifetime and listeners).
- */
-export const TRACKING_METHODS: ReadonlySet<string> = new Set([
-  "createExperiment", "getExperiment", "getExperimentByName", "searchExperiments", "deleteExperiment",
-  "restoreExperiment", "renameExperiment", "setExperimentTag", "deleteExperimentTag",
-  "createRun", "getRun", "updateRun", "deleteRun", "restoreRun", "searchRuns", "logMetric", "logParam",
-  "setTag", "deleteTag", "logBatch", "logInputs", "getMetricHistory", "getMetricHistoryBulkInterval",
-  "createRegisteredModel", "renameRegisteredModel", "updateRegisteredModel", "deleteRegisteredModel",
-  "getRegisteredModel", "searchRegisteredModels", "getLatestVersions", "setRegisteredModelTag",
-  "deleteRegisteredModelTag", "setRegisteredModelAlias", "deleteRegisteredModelAlias", "getModelVersionByAlias",
-  "createModelVersion", "updateModelVersion", "transitionModelVersionStage", "deleteModelVersion",
-  "getModelVersion", "searchModelVersions", "getModelVersionDownloadUri", "setModelVersionTag",
-  "deleteModelVersionTag",
-]);
 
 /** The outcome of validation: the typed command, or why it was refused (with its requestId when readable). */
 export type Validated =
@@ -160,11 +142,8 @@ function check(raw: Record<string, unknown>): void {
       cells(raw.cells);
       return;
     case "tracking-call": {
-      const method = str(raw.method, "method", LIMITS.methodChars);
-      if (!TRACKING_METHODS.has(method)) throw new Invalid(`unknown tracking method '${method}'`);
-      if (!Array.isArray(raw.args) || raw.args.length > LIMITS.trackingArgs) {
-        throw new Invalid(`'args' must be an array of at most ${LIMITS.trackingArgs} values`);
-      }
+      const call = checkTrackingCall(raw.method, raw.args);
+      if (!call.ok) throw new Invalid(call.error);
       if (raw.store !== undefined && raw.store !== "app" && raw.store !== "view") throw new Invalid("'store' must be 'app' or 'view'");
       return;
     }

@@ -4,7 +4,9 @@ import { createServer, type Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { HostEvent, StoreChange } from "../protocol.ts";
+import type { HostEvent } from "../protocol.ts";
+import type { StoreChange } from "../tracking/contract.ts";
+import { invokeTracking } from "../tracking/calls.ts";
 import { writeArtifact } from "../tracking/client/index.ts";
 import { startTestServer, type TestServer } from "../tracking/rest/test-harness.ts";
 import { SqliteStore } from "../tracking/store/index.ts";
@@ -64,7 +66,7 @@ describe("view sources", () => {
     remote = await startTestServer();
     await remote.store.createExperiment("remote-exp");
     views = createViewSources<object>({
-      local: (method, args) => (local as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[method](...args),
+      local: (call) => invokeTracking(local, call),
       send: (key, event) => inboxes.get(key)!.push(event),
       refreshMs: 100,
     });
@@ -78,7 +80,7 @@ describe("view sources", () => {
   });
 
   const names = async (key: object) =>
-    ((await views.call(key, "searchExperiments", [{ max_results: 100 }])) as Page<{ name: string }>).items.map((e) => e.name).sort();
+    ((await views.call(key, { method: "searchExperiments", args: [{ max_results: 100 }] })) as Page<{ name: string }>).items.map((e) => e.name).sort();
 
   test("a connection reads the app's store until it connects elsewhere, and only its own calls move", async () => {
     assert.deepEqual(await names(a), ["Default", "local-exp"]);
@@ -126,7 +128,7 @@ describe("view sources", () => {
     const box = inboxes.get(a)!;
     box.events.length = 0;
     // The views read the experiment (as the runs table does): the watcher learns what to re-read.
-    const page = (await views.call(a, "searchRuns", [{ experiment_ids: [exp] }])) as Page<Run>;
+    const page = (await views.call(a, { method: "searchRuns", args: [{ experiment_ids: [exp] }] })) as Page<Run>;
     assert.equal(page.items[0].data.metrics[0].step, 2);
 
     await remote.store.logBatch({ run_id: id, metrics: [3, 4].map((step) => ({ key: "loss", value: step, step, timestamp: 1000 + step })) });
@@ -142,7 +144,7 @@ describe("view sources", () => {
     const second = await remote.store.createRun({ experiment_id: exp, start_time: Date.now() });
     await box.next((e) => { const c = changeOf(e); return c?.type === "run" && c.run_id === second.info.run_id; });
     // The views open the registry; the tick that reports the rename has read the registry before it.
-    await views.call(a, "searchRegisteredModels", [{}]);
+    await views.call(a, { method: "searchRegisteredModels", args: [{}] });
     await remote.store.renameExperiment(exp, "live-renamed");
     await box.next((e) => { const c = changeOf(e); return c?.type === "experiment" && c.experiment_id === exp; });
     await remote.store.createRegisteredModel("remote-model");
@@ -159,12 +161,11 @@ describe("view sources", () => {
     const own = createViewSources<object>({ local: () => Promise.resolve(null), send: (_k, e) => box.push(e), refreshMs: 50 });
     try {
       await own.set(key, { kind: "remote", url: remote.url });
-      await assert.rejects(own.call(key, "getRun", ["no-such-run"]), (err: Error & { code?: string }) => {
+      await assert.rejects(own.call(key, { method: "getRun", args: ["no-such-run"] }), (err: Error & { code?: string }) => {
         assert.equal(err.code, "RESOURCE_DOES_NOT_EXIST");
         assert.match(err.message, /no-such-run/);
         return true;
       });
-      await assert.rejects(own.call(key, "close", []), /unknown tracking method 'close'/);
       await remote.close();
       const status = await box.next((e) => e.type === "view-source-status");
       assert.ok(status.type === "view-source-status" && status.error && /Cannot reach the tracking server/.test(status.error.message));

@@ -10,9 +10,11 @@ import { randomBytes } from "node:crypto";
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { HostEvent, RemoteError, ViewSourceInfo, ViewSourceSpec } from "../protocol.ts";
+import { invokeTracking } from "../tracking/calls.ts";
 import { HttpStore } from "../tracking/client/index.ts";
+import type { TrackingInvocation } from "../tracking/contract.ts";
 import { watchRemote, type RemoteWatch } from "./remote-watch.ts";
-import { parseServerUrl, TRACKING_METHODS } from "./validate.ts";
+import { parseServerUrl } from "./validate.ts";
 
 /** Path prefix of the artifact proxy; the next segment is a remote source's id. */
 export const VIEW_PROXY_PREFIX = "/view-source/";
@@ -27,8 +29,8 @@ const TEST_TIMEOUT_MS = 10_000;
 
 /** Options of {@link createViewSources}. */
 export interface ViewSourcesOptions<K> {
-  /** Calls the app's own store (the method is one of TRACKING_METHODS). */
-  local: (method: string, args: unknown[]) => Promise<unknown>;
+  /** Calls the app's own store. */
+  local: (call: TrackingInvocation) => Promise<unknown>;
   /** Sends an event to one connection. */
   send: (key: K, event: HostEvent) => void;
   /** How often a remote server is re-read for the views (default {@link DEFAULT_REFRESH_MS}). */
@@ -38,7 +40,7 @@ export interface ViewSourcesOptions<K> {
 /** The view sources of all connections, keyed by connection. */
 export interface ViewSources<K> {
   /** Runs a view's tracking call against the connection's source. */
-  call(key: K, method: string, args: unknown[]): Promise<unknown>;
+  call(key: K, call: TrackingInvocation): Promise<unknown>;
   /** Switches the connection's views; a remote is tested first and the old source kept if it fails. */
   set(key: K, spec: ViewSourceSpec): Promise<ViewSourceInfo>;
   /** Checks that an MLflow server answers at `url`; resolves to its normalized URL and version. */
@@ -171,24 +173,22 @@ export function createViewSources<K>(opts: ViewSourcesOptions<K>): ViewSources<K
     return { url, version, store };
   }
 
-  async function remoteCall(key: K, remote: Remote, method: string, args: unknown[]): Promise<unknown> {
-    const fn = (remote.store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+  async function remoteCall(key: K, remote: Remote, call: TrackingInvocation): Promise<unknown> {
     let result: unknown;
     try {
-      result = await within(fn.apply(remote.store, args), CALL_TIMEOUT_MS, `${remote.info.url} did not answer within ${CALL_TIMEOUT_MS / 1000} s`);
+      result = await within(invokeTracking(remote.store, call), CALL_TIMEOUT_MS, `${remote.info.url} did not answer within ${CALL_TIMEOUT_MS / 1000} s`);
     } catch (err) {
       const e = describe(err);
       throw Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
     }
-    if (byKey.get(key) === remote) remote.watch.observe(method, args, result);
+    if (byKey.get(key) === remote) remote.watch.observe(call.method, call.args, result);
     return result;
   }
 
   return {
-    call(key, method, args) {
-      if (!TRACKING_METHODS.has(method)) return Promise.reject(new Error(`unknown tracking method '${method}'`));
+    call(key, call) {
       const remote = byKey.get(key);
-      return remote ? remoteCall(key, remote, method, args) : opts.local(method, args);
+      return remote ? remoteCall(key, remote, call) : opts.local(call);
     },
     async set(key, spec) {
       if (spec.kind === "local") {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { CellId, CellSource, KernelEvent } from "../protocol.ts";
 import { KernelClient } from "./kernel-client.ts";
 import { openStore } from "../tracking/client/index.ts";
-import type { TrackingStore } from "../tracking/types.ts";
+import { invokeTracking } from "../tracking/calls.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,17 +121,16 @@ test("tracking calls of cells round-trip to the host's store, errors keeping the
   const client = new KernelClient();
   const rec = recorder(client);
   const methods: string[] = [];
-  client.onTrackingRequest(async (method, args) => {
-    methods.push(method);
-    const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-    if (typeof fn !== "function") throw new Error(`unknown tracking method ${method}`);
-    return fn.apply(store as TrackingStore, args);
+  client.onTrackingRequest(async (call) => {
+    methods.push(call.method);
+    return invokeTracking(store, call);
   });
   try {
     const read = cell("read", "const names = (await mlflow.searchExperiments()).map((e) => e.name);\nnames;");
     const write = cell("write", 'const exp = await mlflow.setExperiment("from-kernel");\nconst run = await mlflow.startRun({ runName: "k" }, async (r) => r.info.run_id);');
     const missing = cell("missing", 'await mlflow.getRun("nope");');
-    const cells = [IMPORTS, read, write, missing];
+    const illTyped = cell("illTyped", "await (await mlflow.getStore()).getRun(42);");
+    const cells = [IMPORTS, read, write, missing, illTyped];
     client.send({ type: "kernel-init", notebookPath: "/tmp/track.ts", cells, mode: "autorun" });
     await rec.next((e) => e.type === "kernel-ready");
     client.send({ type: "execute-cells", cells, requestedAt: Date.now() });
@@ -139,6 +138,10 @@ test("tracking calls of cells round-trip to the host's store, errors keeping the
     assert.deepEqual(names.type === "cell-output" && names.output, { kind: "json", value: ["Default"] });
     const failed = await rec.next((e) => isOutput("missing")(e) && e.type === "cell-output" && !!e.error);
     assert.ok(failed.type === "cell-output" && failed.error?.kind === "exception" && failed.error.name === "MlflowError", JSON.stringify(failed));
+    // The host refuses a call whose arguments do not match the store's contract, before the store sees it.
+    const refused = await rec.next((e) => isOutput("illTyped")(e) && e.type === "cell-output" && !!e.error);
+    assert.ok(refused.type === "cell-output" && refused.error?.kind === "exception", JSON.stringify(refused));
+    assert.match(refused.error.message, /getRun: argument 1 must be a string, got number/);
     await rec.next((e) => e.type === "cell-status" && e.id === "write" && e.status === "idle" && e.runNumber > 0);
     const exp = await store.getExperimentByName("from-kernel");
     const runs = (await store.searchRuns({ experiment_ids: [exp!.experiment_id] })).items;

@@ -20,9 +20,12 @@ import type {
   RemoteError,
   TrackingRequest,
 } from "../protocol.ts";
+import { checkTrackingCall } from "../tracking/calls.ts";
+import type { TrackingInvocation } from "../tracking/contract.ts";
+import { MlflowError } from "../tracking/types.ts";
 
 /** Answers a kernel's tracking call (a `TrackingStore` method name and its arguments). */
-export type TrackingHandler = (method: string, args: unknown[]) => Promise<unknown>;
+export type TrackingHandler = (call: TrackingInvocation) => Promise<unknown>;
 
 /** How a kernel process ended when nobody asked it to. */
 export interface KernelExit {
@@ -204,7 +207,10 @@ export class KernelClient {
     let reply: KernelCommand;
     try {
       if (!this.tracking) throw new Error("no tracking store is attached to this kernel");
-      const result = await this.tracking(req.method, req.args);
+      // Cell code chose these arguments: check them against the contract before the store sees them.
+      const checked = checkTrackingCall(req.method, req.args);
+      if (!checked.ok) throw new MlflowError("INVALID_PARAMETER_VALUE", checked.error);
+      const result = await this.tracking(checked.call);
       reply = { type: "tracking-reply", requestId: req.requestId, result };
     } catch (err) {
       reply = { type: "tracking-reply", requestId: req.requestId, error: toRemoteError(err) };

@@ -4,10 +4,8 @@
  * tests drive it directly. Commands are handled one at a time, except `interrupt`, live-store changes
  * and tracking replies, which act at once (a running cell must be stoppable and must get its replies).
  */
-import type {
-  CellError, CellId, CellSource, CellStatus, KernelCommand, KernelEvent, Output, RunMode, StoreChange,
-  TrackingReply, WidgetId,
-} from "../protocol.ts";
+import type { CellError, CellId, CellSource, CellStatus, KernelCommand, KernelEvent, Output, RunMode, TrackingReply, WidgetId } from "../protocol.ts";
+import type { StoreChange } from "../tracking/contract.ts";
 import { assertNever } from "../protocol.ts";
 import { emptyGraph, descendants, readersOf, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
 import { planRun } from "./scheduler.ts";

@@ -1,7 +1,8 @@
 /**
  * @internal A kernel driven through `KernelCommand`s with every event recorded, for kernel tests.
  */
-import type { CellError, CellId, CellSource, KernelCommand, KernelEvent, Output, RunMode, StoreChange, WidgetId } from "../protocol.ts";
+import type { CellError, CellId, CellSource, KernelCommand, KernelEvent, Output, RunMode, WidgetId } from "../protocol.ts";
+import type { StoreChange } from "../tracking/contract.ts";
 import { Kernel } from "./kernel.ts";
 import { currentCell, markLiveReader } from "./runtime/context.ts";
 import { state } from "./runtime/state.ts";

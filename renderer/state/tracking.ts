@@ -1,6 +1,6 @@
 /** Recent tracking-store changes pushed by the host, newest first, for live views. */
 import { createSignal } from "solid-js";
-import type { StoreChange } from "../../electron/protocol.ts";
+import type { StoreChange } from "../../electron/tracking/contract.ts";
 
 const FEED_LIMIT = 100;
 

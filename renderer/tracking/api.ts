@@ -4,7 +4,8 @@
  * the connection's view source, the host's `view-changed` re-reads and its artifact proxy. The shell
  * builds one from its transport; tests and embeddings can build one from anything that answers the same calls.
  */
-import type { StoreChange, ViewSourceInfo } from "../../electron/protocol.ts";
+import type { ViewSourceInfo } from "../../electron/protocol.ts";
+import type { StoreChange } from "../../electron/tracking/contract.ts";
 import type { ArtifactFile } from "./types.ts";
 import type { NotebookLink } from "./provenance.ts";
 

@@ -8,7 +8,7 @@
  * re-query of the loaded head.
  */
 import { batch, createEffect, createMemo, createSignal, on, onCleanup, untrack } from "solid-js";
-import type { StoreChange } from "../../electron/protocol.ts";
+import type { StoreChange } from "../../electron/tracking/contract.ts";
 import type { TrackingApi } from "./api.ts";
 import { errorText } from "./api.ts";
 import type { Metric, Page, Run, ViewType } from "./types.ts";

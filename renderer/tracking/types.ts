@@ -1,5 +1,5 @@
 /**
- * The MLflow entities the tracking views read, as the host sends them (defined once in the protocol),
+ * The MLflow entities the tracking views read, as the host sends them (defined once in the store's contract),
  * plus the tag keys the views give meaning to.
  */
 export type {
@@ -16,8 +16,8 @@ export type {
   Stage,
   ModelVersion,
   RegisteredModel,
-} from "../../electron/protocol.ts";
-import type { Run } from "../../electron/protocol.ts";
+} from "../../electron/tracking/contract.ts";
+import type { Run } from "../../electron/tracking/contract.ts";
 
 /** One entry of an artifact directory listing (MLflow's FileInfo). */
 export interface ArtifactFile {

@@ -3,7 +3,7 @@
  * URL for Python clients, TF.js backend, kernel and connection.
  */
 import { createSignal, Show } from "solid-js";
-import type { StoreChange } from "../../electron/protocol.ts";
+import type { StoreChange } from "../../electron/tracking/contract.ts";
 import { useApp } from "../state/index.ts";
 import { freshness, sourceName } from "../tracking/index.ts";
 

@@ -5,7 +5,8 @@
  * continuations, which is what attributes late output and console text to the right cell.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { CellId, Output, StoreChange, WidgetId } from "../../protocol.ts";
+import type { CellId, Output, WidgetId } from "../../protocol.ts";
+import type { StoreChange } from "../../tracking/contract.ts";
 
 /** One run of one cell. A new run of the same cell gets a new context and a new signal. */
 export interface CellContext {

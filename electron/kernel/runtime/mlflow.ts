@@ -15,7 +15,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { createMlflow, HttpStore, writeArtifact, type Mlflow } from "../../tracking/client/index.ts";
 import { MlflowError, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
-import type { CellId, RequestId, StoreChange, TrackingReply, TrackingRequest } from "../../protocol.ts";
+import type { CellId, RequestId, TrackingReply, TrackingRequest } from "../../protocol.ts";
+import type { StoreChange, TrackingInvocation } from "../../tracking/contract.ts";
 import { markLiveReader, tryCurrentCell, type CellContext } from "./context.ts";
 import { SNAPSHOT_PATH, UPSTREAM_TAG, upstreamTag, upstreamValues, type Provenance } from "./provenance.ts";
 
@@ -32,11 +33,11 @@ export interface RemoteStore {
 export function createRemoteStore(send: (req: TrackingRequest) => void): RemoteStore {
   const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;
-  const call = (method: string, args: unknown[]) =>
+  const call = (invocation: TrackingInvocation) =>
     new Promise<unknown>((resolve, reject) => {
       const requestId = `t${++next}` as RequestId;
       pending.set(requestId, { resolve, reject });
-      send({ type: "tracking-request", requestId, method, args });
+      send({ type: "tracking-request", requestId, ...invocation });
     });
   // Changes reach the kernel as `tracking-changed` commands, not store subscriptions; the host owns the store.
   const local: Partial<TrackingStore> = { onChange: () => () => undefined, close: async () => undefined };
@@ -44,7 +45,8 @@ export function createRemoteStore(send: (req: TrackingRequest) => void): RemoteS
     get(target, key) {
       if (typeof key === "symbol" || key === "then") return undefined;
       if (key in target) return target[key as keyof TrackingStore];
-      return (...args: unknown[]) => call(key, args);
+      // Any other key is a store method; the host checks the name and arguments against the contract.
+      return (...args: unknown[]) => call({ method: key, args } as TrackingInvocation);
     },
   }) as TrackingStore;
   return {

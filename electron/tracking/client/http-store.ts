@@ -5,7 +5,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { StoreChange } from "../../protocol.ts";
+import type { StoreChange } from "../contract.ts";
 import {
   ERROR_HTTP_STATUS,
   MlflowError,

@@ -4,7 +4,7 @@
  * store constructs it on its own connection and delegates the registry half of `TrackingStore`.
  */
 import type Database from "better-sqlite3";
-import type { StoreChange } from "../../protocol.ts";
+import type { StoreChange } from "../contract.ts";
 import { decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
 import { migrate } from "../store/index.ts";
 import { MlflowError } from "../types.ts";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { StoreChange } from "../../protocol.ts";
+import type { StoreChange } from "../contract.ts";
 import { SqliteStore } from "./index.ts";
 import { openMemoryStore, rejectsWith } from "./test-support.ts";
 

@@ -3,7 +3,7 @@
  * write in a transaction and publishes the changes these methods record.
  */
 import type Database from "better-sqlite3";
-import type { StoreChange } from "../../protocol.ts";
+import type { StoreChange } from "../contract.ts";
 import { decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
 import { MlflowError } from "../types.ts";
 import type { Experiment, ExperimentTag, Page, SearchExperimentsRequest } from "../types.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { StoreChange } from "../../protocol.ts";
+import type { StoreChange } from "../contract.ts";
 import { openMemoryStore, rejectsWith } from "./test-support.ts";
 
 test("createRun fills MLflow's run info and mirrors a generated name into mlflow.runName", async () => {

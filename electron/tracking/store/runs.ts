@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
-import type { StoreChange } from "../../protocol.ts";
+import type { StoreChange } from "../contract.ts";
 import { MlflowError } from "../types.ts";
 import type { CreateRunRequest, DatasetInput, LogBatchRequest, Metric, Param, RunInfo, RunTag, UpdateRunRequest } from "../types.ts";
 import { toRunInfo } from "./entities.ts";

@@ -5,7 +5,7 @@
  * on the same connection.
  */
 import Database from "better-sqlite3";
-import type { StoreChange } from "../../protocol.ts";
+import type { StoreChange } from "../contract.ts";
 import { SqliteRegistry } from "../registry/index.ts";
 import { MlflowError } from "../types.ts";
 import type {
