@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { _electron } from "playwright-core";
-import { electronBinary } from "../electron/host/electron-binary.ts";
-import { bundleElectron, ELECTRON_MAIN } from "../electron/host/electron-bundle.ts";
+import { electronBinary } from "../electron/cli/electron-binary.ts";
+import { bundleElectron, ELECTRON_MAIN } from "../electron/cli/electron-bundle.ts";
 
 const binary = electronBinary();
 const skip = binary ? false : "electron binary not installed (optionalDependency could not download here)";

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostEvent } from "../electron/protocol.ts";
 import { HttpStore, writeArtifact } from "../electron/tracking/client/index.ts";
-import type { MetricWithRunId, Page, Run } from "../electron/tracking/types.ts";
+import type { TrackingArgs, TrackingInvocation, TrackingMethod, TrackingResult } from "../electron/tracking/contract.ts";
 import { createViewSources } from "../electron/host/view-source.ts";
 import { freePort } from "./free-port.ts";
 
@@ -79,13 +79,14 @@ test("the views' source works against MLflow's own server", { skip: skipReason()
 
     const info = await views.set(key, { kind: "remote", url });
     assert.equal(info.kind, "remote");
-    const call = <T,>(method: string, ...args: unknown[]) => views.call(key, method, args) as Promise<T>;
-    const exps = await call<Page<{ name: string }>>("searchExperiments", { view_type: "ACTIVE_ONLY", filter: "name ILIKE '%contract%'", max_results: 1000, order_by: ["name ASC"] });
+    const call = <M extends TrackingMethod>(method: M, ...args: TrackingArgs<M>) =>
+      views.call(key, { method, args } as TrackingInvocation) as Promise<TrackingResult<M>>;
+    const exps = await call("searchExperiments", { view_type: "ACTIVE_ONLY", filter: "name ILIKE '%contract%'", max_results: 1000, order_by: ["name ASC"] });
     assert.deepEqual(exps.items.map((e) => e.name), ["views-contract"]);
-    const runs = await call<Page<Run>>("searchRuns", { experiment_ids: [exp], run_view_type: "ACTIVE_ONLY", max_results: 100, order_by: ["attributes.start_time DESC"] });
+    const runs = await call("searchRuns", { experiment_ids: [exp], run_view_type: "ACTIVE_ONLY", max_results: 100, order_by: ["attributes.start_time DESC"] });
     assert.deepEqual(runs.items.map((r) => r.info.run_id), [id]);
-    assert.equal((await call<Run>("getRun", id)).data.params[0].value, "0.1");
-    const history = await call<MetricWithRunId[]>("getMetricHistoryBulkInterval", { run_ids: [id], metric_key: "loss", max_results: 600 });
+    assert.equal((await call("getRun", id)).data.params[0].value, "0.1");
+    const history = await call("getMetricHistoryBulkInterval", { run_ids: [id], metric_key: "loss", max_results: 600 });
     assert.deepEqual(history.map((p) => p.step), [0, 1, 2]);
     await call("searchRegisteredModels", { max_results: 100 });
 

@@ -132,6 +132,11 @@ export interface KernelInit {
   notebookPath: string;
   cells: CellSource[];
   mode: RunMode;
+  /**
+   * The URI of the host's store, which cells reach through the host: a cell's `setTrackingUri` to
+   * it stays on the host instead of opening the database a second time.
+   */
+  trackingUri?: string;
 }
 /** Registers the given cells' code (new or edited) and runs them with their stale ancestors. */
 export interface ExecuteCells {

@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { KernelClient, toRemoteError } from "../kernel/kernel-client.ts";
+import { KernelClient, toRemoteError } from "./kernel-client.ts";
 import { DEFAULT_HEADER, loadNotebook, newCellId, parseNotebook, saveNotebook, withCells, type Notebook } from "../notebook/index.ts";
 import {
   assertNever,
@@ -22,7 +22,7 @@ import {
   type RequestId,
   type RunMode,
 } from "../protocol.ts";
-import { sqlitePath } from "../tracking/client/open-store.ts";
+import { sqlitePath } from "../tracking/client/index.ts";
 import { SqliteStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
@@ -204,7 +204,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       setKernelState("dead");
     });
     setKernelState("starting");
-    client.send({ type: "kernel-init", notebookPath: path, cells: nb.cells.map(({ id, code, config }) => ({ id, code, config })), mode });
+    client.send({ type: "kernel-init", notebookPath: path, cells: nb.cells.map(({ id, code, config }) => ({ id, code, config })), mode, trackingUri });
   };
 
   const openPath = async (path: string): Promise<string> => openLoaded(path, await loadNotebook(path), false);

@@ -4,8 +4,7 @@
  */
 import type { Server } from "node:http";
 import { loadModel } from "../ml/tfjs-mlflow.ts";
-import { startScoringServer } from "../ml/scoring-server.ts";
-import { flowbookVersion } from "../ml/serve-command.ts";
+import { flowbookVersion, startScoringServer } from "../ml/scoring-server.ts";
 import { createMlflow } from "../tracking/client/index.ts";
 import type { TrackingStore } from "../tracking/types.ts";
 

@@ -8,15 +8,13 @@
  */
 import type { RemoteError } from "../protocol.ts";
 import type { Experiment, RegisteredModel, Run, StoreChange } from "../tracking/contract.ts";
+import { MAX_RESULTS_PER_RUN, MAX_RUNS_GET_METRIC_HISTORY_BULK } from "../tracking/limits.ts";
 import type { TrackingStore } from "../tracking/types.ts";
 
 /** The newest runs re-read per tick: enough to notice new runs between two ticks. */
 const RECENT_RUNS = 20;
 /** Experiments whose runs are re-read: the ones the views searched most recently. */
 const MAX_WATCHED_EXPERIMENTS = 10;
-/** MLflow's limits for one get-history-bulk-interval request. */
-const BULK_MAX_RUNS = 100;
-const BULK_MAX_POINTS = 2500;
 
 type Point = { step: number; timestamp: number };
 
@@ -141,14 +139,14 @@ export function watchRemote(opts: RemoteWatchOptions): RemoteWatch {
     for (const a of advances) byKey.set(a.key, [...(byKey.get(a.key) ?? []), a]);
     const perRun = new Map<string, Extract<StoreChange, { type: "metrics" }>>();
     for (const [key, list] of byKey) {
-      for (let i = 0; i < list.length; i += BULK_MAX_RUNS) {
-        const chunk = list.slice(i, i + BULK_MAX_RUNS);
+      for (let i = 0; i < list.length; i += MAX_RUNS_GET_METRIC_HISTORY_BULK) {
+        const chunk = list.slice(i, i + MAX_RUNS_GET_METRIC_HISTORY_BULK);
         const points = await store.getMetricHistoryBulkInterval({
           run_ids: chunk.map((a) => a.runId),
           metric_key: key,
           start_step: Math.min(...chunk.map((a) => a.after?.step ?? Number.MIN_SAFE_INTEGER)),
           end_step: Math.max(...chunk.map((a) => a.until)),
-          max_results: BULK_MAX_POINTS,
+          max_results: MAX_RESULTS_PER_RUN,
         });
         const byId = new Map(chunk.map((a) => [a.runId, a]));
         for (const { run_id, ...p } of points) {

@@ -11,7 +11,7 @@ import { emptyGraph, descendants, readersOf, updateGraph, variables, type Graph,
 import { planRun } from "./scheduler.ts";
 import type { CellAnalysis } from "./analyze.ts";
 import { cellLineFromStack, compileCell, createImporter, type AwaitGuard, type Importer } from "./compile.ts";
-import { toOutput } from "./execute.ts";
+import { toOutput } from "./runtime/output.ts";
 import { cellStorage, type CellContext, type WidgetHandle } from "./runtime/context.ts";
 import { ConsoleBatcher, consoleSinks, installConsoleRouting } from "./console-capture.ts";
 

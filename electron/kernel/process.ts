@@ -1,5 +1,5 @@
 /**
- * The kernel child process (forked by `KernelClient`): reads `KernelCommand`s from the IPC channel,
+ * The kernel child process (forked by the host's `KernelClient`): reads `KernelCommand`s from the IPC channel,
  * runs them on an in-process `Kernel`, and sends `KernelEvent`s back. Tracking calls of cells go to
  * the host as `tracking-request`s; the kernel hands the host's `tracking-reply`s to the remote store.
  * Nothing a cell does may end this process except a `shutdown` or the host going away.
@@ -40,6 +40,7 @@ process.on("message", (cmd: KernelCommand) => {
       let self: Kernel | undefined;
       runtime = createRuntime({
         store: remote.store,
+        storeUri: cmd.trackingUri,
         provenance: kernelProvenance(notebookPath, () => self?.cells() ?? []),
         onTfBackend: (backend, skipped) => send({ type: "tf-backend", backend, skipped }),
       });

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createMlflow } from "../tracking/client/index.ts";
+import { openOwnedStore } from "../tracking/store/index.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "flowbook-examples-"));
@@ -30,7 +31,7 @@ test("notebooks/mnist_mlp.ts trains, logs every batch and a model, and exits 0",
   const res = await runNotebook("notebooks/mnist_mlp.ts", uri);
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /\[plot 'training, per batch': 2 trace\(s\)\]/);
-  const mlflow = createMlflow(uri);
+  const mlflow = createMlflow(uri, openOwnedStore);
   try {
     const [run] = await mlflow.searchRunsList({ experimentIds: [(await mlflow.getExperimentByName("flowbook-mnist-mlp"))!.experiment_id] });
     assert.equal(run!.info.status, "FINISHED");
@@ -52,7 +53,7 @@ test("notebooks/penguins_sweep.ts sweeps, registers the champion and predicts wi
   assert.equal(res.code, 0, res.stderr);
   assert.match(res.stdout, /\[plot 'sweep \(best in red: [^']+\)': 1 trace\(s\)\]/);
   assert.match(res.stdout, /actual\s+predicted\s+confidence/);
-  const mlflow = createMlflow(uri);
+  const mlflow = createMlflow(uri, openOwnedStore);
   try {
     const runs = await mlflow.searchRunsList({ experimentIds: [(await mlflow.getExperimentByName("flowbook-penguins-sweep"))!.experiment_id] });
     assert.equal(runs.length, 4);

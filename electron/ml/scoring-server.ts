@@ -4,6 +4,7 @@
  * instances, inputs; optional params) or CSV, answering `{"predictions": …}`. Errors are MLflow's
  * JSON errors with its statuses (400 for bad input, 415 for an unsupported content type).
  */
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { MlflowError } from "../tracking/types.ts";
 import type { LoadedModel } from "./model-dir.ts";
@@ -100,6 +101,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" });
   res.end(text);
+}
+
+/** The version GET /version answers: this package's. */
+export function flowbookVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 /** The request handler; `version` is what GET /version answers. */

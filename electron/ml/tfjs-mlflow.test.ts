@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { startTestServer, type TestServer } from "../tracking/rest/test-harness.ts";
-import { createMlflow, openStore, type Mlflow } from "../tracking/client/index.ts";
+import { createMlflow, type Mlflow } from "../tracking/client/index.ts";
+import { openOwnedStore, openStore } from "../tracking/store/index.ts";
 import { MlflowError } from "../tracking/types.ts";
 import { loadTf } from "./backend.ts";
 import { autolog, loadModel, logModel, runLogger } from "./tfjs-mlflow.ts";
@@ -30,7 +31,7 @@ function tempDir(): string {
 }
 
 const targets: { name: string; open(): Promise<Mlflow> }[] = [
-  { name: "embedded sqlite", open: async () => createMlflow(`sqlite:///${join(tempDir(), "x.db")}`) },
+  { name: "embedded sqlite", open: async () => createMlflow(`sqlite:///${join(tempDir(), "x.db")}`, openOwnedStore) },
   {
     name: "http, proxied artifacts",
     async open() {

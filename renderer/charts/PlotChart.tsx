@@ -1,15 +1,12 @@
 /**
- * A Plotly figure. Plotly is loaded with the first chart (it is larger than the rest of the app,
- * and parsing it at startup would stall the first paint), drawn with `newPlot` once both it and
- * the element exist, updated in place with `react` on each new figure, and purged on cleanup.
+ * A Plotly figure. Plotly is loaded with the first chart (plotly.ts: it is larger than the rest of
+ * the app, and parsing it at startup would stall the first paint), drawn with `newPlot` once both
+ * it and the element exist, updated in place with `react` on each new figure, and purged on cleanup.
  */
 import { createEffect, createMemo, createSignal, onCleanup, onMount } from "solid-js";
 import { unwrap } from "solid-js/store";
 import type { PlotFigure } from "../../electron/protocol.ts";
-
-type PlotlyStatic = (typeof import("plotly.js-dist-min"))["default"];
-
-const CONFIG = { responsive: true, displaylogo: false };
+import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "./plotly.ts";
 
 /**
  * Plotly 3+ dropped string titles (`title: "loss"`); cells written in that common style would lose
@@ -53,8 +50,8 @@ export function PlotChart(props: { figure: PlotFigure; revision: number; dark: b
   });
 
   onMount(() => {
-    void import("plotly.js-dist-min").then((mod) => {
-      if (!disposed) setPlotly(() => mod.default);
+    void loadPlotly().then((lib) => {
+      if (!disposed) setPlotly(() => lib);
     });
   });
 
@@ -66,8 +63,8 @@ export function PlotChart(props: { figure: PlotFigure; revision: number; dark: b
     if (!lib) return;
     // Plotly keeps references into what it is given: hand it a plain copy, never store proxies.
     const data = structuredClone(unwrap(props.figure).data);
-    if (drawn) void lib.react(el, data, l, CONFIG);
-    else void lib.newPlot(el, data, l, CONFIG);
+    if (drawn) void lib.react(el, data, l, PLOT_CONFIG);
+    else void lib.newPlot(el, data, l, PLOT_CONFIG);
     drawn = true;
   });
 

@@ -7,6 +7,8 @@ declare module "plotly.js-dist-min" {
     newPlot(el: HTMLElement, data: Data, layout?: Layout, config?: Config): Promise<HTMLElement>;
     react(el: HTMLElement, data: Data, layout?: Layout, config?: Config): Promise<HTMLElement>;
     purge(el: HTMLElement): void;
+    /** Swaps in a frame's data (and layout) without the full replot; tracking charts' live tail. */
+    animate(el: HTMLElement, frame: { data: Data; traces: number[] }, opts: Record<string, unknown>): Promise<void>;
     Plots: { resize(el: HTMLElement): void };
   }
   const Plotly: PlotlyStatic;

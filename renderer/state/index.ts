@@ -13,7 +13,7 @@ import type {
   RunMode,
   WidgetId,
 } from "../../electron/protocol.ts";
-import { createTrackingApi, remoteTrackingApi, type TrackingApi } from "../tracking/index.ts";
+import { createTrackingApi, remoteTrackingApi, type TrackingApi } from "../tracking/data/api.ts";
 import { createRequester, type Transport } from "../transport.ts";
 import { createHostState } from "./host.ts";
 import { createKernelState } from "./kernel.ts";
@@ -149,7 +149,7 @@ export function createAppState(transport: Transport) {
   const plain = (c: CellSource): CellSource => ({ id: c.id, code: c.code, config: { ...c.config } });
   // Tracking views call the store through the host; calls made before the socket is up wait for it.
   const trackingApi = createTrackingApi({
-    send: (method, args) => request({ type: "tracking-call", method, args }),
+    send: (call) => request({ type: "tracking-call", ...call }),
     serve: (action, modelUri) => request({ type: "serve-model", action, modelUri }) as Promise<{ url: string | null }>,
     subscribe: (listener) => transport.onEvent((e) => e.type === "store-changed" && listener(e.change)),
     ready: () =>
@@ -265,7 +265,7 @@ export function createAppState(transport: Transport) {
     const source = viewSource.active();
     if (source.kind === "local") return trackingApi;
     return remoteTrackingApi(trackingApi, source, {
-      send: (method, args) => request({ type: "tracking-call", method, args, store: "view" }),
+      send: (call) => request({ type: "tracking-call", store: "view", ...call }),
       subscribe: (listener) => transport.onEvent((e) => e.type === "view-changed" && listener(e.change)),
     });
   });

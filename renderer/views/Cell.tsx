@@ -4,7 +4,7 @@ import type { CellId } from "../../electron/protocol.ts";
 import { CellEditor } from "../components/CellEditor.tsx";
 import { CellErrorView } from "../components/CellErrorView.tsx";
 import { ConsoleView } from "../components/ConsoleView.tsx";
-import { OutputView } from "../components/OutputView.tsx";
+import { OutputView } from "./OutputView.tsx";
 import { useApp } from "../state/index.ts";
 
 /** What the status badge says: the kernel's status, or "error" for an idle cell that failed. */

@@ -24,6 +24,8 @@ export { kernelProvenance, type Provenance } from "./provenance.ts";
 /** What `createRuntime` needs. */
 export interface RuntimeOptions {
   store: TrackingStore;
+  /** The URI `store` answers for (the host's database): a cell's `setTrackingUri` to it keeps using `store`. */
+  storeUri?: string;
   /** The notebook runs started in cells come from (path, cell code, snapshot text); see provenance.ts. */
   provenance: Provenance;
   /** Hears which TF.js backend loaded, once, when a cell first uses TF.js (the kernel reports it as `tf-backend`). */
@@ -53,7 +55,7 @@ function invalidation(): AbortSignal {
 
 /** Builds the "flowbook" module for one notebook kernel. */
 export function createRuntime(opts: RuntimeOptions): Runtime {
-  const tracking = createCellTracking(opts.store, opts.provenance);
+  const tracking = createCellTracking(opts.store, opts.provenance, opts.storeUri);
   const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
   // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
   const mlflow = Object.assign(tracking.mlflow, { tfjs: tf.tfjs, pyfunc: tf.pyfunc, ui: trackingUi });

@@ -3,7 +3,7 @@
  * Interpolated values are written as text: strings as they are, other values as compact JSON.
  */
 import type { Output } from "../../protocol.ts";
-import { asOutput } from "../execute.ts";
+import { asOutput } from "./output.ts";
 
 /** A markdown output a cell can return or display. */
 export type Markdown = Extract<Output, { kind: "markdown" }>;

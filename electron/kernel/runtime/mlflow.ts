@@ -13,7 +13,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
-import { createMlflow, HttpStore, writeArtifact, type Mlflow } from "../../tracking/client/index.ts";
+import { createMlflow, HttpStore, MAX_TAG_VAL_LENGTH, openHttpStore, sqlitePath, writeArtifact, type Mlflow } from "../../tracking/client/index.ts";
 import { MlflowError, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
 import type { CellId, RequestId, TrackingReply, TrackingRequest } from "../../protocol.ts";
 import type { StoreChange, TrackingInvocation } from "../../tracking/contract.ts";
@@ -117,8 +117,23 @@ const TERMINAL: RunStatus[] = ["FINISHED", "FAILED", "KILLED"];
 /** Set while a fluent setter runs: its internal reads are not dependencies of the cell. */
 const quiet = new AsyncLocalStorage<true>();
 
-/** Builds the `mlflow` object over `store` for cells of the notebook `provenance` names. */
-export function createCellTracking(store: TrackingStore, provenance: Provenance): CellTracking {
+/** Whether `uri` names the store at `own`: the same string, or the same SQLite file however spelled. */
+function sameStore(uri: string, own: string | undefined): boolean {
+  if (own === undefined) return false;
+  if (uri === own) return true;
+  try {
+    return uri.startsWith("sqlite:") && own.startsWith("sqlite:") && sqlitePath(uri) === sqlitePath(own);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds the `mlflow` object over `store` (whose URI is `storeUri`) for cells of the notebook
+ * `provenance` names. A cell's `setTrackingUri` opens HTTP servers itself; pointed back at
+ * `storeUri` it keeps using `store`, and any other SQLite file is refused: the database has one owner.
+ */
+export function createCellTracking(store: TrackingStore, provenance: Provenance, storeUri?: string): CellTracking {
   const open = new Map<string, { cellId: CellId; runNumber: number }>();
   /** Notebook snapshots still being written, by run id. */
   const snapshots = new Map<string, Promise<void>>();
@@ -209,14 +224,14 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance)
     }
   }
 
-  mlflow = createMlflow(wrapped);
+  mlflow = createMlflow(wrapped, async (uri) => (sameStore(uri, storeUri) ? { store: wrapped, owned: false } : openHttpStore(uri)));
   const setExperiment = mlflow.setExperiment;
   mlflow.setExperiment = (...args) => quiet.run(true, () => setExperiment(...args));
   return {
     mlflow,
     async cellFailed(cellId, runNumber, message) {
       const failed = [...open].filter(([, o]) => o.cellId === cellId && o.runNumber === runNumber).map(([id]) => id);
-      for (const runId of failed) await end(runId, "FAILED", { "flowbook.error": message.slice(0, 5000) });
+      for (const runId of failed) await end(runId, "FAILED", { "flowbook.error": message.slice(0, MAX_TAG_VAL_LENGTH) });
     },
   };
 }

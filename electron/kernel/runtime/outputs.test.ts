@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { md } from "./md.ts";
 import { table } from "./table.ts";
 import { plot } from "./plot.ts";
-import { isOutput } from "../execute.ts";
+import { isOutput } from "./output.ts";
 
 test("md works as a tagged template and as a function", () => {
   const loss = 0.25;

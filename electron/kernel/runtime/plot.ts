@@ -1,6 +1,6 @@
 /** `plot`: a Plotly figure as output, from a figure object or from traces and a layout. */
 import type { Output, PlotFigure } from "../../protocol.ts";
-import { asOutput } from "../execute.ts";
+import { asOutput } from "./output.ts";
 
 /** A plot output a cell can return or display. */
 export type Plot = Extract<Output, { kind: "plot" }>;

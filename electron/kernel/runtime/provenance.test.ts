@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { CellId, CellSource } from "../../protocol.ts";
 import { parseNotebook } from "../../notebook/index.ts";
-import { kernelProvenance, OMITTED_KEY, TAG_VALUE_LIMIT, upstreamTag, upstreamValues } from "./provenance.ts";
+import { MAX_TAG_VAL_LENGTH } from "../../tracking/client/index.ts";
+import { kernelProvenance, OMITTED_KEY, upstreamTag, upstreamValues } from "./provenance.ts";
 
 const cell = (id: string, code: string, name?: string): CellSource => ({ id: id as CellId, code, config: name ? { name } : {} });
 const ids = (text: string) => parseNotebook(text).cells.map((c) => c.id);
@@ -36,7 +37,7 @@ test("the upstream tag stays within MLflow's tag limit and says what it left out
   const many: Record<string, number> = {};
   for (let i = 0; i < 1000; i++) many[`value_${String(i).padStart(4, "0")}`] = i + 0.123456789;
   const tag = upstreamTag(many);
-  assert.ok(tag.length <= TAG_VALUE_LIMIT, `tag is ${tag.length} characters`);
+  assert.ok(tag.length <= MAX_TAG_VAL_LENGTH, `tag is ${tag.length} characters`);
   const parsed = JSON.parse(tag) as Record<string, unknown>;
   const kept = Object.keys(parsed).filter((k) => k !== OMITTED_KEY);
   assert.ok(kept.length > 100 && kept.length < 1000);

@@ -9,14 +9,13 @@
  */
 import type { CellId, CellSource } from "../../protocol.ts";
 import { serializeNotebook } from "../../notebook/index.ts";
+import { MAX_TAG_VAL_LENGTH } from "../../tracking/client/index.ts";
 import { isWidget } from "./ui.ts";
 
 /** The run artifact holding the notebook snapshot; the renderer's tracking views read it by this path. */
 export const SNAPSHOT_PATH = "flowbook/notebook.ts";
 /** The run tag holding the upstream values, one JSON object by name. */
 export const UPSTREAM_TAG = "flowbook.upstream";
-/** MLflow's limit on a tag value, in characters. */
-export const TAG_VALUE_LIMIT = 5000;
 /** The key in `flowbook.upstream` that says which names did not fit (no JS name can be "…"). */
 export const OMITTED_KEY = "…";
 /** Strings longer than this are cut (ending in "…"), so one long text cannot crowd out the rest. */
@@ -67,7 +66,7 @@ export function upstreamValues(inputs: Readonly<Record<string, unknown>>): Recor
 }
 
 /**
- * The `flowbook.upstream` tag value: a JSON object by name, at most `TAG_VALUE_LIMIT` characters.
+ * The `flowbook.upstream` tag value: a JSON object by name, at most `MAX_TAG_VAL_LENGTH` characters.
  * Long strings are cut to 200 characters ending in "…"; names that still do not fit (in name
  * order) are left out and listed under the key "…" as `omitted: a, b (+N more)`.
  */
@@ -77,7 +76,7 @@ export function upstreamTag(values: Readonly<Record<string, UpstreamValue>>): st
   const kept: Record<string, UpstreamValue> = {};
   const omitted: string[] = [];
   // Room for the omission note, itself bounded below.
-  const budget = TAG_VALUE_LIMIT - 300;
+  const budget = MAX_TAG_VAL_LENGTH - 300;
   let length = 2;
   for (const name of names) {
     const entry = JSON.stringify({ [name]: cut(values[name]) }).length - 1;

@@ -4,7 +4,7 @@
  * (dates as ISO text, bigints and functions as text) so the output crosses the process boundary.
  */
 import type { Output } from "../../protocol.ts";
-import { asOutput } from "../execute.ts";
+import { asOutput } from "./output.ts";
 
 /** A table output a cell can return or display. */
 export type Table = Extract<Output, { kind: "table" }>;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CellId, CellSource, KernelEvent } from "../../protocol.ts";
-import { openStore } from "../../tracking/client/index.ts";
+import { openStore } from "../../tracking/store/index.ts";
 import type { Run } from "../../tracking/types.ts";
 import { Kernel } from "../kernel.ts";
 import { createRuntime, kernelProvenance } from "./index.ts";

@@ -5,7 +5,7 @@
  * cell that created it (reactive-semantics T34). Ids are deterministic: `<cellId>-<counter>`.
  */
 import type { WidgetId, WidgetSpec } from "../../protocol.ts";
-import { brandRenderable } from "../execute.ts";
+import { brandRenderable } from "./output.ts";
 import { currentCell } from "./context.ts";
 
 /** A UI element as cells see it. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isOutput, toOutput } from "../execute.ts";
+import { isOutput, toOutput } from "./output.ts";
 import { trackingUi } from "./views.ts";
 
 test("tracking views are outputs the renderer draws, with the props the cell gave", () => {

@@ -3,7 +3,7 @@
  * them current from its change pushes, so the cell itself never re-runs to refresh them.
  */
 import type { Output } from "../../protocol.ts";
-import { asOutput } from "../execute.ts";
+import { asOutput } from "./output.ts";
 
 /** A tracking view output. */
 export type TrackingViewOutput = Extract<Output, { kind: "tracking-view" }>;

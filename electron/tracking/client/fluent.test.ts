@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { startTestServer, type TestServer } from "../rest/test-harness.ts";
 import { LocalArtifactRepo } from "../artifacts/index.ts";
 import { MlflowError } from "../types.ts";
+import { openOwnedStore } from "../store/index.ts";
 import { createMlflow, type Mlflow } from "./index.ts";
 
 const dirs: string[] = [];
@@ -34,7 +35,7 @@ const targets: Target[] = [
   {
     name: "embedded sqlite",
     async open() {
-      return { mlflow: createMlflow(`sqlite:///${join(tempDir(), "embedded.db")}`) };
+      return { mlflow: createMlflow(`sqlite:///${join(tempDir(), "embedded.db")}`, openOwnedStore) };
     },
   },
   {
@@ -173,8 +174,14 @@ for (const target of targets) {
   });
 }
 
+test("the client alone opens no SQLite file: a sqlite: URI is refused with what to do instead", async () => {
+  const mlflow = createMlflow(`sqlite:///${join(tempDir(), "owned-elsewhere.db")}`);
+  await assert.rejects(mlflow.getStore(), (e: unknown) => e instanceof MlflowError && /opened only by the process that owns it/.test(e.message) && /flowbook server --backend-store-uri/.test(e.message));
+  await assert.rejects(createMlflow("ftp://x").getStore(), /Unsupported tracking URI 'ftp:\/\/x'/);
+});
+
 test("a metric with an invalid key surfaces at endRun, not in a timer", async () => {
-  const mlflow = createMlflow(`sqlite:///${join(tempDir(), "bad.db")}`);
+  const mlflow = createMlflow(`sqlite:///${join(tempDir(), "bad.db")}`, openOwnedStore);
   await mlflow.startRun();
   await mlflow.logMetric("bad key?!", 1);
   await assert.rejects(mlflow.endRun(), (e: unknown) => e instanceof MlflowError && e.code === "INVALID_PARAMETER_VALUE");
@@ -182,7 +189,7 @@ test("a metric with an invalid key surfaces at endRun, not in a timer", async ()
 });
 
 test("logMetrics queues no point of a call with a value that is not a number", async () => {
-  const mlflow = createMlflow(`sqlite:///${join(tempDir(), "atomic.db")}`);
+  const mlflow = createMlflow(`sqlite:///${join(tempDir(), "atomic.db")}`, openOwnedStore);
   const run = await mlflow.startRun();
   await mlflow.logMetrics({ a: 1, b: 2 }, { step: 0 });
   await assert.rejects(

@@ -1,25 +1,25 @@
 /**
  * The fluent tracking API with MLflow's Python names in camelCase (`mlflow.start_run` →
  * `startRun`, …), over any TrackingStore: the embedded SQLite store, an HTTP server, or the kernel's
- * proxy to the host. One instance keeps the active experiment, the stack of active runs and the
+ * proxy to the host. Given a URI it opens `http(s)://` stores itself; a process that owns a SQLite
+ * database passes the opener that knows it. One instance keeps the active experiment, the stack of active runs and the
  * metric buffer.
  */
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
+import { MAX_PARAMS_TAGS_PER_BATCH, SEARCH_MAX_RESULTS_PANDAS, SEARCH_MAX_RESULTS_THRESHOLD } from "../limits.ts";
 import { MlflowError, type Experiment, type Metric, type ModelVersion, type Run, type RunStatus, type TrackingStore, type ViewType } from "../types.ts";
 import { downloadArtifactTree, logArtifactFile, logArtifactTree, writeArtifact, type ArtifactTransport } from "./artifacts.ts";
-import { parseRunsUri } from "../registry/index.ts";
+import { parseRunsUri } from "../model-uris.ts";
 import { HttpStore } from "./http-store.ts";
 import { MetricBuffer } from "./metric-buffer.ts";
 import { MlflowClient } from "./mlflow-client.ts";
-import { openStore } from "./open-store.ts";
+import { isHttpUri, openHttpStore, type StoreOpener } from "./store-uri.ts";
 import { runsToRows, type RunRow } from "./search-rows.ts";
 
-const MAX_PARAMS_PER_BATCH = 100;
 const DONE: Promise<void> = Promise.resolve();
-const MAX_TAGS_PER_BATCH = 100;
 
 /** Options of `startRun`, as `mlflow.start_run`'s keyword arguments. */
 export interface StartRunOptions {
@@ -59,8 +59,11 @@ function entries(record: Record<string, unknown>): { key: string; value: string 
   return Object.entries(record).map(([key, value]) => ({ key, value: String(value) }));
 }
 
-/** Creates a fluent API bound to a store or a tracking URI (`sqlite:///…`, `http(s)://…`). */
-export function createMlflow(storeOrUri: TrackingStore | string) {
+/**
+ * Creates a fluent API bound to a store or a tracking URI; `open` turns URIs (the first one, and
+ * `setTrackingUri`'s) into stores: by default `http(s)://` only (see store-uri.ts).
+ */
+export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpener = openHttpStore) {
   let store: TrackingStore;
   let trackingUri: string | undefined;
   let ownsStore = false;
@@ -72,9 +75,10 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
     if (ownsStore) await store.close();
     if (typeof target === "string") {
       // An HTTP store is ready at once, so `new mlflow.MlflowClient()` works without awaiting.
-      store = /^https?:\/\//.test(target) ? new HttpStore(target) : await openStore(target);
+      const opened = isHttpUri(target) ? { store: new HttpStore(target), owned: true } : await open(target);
+      store = opened.store;
       trackingUri = target;
-      ownsStore = true;
+      ownsStore = opened.owned;
     } else {
       store = target;
       ownsStore = false;
@@ -85,7 +89,7 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
   ready.catch(() => {});
 
   function transport(): ArtifactTransport {
-    return { trackingUrl: trackingUri && /^https?:/.test(trackingUri) ? trackingUri : undefined };
+    return { trackingUrl: trackingUri && isHttpUri(trackingUri) ? trackingUri : undefined };
   }
 
   async function currentExperimentId(): Promise<string> {
@@ -262,7 +266,7 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
     /** Logs params in log-batch calls within MLflow's limits. */
     async logParams(params: Record<string, unknown>): Promise<void> {
       const run_id = await runIdFor();
-      for (const chunk of chunks(entries(params), MAX_PARAMS_PER_BATCH)) await store.logBatch({ run_id, params: chunk });
+      for (const chunk of chunks(entries(params), MAX_PARAMS_TAGS_PER_BATCH)) await store.logBatch({ run_id, params: chunk });
     },
     /** Queues one metric point (written by the buffer); cheap enough for tight training loops. */
     logMetric(key: string, value: number, opts: MetricOptions = {}): Promise<void> {
@@ -296,7 +300,7 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
     /** Sets tags in log-batch calls within MLflow's limits. */
     async setTags(tags: Record<string, unknown>): Promise<void> {
       const run_id = await runIdFor();
-      for (const chunk of chunks(entries(tags), MAX_TAGS_PER_BATCH)) await store.logBatch({ run_id, tags: chunk });
+      for (const chunk of chunks(entries(tags), MAX_PARAMS_TAGS_PER_BATCH)) await store.logBatch({ run_id, tags: chunk });
     },
     /** Copies a local file into the active run's artifacts (under `artifactPath`). */
     async logArtifact(localPath: string, artifactPath?: string): Promise<void> {
@@ -329,7 +333,7 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
         if (e) ids.push(e.experiment_id);
       }
       if (ids.length === 0 && !opts.experimentNames) ids.push(await currentExperimentId());
-      const limit = opts.maxResults ?? 100_000;
+      const limit = opts.maxResults ?? SEARCH_MAX_RESULTS_PANDAS;
       const out: Run[] = [];
       let page_token: string | undefined;
       do {
@@ -338,7 +342,7 @@ export function createMlflow(storeOrUri: TrackingStore | string) {
           filter: opts.filterString,
           run_view_type: opts.runViewType,
           order_by: opts.orderBy,
-          max_results: Math.min(limit - out.length, 50_000),
+          max_results: Math.min(limit - out.length, SEARCH_MAX_RESULTS_THRESHOLD),
           page_token,
         });
         out.push(...page.items);

@@ -1,12 +1,11 @@
 /**
- * Buffers logged metrics in memory and writes them as log-batch calls of at most MLflow's 1,000
- * metrics, on a short timer and when asked (endRun, flush). A failed write is reported by the next
- * flush, so a bad key surfaces at endRun instead of vanishing in a timer.
+ * Buffers logged metrics in memory and writes them as log-batch calls of at most MLflow's
+ * `MAX_METRICS_PER_BATCH` metrics, on a short timer and when asked (endRun, flush). A failed write
+ * is reported by the next flush, so a bad key surfaces at endRun instead of vanishing in a timer.
  */
+import { MAX_METRICS_PER_BATCH } from "../limits.ts";
 import type { Metric, TrackingStore } from "../types.ts";
 
-/** MLflow's per-request metric limit for log-batch. */
-export const MAX_METRICS_PER_BATCH = 1000;
 /** Points queued before a write starts without waiting for the timer (a tight loop may never yield to it). */
 const EAGER_FLUSH_POINTS = 10 * MAX_METRICS_PER_BATCH;
 

@@ -3,6 +3,7 @@
  * TrackingStore. Unlike the fluent API it keeps no active run: every call names its run or model.
  * Tags arrive as plain records, as in Python; searches return arrays of entities.
  */
+import { SEARCH_MAX_RESULTS_DEFAULT } from "../limits.ts";
 import type { Experiment, Metric, ModelVersion, Page, RegisteredModel, Run, RunInfo, RunStatus, TrackingStore, ViewType } from "../types.ts";
 import { logArtifactFile, logArtifactTree, writeArtifact, type ArtifactTransport } from "./artifacts.ts";
 
@@ -96,12 +97,12 @@ export class MlflowClient {
   restoreRun(runId: string): Promise<void> {
     return this.store.restoreRun(runId);
   }
-  /** Runs matching a filter (all pages up to maxResults, default 1000 as in MLflow). */
+  /** Runs matching a filter (all pages up to maxResults, by default MLflow's `SEARCH_MAX_RESULTS_DEFAULT`). */
   searchRuns(
     experimentIds: string[],
     opts: { filterString?: string; runViewType?: ViewType; maxResults?: number; orderBy?: string[] } = {},
   ): Promise<Run[]> {
-    const maxResults = opts.maxResults ?? 1000;
+    const maxResults = opts.maxResults ?? SEARCH_MAX_RESULTS_DEFAULT;
     return allPages(maxResults, (page_token) =>
       this.store.searchRuns({ experiment_ids: experimentIds, filter: opts.filterString, run_view_type: opts.runViewType, max_results: maxResults, order_by: opts.orderBy, page_token }),
     );

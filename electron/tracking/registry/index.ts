@@ -1,9 +1,7 @@
 /**
- * The MLflow model registry on SQLite and `models:/` / `runs:/` URI handling. The tracking store
- * constructs `SqliteRegistry` on its connection; clients resolve model URIs through any registry.
+ * The MLflow model registry on SQLite. The tracking store constructs `SqliteRegistry` on its
+ * connection; `models:/` URIs are resolved by `../model-uris.ts` over any store.
  */
 export { SqliteRegistry } from "./sqlite-registry.ts";
 export { REGISTRY_MIGRATIONS } from "./schema.ts";
-export { parseModelUri, parseRunsUri, resolveModelVersion } from "./uris.ts";
-export type { ModelUri, ModelVersionSource, RunsUri } from "./uris.ts";
 export { STAGES, canonicalStage } from "./validation.ts";

@@ -1,5 +1,5 @@
 /**
- * The registry's tables, as migration steps for the store's `migrate(db, "registry", …)`.
+ * The registry's tables, as migration steps for `migrate(db, "registry", …)` (`tracking/sql/`).
  *
  * Table and column names follow MLflow's SQL store so a reader of either schema finds the same
  * things. No foreign keys: the store owns the connection's `foreign_keys` pragma, so renames and

@@ -3,8 +3,8 @@
  * does for `registered_models` (alias `m`) and `model_versions` (alias `v`).
  */
 import type { Clause, OrderBy } from "../search/index.ts";
+import { likeToGlob } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
-import { likeToGlob } from "../store/search-sql.ts";
 
 /** A WHERE fragment with its positional parameters. */
 export interface SqlCondition {

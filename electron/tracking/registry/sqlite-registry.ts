@@ -5,8 +5,14 @@
  */
 import type Database from "better-sqlite3";
 import type { StoreChange } from "../contract.ts";
-import { decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
-import { migrate } from "../store/index.ts";
+import {
+  SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
+  SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD,
+  SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT,
+  SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD,
+} from "../limits.ts";
+import { checkMaxResults, decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
+import { migrate } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 import type {
   CreateModelVersionRequest,
@@ -21,7 +27,7 @@ import { latestRows, toModel, toVersion } from "./entities.ts";
 import { REGISTRY_MIGRATIONS, type ModelRow, type VersionRow } from "./schema.ts";
 import { modelConditions, modelOrder, versionConditions, versionOrder } from "./search-sql.ts";
 import { Statements } from "./statements.ts";
-import { resolveModelVersion } from "./uris.ts";
+import { resolveModelVersion } from "../model-uris.ts";
 import {
   STAGES,
   STAGE_DELETED_INTERNAL,
@@ -34,23 +40,7 @@ import {
   checkVersion,
 } from "./validation.ts";
 
-const MODELS_DEFAULT = 100;
-const MODELS_MAX = 1000;
-const VERSIONS_DEFAULT = 10_000;
-const VERSIONS_MAX = 200_000;
 const NOT_DELETED = `current_stage != '${STAGE_DELETED_INTERNAL}'`;
-
-function checkMaxResults(value: number, limit: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid value for max_results. It must be a positive integer, but got ${value}`);
-  }
-  if (value > limit) {
-    throw new MlflowError(
-      "INVALID_PARAMETER_VALUE",
-      `Invalid value for request parameter max_results. It must be at most ${limit}, but got value ${value}`,
-    );
-  }
-}
 
 /** The registry methods of `TrackingStore`, on SQLite tables it migrates itself. */
 export class SqliteRegistry {
@@ -129,10 +119,10 @@ export class SqliteRegistry {
     return toModel(this.sql, this.modelRow(name));
   }
 
-  /** Models matching `filter` (name, tags), ordered by name/timestamps, 100 a page by default (at most 1000). */
+  /** Models matching `filter` (name, tags), ordered by name/timestamps, in pages of MLflow's default and largest size. */
   async searchRegisteredModels(req: SearchRegistryRequest): Promise<Page<RegisteredModel>> {
-    const max = req.max_results ?? MODELS_DEFAULT;
-    checkMaxResults(max, MODELS_MAX);
+    const max = req.max_results ?? SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT;
+    checkMaxResults(max, SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD);
     const where = modelConditions(parseFilter("registered_models", req.filter));
     const order = modelOrder(parseOrderBy("registered_models", req.order_by));
     const offset = decodePageToken(req.page_token);
@@ -314,10 +304,10 @@ export class SqliteRegistry {
     return toVersion(this.sql, this.versionRow(name, version));
   }
 
-  /** Versions matching `filter` (name, run_id, source_path, version_number, tags); 10000 a page by default (at most 200000). */
+  /** Versions matching `filter` (name, run_id, source_path, version_number, tags), in pages of MLflow's default and largest size. */
   async searchModelVersions(req: SearchRegistryRequest): Promise<Page<ModelVersion>> {
-    const max = req.max_results ?? VERSIONS_DEFAULT;
-    checkMaxResults(max, VERSIONS_MAX);
+    const max = req.max_results ?? SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT;
+    checkMaxResults(max, SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD);
     const where = versionConditions(parseFilter("model_versions", req.filter));
     const order = versionOrder(parseOrderBy("model_versions", req.order_by));
     const offset = decodePageToken(req.page_token);

@@ -1,9 +1,9 @@
 /**
- * Positional-parameter helpers over the store's prepared-statement cache: the registry runs the
+ * Positional-parameter helpers over the shared prepared-statement cache: the registry runs the
  * same few dozen statements over and over, plus search SQL that varies with the filter.
  */
 import type Database from "better-sqlite3";
-import { StatementCache } from "../store/statement-cache.ts";
+import { StatementCache } from "../sql/index.ts";
 
 /** Runs SQL with positional parameters, preparing each text once. */
 export class Statements {

@@ -2,6 +2,12 @@
  * Input checks for the model registry, with the messages MLflow's `validation.py` and
  * `model_version_stages.py` use, so clients that match on them keep working.
  */
+import {
+  LENGTH_ERROR_QUOTE_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_KEY_LENGTH,
+  MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH,
+  MAX_REGISTERED_MODEL_ALIAS_LENGTH,
+} from "../limits.ts";
 import { MlflowError } from "../types.ts";
 import type { Stage } from "../types.ts";
 
@@ -10,9 +16,6 @@ export const STAGES: readonly Stage[] = ["None", "Staging", "Production", "Archi
 /** The stage a deleted version keeps internally; such versions are invisible to every read. */
 export const STAGE_DELETED_INTERNAL = "Deleted_Internal";
 
-const TAG_KEY_LIMIT = 250;
-const TAG_VALUE_LIMIT = 5000;
-const ALIAS_LIMIT = 255;
 const TAG_NAME = /^[/\w.\- ]*$/;
 const ALIAS_NAME = /^[\w-]*$/;
 const VERSION_ALIAS = /^[vV]\d+$/;
@@ -23,7 +26,7 @@ function invalid(message: string): MlflowError {
 
 function checkLength(entity: string, limit: number, value: string): void {
   if (value.length > limit) {
-    throw invalid(`${entity} '${value.slice(0, 250)}' had length ${value.length}, which exceeded length limit of ${limit}`);
+    throw invalid(`${entity} '${value.slice(0, LENGTH_ERROR_QUOTE_LENGTH)}' had length ${value.length}, which exceeded length limit of ${limit}`);
   }
 }
 
@@ -39,7 +42,7 @@ export function checkVersion(version: string): number {
   return Number(text);
 }
 
-/** A tag key: present, a safe name, at most 250 characters. */
+/** A tag key: present and a safe name (`checkTag` also checks its length). */
 export function checkTagKey(key: string): void {
   if (typeof key !== "string" || key === "") throw invalid("Missing value for required parameter 'key'.");
   if (!TAG_NAME.test(key)) {
@@ -56,17 +59,17 @@ export function checkTagKey(key: string): void {
 /** A tag on a registered model (`entity` "Registered model") or a version ("Model version"). */
 export function checkTag(entity: "Registered model" | "Model version", key: string, value: string): void {
   checkTagKey(key);
-  checkLength(`${entity} key`, TAG_KEY_LIMIT, key);
-  checkLength(`${entity} value`, TAG_VALUE_LIMIT, value ?? "");
+  checkLength(`${entity} key`, MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, key);
+  checkLength(`${entity} value`, MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, value ?? "");
 }
 
-/** An alias name as any alias call takes it: present, `[\w-]*`, at most 255 characters. */
+/** An alias name as any alias call takes it: present, `[\w-]*`, at most `MAX_REGISTERED_MODEL_ALIAS_LENGTH` characters. */
 export function checkAliasName(alias: string): void {
   if (typeof alias !== "string" || alias === "") throw invalid("Registered model alias name cannot be empty.");
   if (!ALIAS_NAME.test(alias)) {
     throw invalid(`Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`);
   }
-  checkLength("Registered model alias name", ALIAS_LIMIT, alias);
+  checkLength("Registered model alias name", MAX_REGISTERED_MODEL_ALIAS_LENGTH, alias);
 }
 
 /** An alias a caller may set: also not `latest` nor `v<digits>`, which `models:/` URIs already mean. */

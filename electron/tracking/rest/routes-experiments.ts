@@ -1,16 +1,14 @@
 /** Experiment endpoints (`experiments/*`), field names from MLflow's service.proto. */
+import { MAX_DATASET_SUMMARIES_RESULTS, MAX_EXPERIMENT_IDS_PER_REQUEST, SEARCH_MAX_RESULTS_THRESHOLD } from "../limits.ts";
 import { MlflowError, type TrackingStore } from "../types.ts";
 import { api, type ApiRoute } from "./route.ts";
-
-const MAX_DATASET_EXPERIMENTS = 20;
-const MAX_DATASET_SUMMARIES = 1000;
 
 /** Distinct (experiment, dataset, context) triples of the runs of some experiments, as MLflow's UI lists them. */
 async function searchDatasets(store: TrackingStore, experimentIds: string[]) {
   const seen = new Map<string, { experiment_id: string; name: string; digest: string; context?: string }>();
   let page_token: string | undefined;
   do {
-    const page = await store.searchRuns({ experiment_ids: experimentIds, run_view_type: "ALL", max_results: 50000, page_token });
+    const page = await store.searchRuns({ experiment_ids: experimentIds, run_view_type: "ALL", max_results: SEARCH_MAX_RESULTS_THRESHOLD, page_token });
     for (const run of page.items) {
       for (const input of run.inputs.dataset_inputs) {
         const context = input.tags.find((t) => t.key === "mlflow.data.context")?.value;
@@ -19,8 +17,8 @@ async function searchDatasets(store: TrackingStore, experimentIds: string[]) {
       }
     }
     page_token = page.next_page_token;
-  } while (page_token && seen.size < MAX_DATASET_SUMMARIES);
-  return [...seen.values()].slice(0, MAX_DATASET_SUMMARIES);
+  } while (page_token && seen.size < MAX_DATASET_SUMMARIES_RESULTS);
+  return [...seen.values()].slice(0, MAX_DATASET_SUMMARIES_RESULTS);
 }
 
 /** The experiment routes. */
@@ -80,10 +78,10 @@ export const experimentRoutes: ApiRoute[] = [
     if (ids.length === 0) {
       throw new MlflowError("INVALID_PARAMETER_VALUE", "SearchDatasets request must specify at least one experiment_id.");
     }
-    if (ids.length > MAX_DATASET_EXPERIMENTS) {
+    if (ids.length > MAX_EXPERIMENT_IDS_PER_REQUEST) {
       throw new MlflowError(
         "INVALID_PARAMETER_VALUE",
-        `SearchDatasets request cannot specify more than ${MAX_DATASET_EXPERIMENTS} experiment_ids. Received ${ids.length} experiment_ids.`,
+        `SearchDatasets request cannot specify more than ${MAX_EXPERIMENT_IDS_PER_REQUEST} experiment_ids. Received ${ids.length} experiment_ids.`,
       );
     }
     return { dataset_summaries: await searchDatasets(store, ids) };

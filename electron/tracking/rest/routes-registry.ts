@@ -1,9 +1,7 @@
 /** Model registry endpoints (`registered-models/*`, `model-versions/*`), field names from model_registry.proto. */
+import { SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD, SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD } from "../limits.ts";
 import { MlflowError, type TrackingStore } from "../types.ts";
 import { api, type ApiRoute } from "./route.ts";
-
-const MAX_MODELS = 1000;
-const MAX_VERSIONS = 200_000;
 
 function atMost(max: number, value: number | undefined): void {
   if (value !== undefined && value > max) {
@@ -75,7 +73,7 @@ export const registryRoutes: ApiRoute[] = [
     "registered-models/search",
     { filter: "string", max_results: "int", order_by: "strings", page_token: "string" },
     async (a, { store }) => {
-      atMost(MAX_MODELS, a.max_results);
+      atMost(SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD, a.max_results);
       const page = await store.searchRegisteredModels(a);
       return { registered_models: page.items, next_page_token: page.next_page_token };
     },
@@ -135,7 +133,7 @@ export const registryRoutes: ApiRoute[] = [
     "model-versions/search",
     { filter: "string", max_results: "int", order_by: "strings", page_token: "string" },
     async (a, { store }) => {
-      atMost(MAX_VERSIONS, a.max_results);
+      atMost(SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD, a.max_results);
       const page = await store.searchModelVersions(a);
       return { model_versions: page.items, next_page_token: page.next_page_token };
     },

@@ -1,12 +1,9 @@
 /** Run and metric-history endpoints (`runs/*`, `metrics/*`), field names from MLflow's service.proto. */
+import { MAX_HISTORY_RESULTS, MAX_RESULTS_PER_RUN, MAX_RUNS_GET_METRIC_HISTORY_BULK, SEARCH_MAX_RESULTS_THRESHOLD } from "../limits.ts";
 import { MlflowError, type Metric, type MetricWithRunId, type TrackingStore } from "../types.ts";
 import { WireJson } from "./json.ts";
 import { api, type ApiRoute } from "./route.ts";
 
-const MAX_SEARCH_RESULTS = 50000;
-const MAX_BULK_RUNS = 100;
-const MAX_BULK_RESULTS = 25000;
-const MAX_INTERVAL_RESULTS_PER_RUN = 2500;
 const LOGGED_MODELS_TAG = "mlflow.log-model.history";
 const LOGGED_MODEL_FIELDS = ["artifact_path", "flavors", "utc_time_created", "run_id"];
 
@@ -49,10 +46,10 @@ export const runRoutes: ApiRoute[] = [
     "runs/search",
     { experiment_ids: "strings", filter: "string", run_view_type: "view", max_results: "int", order_by: "strings", page_token: "string" },
     async (a, { store }) => {
-      if (a.max_results !== undefined && a.max_results > MAX_SEARCH_RESULTS) {
+      if (a.max_results !== undefined && a.max_results > SEARCH_MAX_RESULTS_THRESHOLD) {
         throw new MlflowError(
           "INVALID_PARAMETER_VALUE",
-          `Invalid value for request parameter max_results. It must be at most ${MAX_SEARCH_RESULTS}, but got value ${a.max_results}`,
+          `Invalid value for request parameter max_results. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}, but got value ${a.max_results}`,
         );
       }
       const page = await store.searchRuns({ ...a, experiment_ids: a.experiment_ids ?? [] });
@@ -127,14 +124,14 @@ export const runRoutes: ApiRoute[] = [
     "metrics/get-history-bulk-interval",
     { run_ids: "strings!", metric_key: "string!", start_step: "int", end_step: "int", max_results: "int" },
     async (a, { store }) => {
-      if (a.run_ids.length > MAX_BULK_RUNS) {
+      if (a.run_ids.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
         throw new MlflowError(
           "INVALID_PARAMETER_VALUE",
-          `GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${a.run_ids.length} run_ids.`,
+          `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${a.run_ids.length} run_ids.`,
         );
       }
-      if (a.max_results !== undefined && (a.max_results < 1 || a.max_results > MAX_INTERVAL_RESULTS_PER_RUN)) {
-        throw new MlflowError("INVALID_PARAMETER_VALUE", `max_results must be between 1 and ${MAX_INTERVAL_RESULTS_PER_RUN}.`);
+      if (a.max_results !== undefined && (a.max_results < 1 || a.max_results > MAX_RESULTS_PER_RUN)) {
+        throw new MlflowError("INVALID_PARAMETER_VALUE", `max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`);
       }
       if ((a.start_step === undefined) !== (a.end_step === undefined)) {
         throw new MlflowError("INVALID_PARAMETER_VALUE", "If either start step or end step are specified, both must be specified.");
@@ -154,16 +151,16 @@ export const runRoutes: ApiRoute[] = [
     if (runIds.length === 0) {
       throw new MlflowError("INVALID_PARAMETER_VALUE", "GetMetricHistoryBulk request must specify at least one run_id.");
     }
-    if (runIds.length > MAX_BULK_RUNS) {
+    if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
       throw new MlflowError(
         "INVALID_PARAMETER_VALUE",
-        `GetMetricHistoryBulk request cannot specify more than ${MAX_BULK_RUNS} run_ids. Received ${runIds.length} run_ids.`,
+        `GetMetricHistoryBulk request cannot specify more than ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${runIds.length} run_ids.`,
       );
     }
     if (a.metric_key === undefined) {
       throw new MlflowError("INVALID_PARAMETER_VALUE", "GetMetricHistoryBulk request must specify a metric_key.");
     }
-    const limit = Math.min(a.max_results ?? MAX_BULK_RESULTS, MAX_BULK_RESULTS);
+    const limit = Math.min(a.max_results ?? MAX_HISTORY_RESULTS, MAX_HISTORY_RESULTS);
     const metrics: MetricWithRunId[] = [];
     for (const runId of [...runIds].sort()) {
       const history = await fullHistory(store, runId, a.metric_key, limit);

@@ -1,6 +1,7 @@
 /**
- * Page tokens as MLflow makes them: base64 of JSON `{"offset": n}`. Clients treat them as opaque,
- * but Python MLflow produces the same bytes, so tokens survive a switch between servers.
+ * Paging as MLflow does it. Page tokens are base64 of JSON `{"offset": n}`: clients treat them as
+ * opaque, but Python MLflow produces the same bytes, so tokens survive a switch between servers.
+ * Page sizes (`max_results`) are checked with MLflow's messages against each search's own maximum.
  */
 import { invalid } from "./grammar.ts";
 
@@ -29,4 +30,14 @@ export function decodePageToken(token?: string): number {
   const n = typeof offset === "string" && /^\d+$/.test(offset.trim()) ? Number(offset) : offset;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw invalid(`Invalid page token, parsed value=${decoded}`);
   return n;
+}
+
+/** Checks max_results: a positive integer no larger than `max` (each search passes its MLflow limit). */
+export function checkMaxResults(value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw invalid(`Invalid value for max_results. It must be a positive integer, but got ${value}`);
+  }
+  if (value > max) {
+    throw invalid(`Invalid value for request parameter max_results. It must be at most ${max}, but got value ${value}`);
+  }
 }

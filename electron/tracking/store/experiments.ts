@@ -4,18 +4,15 @@
  */
 import type Database from "better-sqlite3";
 import type { StoreChange } from "../contract.ts";
-import { decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
+import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from "../limits.ts";
+import { checkMaxResults, decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
+import { StatementCache } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 import type { Experiment, ExperimentTag, Page, SearchExperimentsRequest } from "../types.ts";
 import { toExperiment } from "./entities.ts";
 import type { ExperimentRow } from "./schema.ts";
 import { experimentCondition, experimentOrder } from "./search-sql.ts";
-import { StatementCache } from "./statement-cache.ts";
-import { checkExperimentName, checkExperimentTag, checkMaxResults } from "./validation.ts";
-
-/** Default and largest page of searchExperiments, as MLflow. */
-const SEARCH_DEFAULT = 1000;
-const SEARCH_MAX = 50_000;
+import { checkExperimentName, checkExperimentTag } from "./validation.ts";
 
 /** Experiment operations over prepared statements. */
 export class ExperimentTable {
@@ -158,8 +155,8 @@ export class ExperimentTable {
 
   /** Filtered, ordered, paged experiments, all in SQL. */
   search(req: SearchExperimentsRequest): Page<Experiment> {
-    const max = req.max_results ?? SEARCH_DEFAULT;
-    checkMaxResults(max, SEARCH_MAX);
+    const max = req.max_results ?? SEARCH_MAX_RESULTS_DEFAULT;
+    checkMaxResults(max, SEARCH_MAX_RESULTS_THRESHOLD);
     const offset = decodePageToken(req.page_token);
     const where: string[] = [stageCondition(req.view_type ?? "ACTIVE_ONLY", "e")];
     const params: unknown[] = [];

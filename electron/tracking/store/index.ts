@@ -1,7 +1,8 @@
 /**
- * The embedded SQLite tracking store and the migration helper every component with tables uses.
+ * The embedded SQLite tracking store (runs, experiments, metrics), which also builds the model
+ * registry on its connection; and the opener of `sqlite:`/`http(s):` URIs for the processes that own a database.
  */
-export { migrate } from "./migrate.ts";
 export { SqliteStore } from "./sqlite-store.ts";
 export type { SqliteStoreOptions } from "./sqlite-store.ts";
 export { TRACKING_MIGRATIONS } from "./schema.ts";
+export { openOwnedStore, openStore } from "./open-store.ts";

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import type { Metric } from "../types.ts";
+import { migrate } from "../sql/index.ts";
 import { BLOCK_SIZES, frontier } from "./metric-blocks.ts";
 import { MetricTable } from "./metrics.ts";
-import { migrate } from "./migrate.ts";
 import { TRACKING_MIGRATIONS } from "./schema.ts";
 
 const RUN = "r".repeat(32);

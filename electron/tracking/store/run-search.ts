@@ -4,19 +4,15 @@
  * one query per child table.
  */
 import type Database from "better-sqlite3";
-import { decodePageToken, encodePageToken, parseFilter, parseOrderBy, type OrderBy } from "../search/index.ts";
+import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from "../limits.ts";
+import { checkMaxResults, decodePageToken, encodePageToken, parseFilter, parseOrderBy, type OrderBy } from "../search/index.ts";
+import { StatementCache } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 import type { Page, Run, SearchRunsRequest } from "../types.ts";
 import { RunHydrator } from "./entities.ts";
 import { stageCondition } from "./experiments.ts";
 import type { RunRow } from "./schema.ts";
 import { runCondition, runOrder, type OrderPart } from "./search-sql.ts";
-import { StatementCache } from "./statement-cache.ts";
-import { checkMaxResults } from "./validation.ts";
-
-/** Default and largest page of searchRuns, as MLflow. */
-const SEARCH_DEFAULT = 1000;
-const SEARCH_MAX = 50_000;
 
 /** Run searches and single-run reads. */
 export class RunSearch {
@@ -41,8 +37,8 @@ export class RunSearch {
 
   /** One page of runs of the given experiments matching the filter, in the requested order. */
   search(req: SearchRunsRequest): Page<Run> {
-    const max = req.max_results ?? SEARCH_DEFAULT;
-    checkMaxResults(max, SEARCH_MAX);
+    const max = req.max_results ?? SEARCH_MAX_RESULTS_DEFAULT;
+    checkMaxResults(max, SEARCH_MAX_RESULTS_THRESHOLD);
     const offset = decodePageToken(req.page_token);
     const experimentIds = req.experiment_ids ?? [];
     if (!Array.isArray(experimentIds) || experimentIds.some((id) => typeof id !== "string" && typeof id !== "number")) {

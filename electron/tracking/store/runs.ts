@@ -6,6 +6,15 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { StoreChange } from "../contract.ts";
+import {
+  MAX_DATASET_DIGEST_SIZE,
+  MAX_DATASET_NAME_SIZE,
+  MAX_DATASET_PROFILE_SIZE,
+  MAX_DATASET_SCHEMA_SIZE,
+  MAX_DATASET_SOURCE_SIZE,
+  MAX_INPUT_TAG_KEY_SIZE,
+  MAX_INPUT_TAG_VALUE_SIZE,
+} from "../limits.ts";
 import { MlflowError } from "../types.ts";
 import type { CreateRunRequest, DatasetInput, LogBatchRequest, Metric, Param, RunInfo, RunTag, UpdateRunRequest } from "../types.ts";
 import { toRunInfo } from "./entities.ts";
@@ -19,10 +28,6 @@ import { checkBatchLimits, checkMetric, checkParam, checkTag } from "./validatio
 export const RUN_NAME_TAG = "mlflow.runName";
 const USER_TAG = "mlflow.user";
 const STATUSES = new Set(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]);
-const MAX_DATASET_NAME = 500;
-const MAX_DATASET_DIGEST = 36;
-const MAX_INPUT_TAG_KEY = 255;
-const MAX_INPUT_TAG_VALUE = 500;
 
 function invalid(message: string): MlflowError {
   return new MlflowError("INVALID_PARAMETER_VALUE", message);
@@ -256,13 +261,13 @@ function checkInput(input: DatasetInput): void {
   const limit = (what: string, value: string | undefined, max: number): void => {
     if (value !== undefined && value.length > max) throw invalid(`${what} exceeds the maximum length of ${max}`);
   };
-  limit("Dataset name", d.name, MAX_DATASET_NAME);
-  limit("Dataset digest", d.digest, MAX_DATASET_DIGEST);
-  limit("Dataset source", d.source, 65_535);
-  limit("Dataset schema", d.schema, 1_048_575);
-  limit("Dataset profile", d.profile, 16_777_215);
+  limit("Dataset name", d.name, MAX_DATASET_NAME_SIZE);
+  limit("Dataset digest", d.digest, MAX_DATASET_DIGEST_SIZE);
+  limit("Dataset source", d.source, MAX_DATASET_SOURCE_SIZE);
+  limit("Dataset schema", d.schema, MAX_DATASET_SCHEMA_SIZE);
+  limit("Dataset profile", d.profile, MAX_DATASET_PROFILE_SIZE);
   for (const t of input.tags ?? []) {
-    limit("Input tag key", t.key, MAX_INPUT_TAG_KEY);
-    limit("Input tag value", t.value, MAX_INPUT_TAG_VALUE);
+    limit("Input tag key", t.key, MAX_INPUT_TAG_KEY_SIZE);
+    limit("Input tag value", t.value, MAX_INPUT_TAG_VALUE_SIZE);
   }
 }

@@ -4,8 +4,8 @@
  * Metrics keep a primary key that starts (run, key, step) so one run's history of one key is a
  * range scan in step order, however long it is.
  */
+import type { MigrationStep } from "../sql/index.ts";
 import { backfillBlocks } from "./metric-blocks.ts";
-import type { MigrationStep } from "./migrate.ts";
 
 /** Append-only: each entry is one migration step; never edit a step that has shipped. */
 export const TRACKING_MIGRATIONS: readonly MigrationStep[] = [

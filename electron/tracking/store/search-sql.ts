@@ -5,27 +5,13 @@
  * always bound parameters, never spliced into the text.
  */
 import type { Clause, OrderBy } from "../search/index.ts";
+import { likeToGlob } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 
 /** A WHERE or ORDER BY fragment with its bound parameters, in order. */
 export interface SqlPart {
   sql: string;
   params: unknown[];
-}
-
-/**
- * Turns a LIKE pattern (`%`, `_` wildcards) into a GLOB pattern, because SQLite's LIKE ignores ASCII
- * case while MLflow's LIKE is case-sensitive. GLOB's own wildcards are escaped by bracketing them.
- */
-export function likeToGlob(pattern: string): string {
-  let out = "";
-  for (const ch of pattern) {
-    if (ch === "%") out += "*";
-    else if (ch === "_") out += "?";
-    else if (ch === "*" || ch === "?" || ch === "[") out += `[${ch}]`;
-    else out += ch;
-  }
-  return out;
 }
 
 /** A string comparison on `column`: `=`, `!=`, case-sensitive LIKE, ILIKE, IN and NOT IN lists. */

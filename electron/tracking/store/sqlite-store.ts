@@ -33,15 +33,16 @@ import type {
   TrackingStore,
   UpdateRunRequest,
 } from "../types.ts";
-import { decodePageToken, encodePageToken } from "../search/index.ts";
+import { MAX_RESULTS_PER_RUN, MAX_RUNS_GET_METRIC_HISTORY_BULK } from "../limits.ts";
+import { checkMaxResults, decodePageToken, encodePageToken } from "../search/index.ts";
+import { migrate } from "../sql/index.ts";
 import { ExperimentTable } from "./experiments.ts";
 import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { DEFAULT_SAMPLE_POINTS, MetricTable } from "./metrics.ts";
-import { migrate } from "./migrate.ts";
 import { RunSearch } from "./run-search.ts";
 import { RunTable } from "./runs.ts";
 import { TRACKING_MIGRATIONS } from "./schema.ts";
-import { checkKey, checkMaxResults } from "./validation.ts";
+import { checkKey } from "./validation.ts";
 
 /** Where the database lives and where new experiments put artifacts. */
 export interface SqliteStoreOptions {
@@ -50,11 +51,6 @@ export interface SqliteStoreOptions {
   /** URI under which experiment `<id>` gets `<root>/<id>` (e.g. 'mlflow-artifacts:/' or 'file:///abs/dir'). */
   defaultArtifactRoot: string;
 }
-
-/** Largest sample per run a bulk-interval request may ask for (MLflow's server limit); charts ask for 320. */
-const SAMPLE_MAX = 2500;
-/** Most runs one bulk-interval request may name (MLflow's server limit). */
-const SAMPLE_MAX_RUNS = 100;
 
 /** `TrackingStore` on SQLite. */
 export class SqliteStore implements TrackingStore {
@@ -214,16 +210,16 @@ export class SqliteStore implements TrackingStore {
   async getMetricHistoryBulkInterval(req: MetricBulkIntervalRequest): Promise<MetricWithRunId[]> {
     const runIds = req.run_ids ?? [];
     if (runIds.length === 0) throw new MlflowError("INVALID_PARAMETER_VALUE", "GetMetricHistoryBulkInterval request must specify at least one run_id.");
-    if (runIds.length > SAMPLE_MAX_RUNS) {
+    if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
       throw new MlflowError(
         "INVALID_PARAMETER_VALUE",
-        `GetMetricHistoryBulkInterval request must specify at most ${SAMPLE_MAX_RUNS} run_ids. Received ${runIds.length} run_ids.`,
+        `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${runIds.length} run_ids.`,
       );
     }
     checkKey("metric", req.metric_key);
     const max = req.max_results ?? DEFAULT_SAMPLE_POINTS;
-    if (!Number.isInteger(max) || max < 1 || max > SAMPLE_MAX) {
-      throw new MlflowError("INVALID_PARAMETER_VALUE", `max_results must be between 1 and ${SAMPLE_MAX}.`);
+    if (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS_PER_RUN) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`);
     }
     const start = req.start_step ?? Number.MIN_SAFE_INTEGER;
     const end = req.end_step ?? Number.MAX_SAFE_INTEGER;

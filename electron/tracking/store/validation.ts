@@ -1,19 +1,21 @@
 /**
- * Input checks with MLflow's limits and messages (`mlflow/utils/validation.py`): entity names,
+ * Input checks with MLflow's limits (`../limits.ts`) and messages (`mlflow/utils/validation.py`): entity names,
  * value lengths, metric values, batch sizes. Every failure is INVALID_PARAMETER_VALUE.
  */
 import { posix } from "node:path";
+import {
+  LENGTH_ERROR_QUOTE_LENGTH,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_ENTITY_KEY_LENGTH,
+  MAX_EXPERIMENT_NAME_LENGTH,
+  MAX_METRICS_PER_BATCH,
+  MAX_PARAM_VAL_LENGTH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  MAX_TAG_VAL_LENGTH,
+} from "../limits.ts";
 import { MlflowError } from "../types.ts";
 import type { Metric, Param, RunTag } from "../types.ts";
 
-/** Longest key of a param, metric or tag. */
-export const MAX_KEY_LENGTH = 250;
-/** Longest param value. */
-export const MAX_PARAM_VALUE_LENGTH = 6000;
-/** Longest run or experiment tag value. */
-export const MAX_TAG_VALUE_LENGTH = 5000;
-/** Longest experiment name. */
-export const MAX_EXPERIMENT_NAME_LENGTH = 500;
 /** Largest finite double; MLflow clamps ±Infinity to it because SQL cannot store infinities. */
 export const MAX_DOUBLE = 1.7976931348623157e308;
 
@@ -36,14 +38,14 @@ export function checkKey(kind: "metric" | "param" | "tag", key: unknown): assert
     throw invalid(`Invalid ${kind} name: '${key}'. Names cannot resolve to a different path when normalized.`);
   }
   const label = kind === "param" ? "Param" : kind === "tag" ? "Tag" : "Metric";
-  if (key.length > MAX_KEY_LENGTH) {
-    throw invalid(`${label} key '${key}' had length ${key.length}, which exceeded length limit of ${MAX_KEY_LENGTH}`);
+  if (key.length > MAX_ENTITY_KEY_LENGTH) {
+    throw invalid(`${label} key '${key}' had length ${key.length}, which exceeded length limit of ${MAX_ENTITY_KEY_LENGTH}`);
   }
 }
 
 function checkValueLength(label: string, value: string, limit: number): void {
   if (value.length > limit) {
-    throw invalid(`${label} value '${value.slice(0, 250)}...' had length ${value.length}, which exceeded length limit of ${limit}`);
+    throw invalid(`${label} value '${value.slice(0, LENGTH_ERROR_QUOTE_LENGTH)}...' had length ${value.length}, which exceeded length limit of ${limit}`);
   }
 }
 
@@ -51,14 +53,14 @@ function checkValueLength(label: string, value: string, limit: number): void {
 export function checkParam(param: Param): void {
   checkKey("param", param.key);
   if (typeof param.value !== "string") throw invalid(`Param value for key '${param.key}' must be a string.`);
-  checkValueLength("Param", param.value, MAX_PARAM_VALUE_LENGTH);
+  checkValueLength("Param", param.value, MAX_PARAM_VAL_LENGTH);
 }
 
 /** Checks a run tag's key and value. */
 export function checkTag(tag: RunTag): void {
   checkKey("tag", tag.key);
   if (typeof tag.value !== "string") throw invalid(`Tag value for key '${tag.key}' must be a string.`);
-  checkValueLength("Tag", tag.value, MAX_TAG_VALUE_LENGTH);
+  checkValueLength("Tag", tag.value, MAX_TAG_VAL_LENGTH);
 }
 
 /**
@@ -91,7 +93,7 @@ export function checkMetric(metric: Metric, checkedKeys?: Set<string>): void {
   }
 }
 
-/** Checks an experiment name: a non-empty string of at most 500 characters. */
+/** Checks an experiment name: a non-empty string of at most `MAX_EXPERIMENT_NAME_LENGTH` characters. */
 export function checkExperimentName(name: unknown): asserts name is string {
   if (typeof name !== "string" || name === "") throw invalid(`Invalid experiment name: '${String(name ?? "")}'`);
   if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
@@ -99,7 +101,7 @@ export function checkExperimentName(name: unknown): asserts name is string {
   }
 }
 
-/** Checks an experiment tag (key 250, value 5000). */
+/** Checks an experiment tag: MLflow's experiment tag limits equal the run tag ones, so it is checked as a run tag. */
 export function checkExperimentTag(key: string, value: string): void {
   checkTag({ key, value });
 }
@@ -114,24 +116,14 @@ export function checkBatchLimits(metrics: number, params: number, tags: number):
       );
     }
   };
-  limit(metrics, 1000, "metrics");
-  limit(params, 100, "params");
-  limit(tags, 100, "tags");
+  limit(metrics, MAX_METRICS_PER_BATCH, "metrics");
+  limit(params, MAX_PARAMS_TAGS_PER_BATCH, "params");
+  limit(tags, MAX_PARAMS_TAGS_PER_BATCH, "tags");
   const total = metrics + params + tags;
-  if (total > 1000) {
+  if (total > MAX_ENTITIES_PER_BATCH) {
     throw invalid(
-      `A batch logging request can contain at most 1000 total metrics, params and tags. Got ${total} total. ` +
+      `A batch logging request can contain at most ${MAX_ENTITIES_PER_BATCH} total metrics, params and tags. Got ${total} total. ` +
         "Please split up metrics, params and tags across multiple requests and try again.",
     );
-  }
-}
-
-/** Checks max_results: a positive integer no larger than `max`. */
-export function checkMaxResults(value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw invalid(`Invalid value for max_results. It must be a positive integer, but got ${value}`);
-  }
-  if (value > max) {
-    throw invalid(`Invalid value for request parameter max_results. It must be at most ${max}, but got value ${value}`);
   }
 }

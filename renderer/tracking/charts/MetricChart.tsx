@@ -6,13 +6,13 @@
  */
 import { createEffect, createMemo, createResource, createSignal, on, onCleanup, onMount, untrack } from "solid-js";
 import { unwrap } from "solid-js/store";
-import type { TrackingApi } from "../api.ts";
-import { errorText } from "../api.ts";
-import type { Metric, MetricWithRunId, Run } from "../types.ts";
-import { mergeTail, stepRange } from "../chart-math.ts";
-import { frameBatcher } from "../live.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { errorText } from "../data/api.ts";
+import type { Metric, Run } from "../data/types.ts";
+import { mergeTail, stepRange } from "./chart-math.ts";
+import { frameBatcher } from "../data/live.ts";
 import type { ChartOptions } from "./options.ts";
-import { loadPlotly, PLOT_CONFIG, type PlotlyElement } from "./plotly-loader.ts";
+import { loadPlotly, PLOT_CONFIG, type PlotlyElement } from "../../charts/plotly.ts";
 import { buildChart, chartLayout, extendCursor, fitsView, layoutRevision, liveView, viewRanges, withView, type LiveView, type TraceCursor } from "./traces.ts";
 
 /**
@@ -82,7 +82,7 @@ export function MetricChart(props: {
   );
   const [history] = createResource(request, async ({ generation: _g, ...req }) => {
     if (req.run_ids.length === 0) return new Map<string, Metric[]>();
-    const points = await props.api.call<MetricWithRunId[]>("getMetricHistoryBulkInterval", [req]);
+    const points = await props.api.call("getMetricHistoryBulkInterval", req);
     const byRun = new Map<string, Metric[]>(req.run_ids.map((id) => [id, []]));
     for (const p of points) byRun.get(p.run_id)?.push(p);
     // The reply covers everything up to its last step: drop tail points it already contains.

@@ -5,8 +5,8 @@
  * it, and dragging along an axis keeps only the lines crossing that range (a click clears it).
  */
 import { createMemo, createSignal, For, Show } from "solid-js";
-import type { Run } from "../types.ts";
-import { lowerIsBetter } from "../diff.ts";
+import type { Run } from "../data/types.ts";
+import { lowerIsBetter } from "../data/diff.ts";
 import { brushed, dimension, parcoordsLayout, type Brushes } from "./param-space.ts";
 
 /** Narrowest drag that makes a brush; anything shorter is a click, which clears the axis's brush. */

@@ -4,10 +4,10 @@
  * the chosen axes change (Plotly's scatter is SVG too, so neither needs WebGL).
  */
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount } from "solid-js";
-import type { Run } from "../types.ts";
+import type { Run } from "../data/types.ts";
 import { dimension, dimensionIds } from "./param-space.ts";
 import { ParallelCoordinates } from "./ParallelCoordinates.tsx";
-import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "./plotly-loader.ts";
+import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "../../charts/plotly.ts";
 
 function usePlot(draw: (lib: PlotlyStatic, el: HTMLDivElement) => void, deps: () => unknown) {
   let el!: HTMLDivElement;

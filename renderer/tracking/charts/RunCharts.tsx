@@ -5,10 +5,10 @@
  */
 import { createMemo, For, Show } from "solid-js";
 import { createStore } from "solid-js/store";
-import type { TrackingApi } from "../api.ts";
-import type { Run } from "../types.ts";
-import { availableColumns } from "../columns.ts";
-import { bestFinishedRun } from "../diff.ts";
+import type { TrackingApi } from "../data/api.ts";
+import type { Run } from "../data/types.ts";
+import { availableColumns } from "../data/columns.ts";
+import { bestFinishedRun } from "../data/diff.ts";
 import { defaultChartOptions, type ChartOptions } from "./options.ts";
 import { ChartControls } from "./ChartControls.tsx";
 import { MetricChart } from "./MetricChart.tsx";

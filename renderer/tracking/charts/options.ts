@@ -1,6 +1,6 @@
 /** The display options a metric chart takes, shared by its controls and the views that host it. */
-import type { XAxis } from "../chart-math.ts";
-import type { BandOptions, GroupKey } from "../aggregate.ts";
+import type { XAxis } from "./chart-math.ts";
+import type { BandOptions, GroupKey } from "../data/aggregate.ts";
 
 /** How metric charts are drawn. */
 export interface ChartOptions {

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { brushed, dimension, dimensionIds, MISSING_COLOR, niceTicks, parcoordsLayout, parcoordsSize, viridis } from "./param-space.ts";
-import type { Run } from "../types.ts";
-import { fakeRun } from "../test-runs.ts";
+import type { Run } from "../data/types.ts";
+import { fakeRun } from "../data/test-runs.ts";
 
 function run(params: Record<string, string>, metrics: Record<string, number>): Run {
   return fakeRun("r", { params, metrics });

@@ -3,7 +3,7 @@
  * else becomes a category index with tick labels (so parallel coordinates can show optimizers,
  * activation names, …). Feeds the parallel-coordinates and scatter charts.
  */
-import type { Run } from "../types.ts";
+import type { Run } from "../data/types.ts";
 
 /** One axis over the runs: `values[i]` belongs to run i (NaN when the run lacks it). */
 export interface Dimension {

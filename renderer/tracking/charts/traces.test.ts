@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Metric } from "../types.ts";
-import { fakeRun } from "../test-runs.ts";
+import type { Metric } from "../data/types.ts";
+import { fakeRun } from "../data/test-runs.ts";
 import { defaultChartOptions, type ChartOptions } from "./options.ts";
 import { buildChart, chartLayout, extendCursor, fitsView, liveView, viewRanges, withView } from "./traces.ts";
 

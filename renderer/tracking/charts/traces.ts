@@ -4,10 +4,10 @@
  * near one point per pixel and WebGL is not available everywhere), bars for single-value metrics, or one
  * aggregate line plus band per group. No Plotly import: the component hands the result over.
  */
-import type { Metric, Run } from "../types.ts";
-import { emaStepper, outlierRange } from "../smoothing.ts";
-import { xOf } from "../chart-math.ts";
-import { aggregateBand, groupValue } from "../aggregate.ts";
+import type { Metric, Run } from "../data/types.ts";
+import { emaStepper, outlierRange } from "./smoothing.ts";
+import { xOf } from "./chart-math.ts";
+import { aggregateBand, groupValue } from "../data/aggregate.ts";
 import type { ChartOptions } from "./options.ts";
 
 /** Line colours, in run order (Plotly's default cycle, so legends match other charts). */

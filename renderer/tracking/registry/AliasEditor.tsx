@@ -1,7 +1,7 @@
 /** Set or remove a registered model's aliases (an alias points at one version; setting moves it). */
 import { createSignal, For, Show } from "solid-js";
-import type { TrackingApi } from "../api.ts";
-import { errorText } from "../api.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { errorText } from "../data/api.ts";
 
 /** Alias chips with remove buttons and a "set alias" form; `version` fixes the target version. */
 export function AliasEditor(props: {
@@ -14,10 +14,10 @@ export function AliasEditor(props: {
   const [alias, setAlias] = createSignal("");
   const [target, setTarget] = createSignal("");
   const [error, setError] = createSignal("");
-  const run = async (method: string, args: unknown[]) => {
+  const run = async (call: () => Promise<void>) => {
     setError("");
     try {
-      await props.api.call(method, args);
+      await call();
     } catch (err) {
       setError(errorText(err));
     }
@@ -29,7 +29,7 @@ export function AliasEditor(props: {
         {(a) => (
           <span class="tr-chip" data-testid="alias-chip" data-alias={a.alias} data-version={a.version}>
             @{a.alias} → v{a.version}{" "}
-            <button class="tr-x" title="remove alias" data-testid="alias-remove" onClick={() => void run("deleteRegisteredModelAlias", [props.model, a.alias])}>×</button>
+            <button class="tr-x" title="remove alias" data-testid="alias-remove" onClick={() => void run(() => props.api.call("deleteRegisteredModelAlias", props.model, a.alias))}>×</button>
           </span>
         )}
       </For>
@@ -38,7 +38,7 @@ export function AliasEditor(props: {
         onSubmit={(e) => {
           e.preventDefault();
           const v = props.version ?? (target() || props.versions[0]);
-          if (alias().trim() && v) void run("setRegisteredModelAlias", [props.model, alias().trim(), v]).then(() => setAlias(""));
+          if (alias().trim() && v) void run(() => props.api.call("setRegisteredModelAlias", props.model, alias().trim(), v)).then(() => setAlias(""));
         }}
       >
         <input data-testid="alias-input" placeholder="alias (e.g. champion)" value={alias()} onInput={(e) => setAlias(e.currentTarget.value)} />

@@ -1,10 +1,9 @@
 /** A registered model: description, aliases, tags and its versions table (stage, aliases, source run). */
 import { createMemo, createResource, createSignal, For, Show } from "solid-js";
-import type { TrackingApi } from "../api.ts";
-import { errorText } from "../api.ts";
-import type { ModelVersion, Page, RegisteredModel } from "../types.ts";
-import { formatTime } from "../format.ts";
-import type { Nav } from "../nav.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { errorText } from "../data/api.ts";
+import { formatTime } from "../data/format.ts";
+import type { Nav } from "../data/nav.ts";
 import { Markdown } from "../../components/Markdown.tsx";
 import { onRegistryChange } from "./live-resource.ts";
 import { AliasEditor } from "./AliasEditor.tsx";
@@ -13,12 +12,12 @@ const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
 
 /** The page of model `name`, live. */
 export function ModelPage(props: { api: TrackingApi; name: string; nav: Nav }) {
-  const [model, { refetch: refetchModel }] = createResource(() => props.name, (n) => props.api.call<RegisteredModel>("getRegisteredModel", [n]));
+  const [model, { refetch: refetchModel }] = createResource(() => props.name, (n) => props.api.call("getRegisteredModel", n));
   const [versions, { refetch: refetchVersions }] = createResource(
     () => props.name,
     (n) =>
       props.api
-        .call<Page<ModelVersion>>("searchModelVersions", [{ filter: `name = ${quote(n)}`, max_results: 1000, order_by: ["version_number DESC"] }])
+        .call("searchModelVersions", { filter: `name = ${quote(n)}`, max_results: 1000, order_by: ["version_number DESC"] })
         .then((p) => p.items),
   );
   onRegistryChange(props.api, (n) => n === props.name, () => {
@@ -33,7 +32,7 @@ export function ModelPage(props: { api: TrackingApi; name: string; nav: Nav }) {
   async function saveDescription() {
     setError("");
     try {
-      await props.api.call("updateRegisteredModel", [props.name, draft()]);
+      await props.api.call("updateRegisteredModel", props.name, draft());
       setEditing(false);
     } catch (err) {
       setError(errorText(err));

@@ -1,10 +1,10 @@
 /** The registry's model list: search by name, latest version, aliases, tags, last modified. */
 import { createResource, createSignal, For, Show } from "solid-js";
-import type { TrackingApi } from "../api.ts";
-import { errorText } from "../api.ts";
-import type { Page, RegisteredModel } from "../types.ts";
-import { formatTime } from "../format.ts";
-import type { Nav } from "../nav.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { errorText } from "../data/api.ts";
+import type { RegisteredModel } from "../data/types.ts";
+import { formatTime } from "../data/format.ts";
+import type { Nav } from "../data/nav.ts";
 import { onRegistryChange } from "./live-resource.ts";
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
@@ -14,9 +14,11 @@ export function ModelsList(props: { api: TrackingApi; nav: Nav }) {
   const [draft, setDraft] = createSignal("");
   const [search, setSearch] = createSignal("");
   const [models, { refetch }] = createResource(search, (q) =>
-    props.api.call<Page<RegisteredModel>>("searchRegisteredModels", [
-      { filter: q ? `name ILIKE ${quote(`%${q}%`)}` : undefined, max_results: 1000, order_by: ["name ASC"] },
-    ]),
+    props.api.call("searchRegisteredModels", {
+      filter: q ? `name ILIKE ${quote(`%${q}%`)}` : undefined,
+      max_results: 1000,
+      order_by: ["name ASC"],
+    }),
   );
   onRegistryChange(props.api, () => true, () => void refetch());
   const latest = (m: RegisteredModel) => m.latest_versions.reduce((v, x) => Math.max(v, Number(x.version)), 0);

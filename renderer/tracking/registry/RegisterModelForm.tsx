@@ -3,9 +3,9 @@
  * version whose source is the run's artifact URI plus the model directory, linked to the run.
  */
 import { createResource, createSignal, For, Show } from "solid-js";
-import type { TrackingApi } from "../api.ts";
-import { errorText } from "../api.ts";
-import type { ModelVersion, Page, RegisteredModel, Run } from "../types.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { errorText } from "../data/api.ts";
+import type { Run } from "../data/types.ts";
 
 /** The form shown for a model directory of a run. */
 export function RegisterModelForm(props: { api: TrackingApi; run: Run; path: string; onRegistered: (name: string, version: string) => void }) {
@@ -13,7 +13,7 @@ export function RegisterModelForm(props: { api: TrackingApi; run: Run; path: str
   const [error, setError] = createSignal("");
   const [busy, setBusy] = createSignal(false);
   const [models] = createResource(() =>
-    props.api.call<Page<RegisteredModel>>("searchRegisteredModels", [{ max_results: 1000 }]).then((p) => p.items.map((m) => m.name)),
+    props.api.call("searchRegisteredModels", { max_results: 1000 }).then((p) => p.items.map((m) => m.name)),
   );
 
   async function register() {
@@ -22,11 +22,13 @@ export function RegisterModelForm(props: { api: TrackingApi; run: Run; path: str
     setBusy(true);
     setError("");
     try {
-      const exists = await props.api.call<RegisteredModel>("getRegisteredModel", [model]).then(() => true, () => false);
-      if (!exists) await props.api.call("createRegisteredModel", [model]);
-      const version = await props.api.call<ModelVersion>("createModelVersion", [
-        { name: model, source: `${props.run.info.artifact_uri}/${props.path}`, run_id: props.run.info.run_id },
-      ]);
+      const exists = await props.api.call("getRegisteredModel", model).then(() => true, () => false);
+      if (!exists) await props.api.call("createRegisteredModel", model);
+      const version = await props.api.call("createModelVersion", {
+        name: model,
+        source: `${props.run.info.artifact_uri}/${props.path}`,
+        run_id: props.run.info.run_id,
+      });
       props.onRegistered(model, version.version);
     } catch (err) {
       setError(errorText(err));

@@ -3,8 +3,8 @@
  * `models:/<name>/<version>` and show where it answers.
  */
 import { createResource, createSignal, Show } from "solid-js";
-import type { TrackingApi } from "../api.ts";
-import { errorText } from "../api.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { errorText } from "../data/api.ts";
 
 /** Start/stop serving one model URI; the URL comes from the host, so reopening the page shows it. */
 export function ServePanel(props: { api: TrackingApi; modelUri: string }) {

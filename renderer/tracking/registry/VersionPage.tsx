@@ -3,11 +3,11 @@
  * versions), aliases, serving, tags, description, and the signature read from its MLmodel file.
  */
 import { createResource, createSignal, For, Show } from "solid-js";
-import type { TrackingApi } from "../api.ts";
-import { errorText } from "../api.ts";
-import type { ModelVersion, RegisteredModel, Run, Stage } from "../types.ts";
-import { formatTime } from "../format.ts";
-import type { Nav } from "../nav.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { errorText } from "../data/api.ts";
+import type { ModelVersion, Stage } from "../data/types.ts";
+import { formatTime } from "../data/format.ts";
+import type { Nav } from "../data/nav.ts";
 import { onRegistryChange } from "./live-resource.ts";
 import { AliasEditor } from "./AliasEditor.tsx";
 import { ServePanel } from "./ServePanel.tsx";
@@ -18,7 +18,7 @@ const STAGES: Stage[] = ["None", "Staging", "Production", "Archived"];
 /** The MLmodel text of a version whose source lies in its run's artifacts; null when not reachable. */
 async function readMlmodel(api: TrackingApi, v: ModelVersion): Promise<string | null> {
   if (!v.run_id) return null;
-  const run = await api.call<Run>("getRun", [v.run_id]);
+  const run = await api.call("getRun", v.run_id);
   const root = run.info.artifact_uri.replace(/\/+$/, "");
   if (!v.source.startsWith(root + "/")) return null;
   const rel = v.source.slice(root.length + 1).replace(/\/+$/, "");
@@ -44,8 +44,8 @@ function Schema(props: { title: string; cols: SchemaColumn[] | null }) {
 /** The page of version `version` of model `name`, live. */
 export function VersionPage(props: { api: TrackingApi; name: string; version: string; nav: Nav }) {
   const key = () => ({ name: props.name, version: props.version });
-  const [mv, { refetch }] = createResource(key, (k) => props.api.call<ModelVersion>("getModelVersion", [k.name, k.version]));
-  const [model, { refetch: refetchModel }] = createResource(() => props.name, (n) => props.api.call<RegisteredModel>("getRegisteredModel", [n]));
+  const [mv, { refetch }] = createResource(key, (k) => props.api.call("getModelVersion", k.name, k.version));
+  const [model, { refetch: refetchModel }] = createResource(() => props.name, (n) => props.api.call("getRegisteredModel", n));
   const [signature] = createResource(
     () => mv.latest,
     async (v) => {
@@ -64,7 +64,7 @@ export function VersionPage(props: { api: TrackingApi; name: string; version: st
   async function transition() {
     setError("");
     try {
-      await props.api.call("transitionModelVersionStage", [props.name, props.version, stage(), archive()]);
+      await props.api.call("transitionModelVersionStage", props.name, props.version, stage(), archive());
     } catch (err) {
       setError(errorText(err));
     }

@@ -1,7 +1,7 @@
 /** Re-reading a registry resource when the store pushes a change for its model. */
 import { onCleanup } from "solid-js";
-import type { TrackingApi } from "../api.ts";
-import { throttle } from "../live.ts";
+import type { TrackingApi } from "../data/api.ts";
+import { throttle } from "../data/live.ts";
 
 /**
  * Calls `refetch` (throttled) whenever a `registry` change arrives for a model `matches` accepts;

@@ -1,0 +1,63 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseLaunchArgs, startingNotebook } from "./edit.ts";
+
+const BIN = fileURLToPath(new URL("../../bin/flowbook.js", import.meta.url));
+
+test("parses the path, port and flags", () => {
+  assert.deepEqual(parseLaunchArgs(["nb.ts", "--port", "0", "--no-open"]), { notebook: "nb.ts", port: 0, open: false, browser: false });
+  assert.deepEqual(parseLaunchArgs(["--port=9000", "--browser"]).port, 9000);
+  assert.throws(() => parseLaunchArgs(["--port", "x"]), /invalid port/);
+  assert.throws(() => parseLaunchArgs(["--frobnicate"]), /unknown option/);
+});
+
+test("start opens the example on first run, then the notebook edited last", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-start-"));
+  try {
+    assert.equal(await startingNotebook(dir), join(dir, "untitled.ts"));
+    writeFileSync(join(dir, "intro.ts"), "");
+    assert.equal(await startingNotebook(dir), join(dir, "intro.ts"));
+    writeFileSync(join(dir, "flowbook.db"), "");
+    utimesSync(join(dir, "untitled.ts"), new Date(), new Date(Date.now() + 60_000));
+    assert.equal(await startingNotebook(dir), join(dir, "untitled.ts"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("`flowbook edit` creates a missing notebook, prints the mode and URL, and stops cleanly on Ctrl-C", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-edit-"));
+  const nb = join(dir, "new.ts");
+  try {
+    const child = spawn(process.execPath, [BIN, "edit", nb, "--no-open", "--port", "0", "--browser"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}${err}`)), 20_000);
+      child.stdout.on("data", () => {
+        const m = /^(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    assert.match(out, /^Flowbook: browser mode/m);
+    assert.ok(existsSync(nb));
+    assert.match(readFileSync(nb, "utf8"), /\/\/ %% \[cell id=/);
+    assert.equal((await fetch(url)).status, 200);
+    const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    assert.equal(await exit, 0);
+    assert.ok(existsSync(join(dir, "flowbook.db")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,178 @@
+/**
+ * `flowbook edit nb.ts` and `flowbook start` (`npm start`): open notebooks in the desktop app when
+ * Electron's binary is installed, else in browser mode — the same host and renderer over a
+ * WebSocket, in a Chromium `--app` window when one is installed. Ctrl-C stops the kernel and
+ * closes the store cleanly.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { createHost, type Host } from "../host/host.ts";
+import { startHttpServer, type RunningServer } from "../host/http-server.ts";
+import { DEFAULT_HEADER, newCellId, saveNotebook } from "../notebook/index.ts";
+import { command, port, UsageError, type ValuesOf } from "./args.ts";
+import { electronBinary } from "./electron-binary.ts";
+import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
+import { openBrowser } from "./open-browser.ts";
+
+/** The port browser mode tries first; a busy one falls back to any free port. */
+export const DEFAULT_PORT = 2718;
+
+/** What `edit` and `start` both take; only `edit` may be given the path. */
+const LAUNCH = {
+  options: {
+    port: { type: "string", parse: port },
+    // BROWSER=none (as in other dev servers) counts as --no-open.
+    "no-open": { type: "boolean", default: (env: NodeJS.ProcessEnv) => env.BROWSER === "none" },
+    browser: { type: "boolean", default: false },
+  },
+  positional: { name: "notebook" },
+} as const;
+
+const EDIT = command({
+  name: "flowbook edit",
+  usage: "usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser]",
+  ...LAUNCH,
+});
+const START = command({ name: "flowbook start", usage: "usage: flowbook start [--port N] [--no-open] [--browser]", ...LAUNCH });
+
+/** Parsed launch options shared by `edit` and `start`. */
+export interface LaunchOptions {
+  notebook?: string;
+  port?: number;
+  open: boolean;
+  /** Browser mode even when Electron is installed. */
+  browser: boolean;
+}
+
+function launchOptions({ noOpen, ...rest }: ValuesOf<typeof EDIT>): LaunchOptions {
+  return { ...rest, open: !noOpen };
+}
+
+/** Parses `[path] [--port N] [--no-open] [--browser]`; throws `UsageError`. */
+export function parseLaunchArgs(args: string[]): LaunchOptions {
+  return launchOptions(EDIT.parse(args));
+}
+
+/** `flowbook edit`: opens (creating when missing) one notebook; resolves to the exit code. */
+export function editCommand(args: string[]): Promise<number> {
+  return EDIT.run(args, async (values) => {
+    const opts = launchOptions(values);
+    if (!opts.notebook) throw new UsageError("missing the notebook path");
+    if (!opts.notebook.endsWith(".ts")) throw new UsageError(`'${opts.notebook}' is not a .ts notebook file`);
+    const path = resolve(opts.notebook);
+    if (!existsSync(path)) {
+      mkdirSync(dirname(path), { recursive: true });
+      await saveNotebook(path, { header: DEFAULT_HEADER, cells: [{ id: newCellId(), code: "", config: {} }] });
+      process.stdout.write(`Created ${path}\n`);
+    }
+    return launch({ ...opts, notebook: path }, dirname(path));
+  });
+}
+
+/** `flowbook start`: opens `notebooks/` (the example notebook on first run). */
+export function startCommand(args: string[]): Promise<number> {
+  return START.run(args, async (values) => {
+    const opts = launchOptions(values);
+    if (opts.notebook) throw new UsageError(`unexpected argument '${opts.notebook}' (use flowbook edit to open a file)`);
+    const dir = resolve("notebooks");
+    mkdirSync(dir, { recursive: true });
+    return launch({ ...opts, notebook: await startingNotebook(dir) }, dir);
+  });
+}
+
+/**
+ * The notebook `start` opens: on first run (no store yet) the example, else the one edited last;
+ * an empty folder gets a new `untitled.ts`.
+ */
+export async function startingNotebook(dir: string): Promise<string> {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort();
+  if (files.length === 0) {
+    const path = join(dir, "untitled.ts");
+    await saveNotebook(path, { header: DEFAULT_HEADER, cells: [{ id: newCellId(), code: "", config: {} }] });
+    return path;
+  }
+  if (!existsSync(join(dir, "flowbook.db"))) {
+    return join(dir, files.find((f) => /intro|example|welcome/i.test(f)) ?? files[0]);
+  }
+  const byTime = files.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
+  return join(dir, byTime[0].f);
+}
+
+async function launch(opts: LaunchOptions, dir: string): Promise<number> {
+  const electron = opts.browser ? undefined : electronBinary();
+  if (electron) return launchElectron(electron, opts, dir);
+  process.stdout.write(`Flowbook: browser mode (${opts.browser ? "--browser given" : "Electron is not installed"})\n`);
+  let host: Host;
+  try {
+    host = await createHost({ notebookDir: dir, notebookPath: opts.notebook });
+  } catch (err) {
+    // A malformed notebook or an unopenable store: say which, without a stack trace.
+    process.stderr.write(`flowbook: ${(err as Error).message}\n`);
+    return 1;
+  }
+  let server: RunningServer;
+  try {
+    server = await listen(host, opts.port);
+  } catch (err) {
+    await host.close();
+    process.stderr.write(`flowbook: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${server.url}\n`);
+  if (opts.open) process.stdout.write(`${await openBrowser(server.url)}\n`);
+  process.stdout.write(`Python: MLFLOW_TRACKING_URI=${server.origin}  ·  Ctrl-C to stop\n`);
+  return new Promise<number>((done) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      server
+        .close()
+        .then(() => host.close())
+        .then(
+          () => done(0),
+          (err: unknown) => {
+            process.stderr.write(`flowbook: shutdown failed: ${(err as Error).message}\n`);
+            done(1);
+          },
+        );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+/** Listens on `port`, or on DEFAULT_PORT falling back to a free port when it is taken. */
+async function listen(host: Host, port: number | undefined): Promise<RunningServer> {
+  if (port !== undefined) return startHttpServer({ host, port });
+  try {
+    return await startHttpServer({ host, port: DEFAULT_PORT });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    return startHttpServer({ host, port: 0 });
+  }
+}
+
+async function launchElectron(binary: string, opts: LaunchOptions, dir: string): Promise<number> {
+  process.stdout.write("Flowbook: desktop app (Electron)\n");
+  if (!existsSync(ELECTRON_MAIN)) await bundleElectron();
+  const args = [ELECTRON_MAIN, `--flowbook-dir=${dir}`, ...(opts.notebook ? [`--flowbook-notebook=${opts.notebook}`] : [])];
+  const child = spawn(binary, args, { stdio: "inherit" });
+  // Electron's main process owns the host; Ctrl-C here is passed on so it can close the store.
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  return new Promise((done) => {
+    child.once("error", (err) => {
+      process.stderr.write(`flowbook: could not start Electron: ${err.message}\n`);
+      done(1);
+    });
+    child.once("exit", (code) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      done(code ?? 0);
+    });
+  });
+}

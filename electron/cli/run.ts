@@ -1,0 +1,116 @@
+/**
+ * `flowbook run notebook.ts [--tracking-uri URI]`: runs a notebook top to bottom as a script.
+ *
+ * Every enabled cell runs once, in dependency order, on an in-process kernel; UI elements keep their
+ * defaults. Cell console output goes to stdout/stderr as it happens, and each cell's final output is
+ * printed readably when the cell finishes (markdown and text as text, tables as aligned columns).
+ * Tracking goes to `--tracking-uri`, else `MLFLOW_TRACKING_URI`, else `flowbook.db` beside the
+ * notebook. The exit code is 0 when every cell succeeded, 1 naming the first failing cell otherwise.
+ */
+import { dirname, resolve } from "node:path";
+import type { CellError, CellId, KernelEvent, Output } from "../protocol.ts";
+import { loadNotebook, type Notebook } from "../notebook/index.ts";
+import { openStore } from "../tracking/store/index.ts";
+import { Kernel } from "../kernel/kernel.ts";
+import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
+import { command, type ValuesOf } from "./args.ts";
+import { formatOutput } from "./format-output.ts";
+
+const RUN = command({
+  name: "flowbook run",
+  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port]",
+  options: { "tracking-uri": { type: "string" } },
+  positional: { name: "notebook", missing: "missing notebook path" },
+});
+
+/** Why a cell failed, in one line. */
+export function describeError(error: CellError): string {
+  switch (error.kind) {
+    case "exception":
+      return `${error.name}: ${error.message}`;
+    case "syntax":
+      return `syntax error at line ${error.line}:${error.column}: ${error.message}`;
+    case "multiple-definition":
+      return `'${error.name}' is defined by more than one cell (${error.cells.join(", ")})`;
+    case "cycle":
+      return `cells form a cycle (${error.edges.map((e) => `${e.from} → ${e.to} via ${e.names.join(", ")}`).join("; ")})`;
+    case "ancestor-failed":
+      return `an ancestor cell failed (${error.cell})`;
+    case "interrupted":
+      return "interrupted";
+    case "reference":
+      return `'${error.name}' is not defined${error.expectedCell ? ` (expected from cell ${error.expectedCell})` : ""}`;
+    case "invalid":
+      return error.message;
+  }
+}
+
+/** Runs `flowbook run`; resolves to the process exit code. */
+export function runCommand(args: string[]): Promise<number> {
+  return RUN.run(args, runNotebook);
+}
+
+async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
+  const path = resolve(parsed.notebook);
+  let notebook: Notebook;
+  try {
+    notebook = await loadNotebook(path);
+  } catch (err) {
+    process.stderr.write(`flowbook run: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
+  const store = await openStore(trackingUri);
+  // Runs record the cells as the kernel (built below, around the runtime) has them.
+  const runtime = createRuntime({ store, provenance: kernelProvenance(path, () => kernel.cells()) });
+  const names = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
+  const label = (id: CellId) => (names.get(id) ? `'${names.get(id)}' (${id})` : id);
+
+  const outputs = new Map<CellId, Output | null>();
+  const failures: { id: CellId; error: CellError }[] = [];
+
+  const emit = (event: KernelEvent): void => {
+    runtime.observe(event);
+    switch (event.type) {
+      case "cell-console":
+        (event.stream === "stderr" ? process.stderr : process.stdout).write(event.text);
+        break;
+      case "cell-output":
+        outputs.set(event.id, event.output);
+        if (event.error && !failures.some((f) => f.id === event.id)) failures.push({ id: event.id, error: event.error });
+        break;
+      case "cell-status":
+        if (event.status === "idle" && outputs.get(event.id)) {
+          process.stdout.write(formatOutput(outputs.get(event.id)!) + "\n");
+          outputs.delete(event.id);
+        }
+        break;
+      case "completed-run":
+      case "kernel-ready":
+      case "interrupted":
+      case "variables":
+      case "tracking-request":
+        break;
+    }
+  };
+
+  const kernel = new Kernel({ notebookPath: path, runtimeModule: runtime.module, emit });
+  try {
+    const enabled = notebook.cells.filter((c) => !c.config.disabled);
+    await kernel.handle({ type: "kernel-init", notebookPath: path, cells: notebook.cells, mode: "autorun" });
+    if (enabled.length > 0) await kernel.handle({ type: "execute-cells", cells: enabled, requestedAt: Date.now() });
+    // Re-runs the first pass scheduled (state setters, requested runs) finish too.
+    await kernel.idle();
+    await runtime.mlflow.flush();
+  } finally {
+    await kernel.handle({ type: "shutdown" });
+    await store.close();
+  }
+  // Cells that failed only because an ancestor did are named by the ancestor's failure.
+  const root = failures.find((f) => f.error.kind !== "ancestor-failed") ?? failures[0];
+  if (root) {
+    process.stderr.write(`flowbook run: cell ${label(root.id)} failed: ${describeError(root.error)}\n`);
+    return 1;
+  }
+  return 0;
+}

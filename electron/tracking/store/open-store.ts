@@ -1,0 +1,26 @@
+/**
+ * Opens the store a tracking URI names for a process that owns its database (the host and the CLI):
+ * embedded SQLite for `sqlite:///…`, HTTP for `http(s)://…`. The tracking client never imports
+ * this, so the kernel process cannot load better-sqlite3.
+ */
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { openHttpStore, sqlitePath, type OpenedStore } from "../client/store-uri.ts";
+import { SqliteStore } from "./sqlite-store.ts";
+import type { TrackingStore } from "../types.ts";
+
+/**
+ * Opens a store for a tracking URI. Embedded stores keep artifacts in `mlartifacts/` beside the
+ * database (the same layout `flowbook server` uses for proxied artifacts), unless a root is given.
+ */
+export async function openStore(trackingUri: string, opts: { defaultArtifactRoot?: string } = {}): Promise<TrackingStore> {
+  return (await openOwnedStore(trackingUri, opts)).store;
+}
+
+/** `openStore` as a client's opener (`createMlflow(uri, openOwnedStore)`): the client closes what it opened. */
+export async function openOwnedStore(trackingUri: string, opts: { defaultArtifactRoot?: string } = {}): Promise<OpenedStore> {
+  if (!trackingUri.startsWith("sqlite:")) return openHttpStore(trackingUri);
+  const path = sqlitePath(trackingUri);
+  const defaultArtifactRoot = opts.defaultArtifactRoot ?? pathToFileURL(resolve(dirname(path), "mlartifacts")).href;
+  return { store: await SqliteStore.open({ path, defaultArtifactRoot }), owned: true };
+}

@@ -1,0 +1,38 @@
+/** The runs table's column picker: metric, param and tag columns the loaded runs carry. */
+import { For, Show } from "solid-js";
+import type { ColumnId } from "../data/columns.ts";
+
+/** Checkbox lists of the available keys; toggling one adds or removes its column. */
+export function ColumnChooser(props: {
+  available: { metrics: string[]; params: string[]; tags: string[] };
+  chosen: ColumnId[];
+  onToggle: (id: ColumnId) => void;
+}) {
+  const section = (title: string, kind: "metrics" | "params" | "tags", keys: string[]) => (
+    <Show when={keys.length}>
+      <fieldset class="tr-chooser-section">
+        <legend>{title}</legend>
+        <For each={keys}>
+          {(key) => {
+            const id = `${kind}:${key}`;
+            return (
+              <label class="tr-chooser-item">
+                <input type="checkbox" data-testid={`column-option-${id}`} checked={props.chosen.includes(id)} onChange={() => props.onToggle(id)} /> {key}
+              </label>
+            );
+          }}
+        </For>
+      </fieldset>
+    </Show>
+  );
+  return (
+    <div class="tr-chooser" data-testid="column-chooser">
+      {section("Metrics", "metrics", props.available.metrics)}
+      {section("Params", "params", props.available.params)}
+      {section("Tags", "tags", props.available.tags)}
+      <Show when={!props.available.metrics.length && !props.available.params.length && !props.available.tags.length}>
+        <div class="tr-muted">The loaded runs have no metrics, params or tags yet.</div>
+      </Show>
+    </div>
+  );
+}
