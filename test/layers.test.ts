@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { cycles } from "../electron/kernel/graph.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const scanned = ["electron", "renderer", "e2e", "bench", "test"];
@@ -297,40 +298,6 @@ function reachViolations(graph: Map<string, Edge[]>): string[] {
   return problems;
 }
 
-/** Strongly connected components of more than one node (Tarjan): the circles of a directed graph. */
-function circles(edges: Map<string, Set<string>>): string[][] {
-  let index = 0;
-  const idx = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const connect = (v: string) => {
-    idx.set(v, index);
-    low.set(v, index++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of edges.get(v) ?? []) {
-      if (!idx.has(w)) {
-        connect(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
-    }
-    if (low.get(v) === idx.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1) found.push(component.sort());
-    }
-  };
-  for (const v of edges.keys()) if (!idx.has(v)) connect(v);
-  return found;
-}
-
 /**
  * The unit of the folder-level check: a file's folder, except that the files directly in `electron/`
  * or `renderer/` (protocol.ts, main.ts, preload.ts; main.tsx, transport.ts) are an entry point or a
@@ -355,8 +322,8 @@ function circleViolations(graph: Map<string, Edge[]>): string[] {
     }
   }
   return [
-    ...circles(files).map((c) => `files import each other in a circle: ${c.join(", ")}`),
-    ...circles(folders).map((c) => `folders import each other in a circle: ${c.join(", ")}`),
+    ...cycles([...files.keys()].sort(), files).map((c) => `files import each other in a circle: ${c.join(", ")}`),
+    ...cycles([...folders.keys()].sort(), folders).map((c) => `folders import each other in a circle: ${c.join(", ")}`),
   ];
 }
 

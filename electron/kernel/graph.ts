@@ -159,15 +159,18 @@ function sharedNames(cells: Map<CellId, CellNode>, claims: Map<string, CellId[]>
   return (cells.get(to)!.analysis?.refs ?? []).filter((r) => claims.get(r)?.[0] === from);
 }
 
-/** Strongly connected components with more than one cell (Tarjan). */
-function cycles(order: CellId[], children: Map<CellId, Set<CellId>>): CellId[][] {
-  const index = new Map<CellId, number>();
-  const low = new Map<CellId, number>();
-  const stack: CellId[] = [];
-  const onStack = new Set<CellId>();
-  const out: CellId[][] = [];
+/**
+ * The circles of a directed graph: its strongly connected components of more than one node
+ * (Tarjan), each listed in `order`'s order. Cells here; the layer test's import graph too.
+ */
+export function cycles<T>(order: readonly T[], children: ReadonlyMap<T, Iterable<T>>): T[][] {
+  const index = new Map<T, number>();
+  const low = new Map<T, number>();
+  const stack: T[] = [];
+  const onStack = new Set<T>();
+  const out: T[][] = [];
   let counter = 0;
-  const visit = (v: CellId) => {
+  const visit = (v: T) => {
     index.set(v, counter);
     low.set(v, counter++);
     stack.push(v);
@@ -179,8 +182,8 @@ function cycles(order: CellId[], children: Map<CellId, Set<CellId>>): CellId[][]
       } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
     }
     if (low.get(v) === index.get(v)) {
-      const comp: CellId[] = [];
-      let w: CellId;
+      const comp: T[] = [];
+      let w: T;
       do {
         w = stack.pop()!;
         onStack.delete(w);

@@ -14,6 +14,7 @@ import type {
   WidgetId,
 } from "../../electron/protocol.ts";
 import { createTrackingApi, remoteTrackingApi, type TrackingApi } from "../tracking/data/api.ts";
+import { frameBatcher } from "../tracking/data/live.ts";
 import { createRequester, type Transport } from "../transport.ts";
 import { createHostState } from "./host.ts";
 import { createKernelState } from "./kernel.ts";
@@ -123,23 +124,13 @@ export function createAppState(transport: Transport) {
   };
 
   // Kernel events arrive in bursts (console chunks, progress); apply them once per frame in one batch
-  // so a burst costs one render and the main thread stays free between frames.
-  let queue: HostEvent[] = [];
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    const events = queue;
-    queue = [];
-    batch(() => events.forEach(handle));
-  };
-  transport.onEvent((event) => {
-    queue.push(event);
-    if (scheduled) return;
-    scheduled = true;
-    // Hidden windows get no animation frames; a timer keeps state current for when they return.
-    if (document.hidden) setTimeout(flush, 16);
-    else requestAnimationFrame(flush);
-  });
+  // so a burst costs one render and the main thread stays free between frames. Hidden windows get
+  // no animation frames; a timer keeps state current for when they return.
+  const events = frameBatcher<HostEvent>(
+    (burst) => batch(() => burst.forEach(handle)),
+    (flush) => (document.hidden ? setTimeout(flush, 16) : requestAnimationFrame(flush)),
+  );
+  transport.onEvent(events.push);
   transport.onStatus((up) => {
     host.setConnected(up);
     ui.setNotice(up ? null : "Disconnected from the host, reconnecting…");

@@ -3,29 +3,15 @@
  * merging downsampled history with a live tail, and which runs' tails a store change extends.
  */
 import type { Metric } from "../data/types.ts";
-import { emaSmooth } from "./smoothing.ts";
 
 /** The x-axis of a metric chart. */
 export type XAxis = "step" | "time" | "relative";
-
-/** One run's curve, ready for Plotly (x as numbers; wall time is epoch ms, relative is seconds). */
-export interface Series {
-  x: number[];
-  y: number[];
-}
 
 /** The x value of a point on the chosen axis; `t0` is the run's first timestamp. */
 export function xOf(p: Metric, axis: XAxis, t0: number): number {
   if (axis === "step") return p.step;
   if (axis === "time") return p.timestamp;
   return (p.timestamp - t0) / 1000;
-}
-
-/** Builds a run's series from its points (sorted by step, then timestamp), smoothed by `weight`. */
-export function toSeries(points: readonly Metric[], axis: XAxis, weight: number, t0?: number): Series {
-  const sorted = [...points].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
-  const start = t0 ?? (sorted.length ? Math.min(...sorted.map((p) => p.timestamp)) : 0);
-  return { x: sorted.map((p) => xOf(p, axis, start)), y: emaSmooth(sorted.map((p) => p.value), weight) };
 }
 
 /**
@@ -45,7 +31,3 @@ export function stepRange(range: readonly [number, number]): { start_step: numbe
   return { start_step: Math.max(0, lo), end_step: Math.max(0, hi) };
 }
 
-/** Whether every point of a metric has the same step: such metrics are drawn as bars. */
-export function isSingleValue(pointsPerRun: readonly (readonly Metric[])[]): boolean {
-  return pointsPerRun.length > 0 && pointsPerRun.every((pts) => pts.length <= 1);
-}

@@ -1,7 +1,9 @@
 /** Curve smoothing (debiased EMA) and the outlier-clipped y-range of metric charts. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { emaSmooth, percentile, outlierRange } from "./smoothing.ts";
+import { emaStepper, percentile, outlierRange } from "./smoothing.ts";
+
+const emaSmooth = (values: number[], weight: number) => values.map(emaStepper(weight));
 
 test("EMA with weight 0 returns the input unchanged", () => {
   assert.deepEqual(emaSmooth([1, 5, 3], 0), [1, 5, 3]);

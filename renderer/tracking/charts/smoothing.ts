@@ -4,18 +4,10 @@
  */
 
 /**
- * Debiased exponential moving average (TensorBoard's): `weight` 0 returns the input, values near 1
- * smooth hard. Debiasing keeps the first points from being pulled toward zero. Non-finite values
- * pass through unsmoothed and do not poison later points.
- */
-export function emaSmooth(values: readonly number[], weight: number): number[] {
-  const next = emaStepper(weight);
-  return values.map(next);
-}
-
-/**
- * The same EMA as a stepper that keeps its state, so a live tail appended to a chart continues the
- * smoothed curve instead of restarting it.
+ * Debiased exponential moving average (TensorBoard's), as a stepper that keeps its state so a live
+ * tail appended to a chart continues the smoothed curve instead of restarting it. `weight` 0 returns
+ * the input, values near 1 smooth hard; debiasing keeps the first points from being pulled toward
+ * zero; non-finite values pass through unsmoothed and do not poison later points.
  */
 export function emaStepper(weight: number): (value: number) => number {
   if (weight <= 0) return (v) => v;

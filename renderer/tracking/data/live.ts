@@ -1,7 +1,8 @@
 /**
- * Coalescing of pushed store changes: a burst of `store-changed` events (a training loop logging
- * thousands of points a second) becomes one batch per animation frame, and page re-queries are
- * additionally throttled so the runs table does not re-search on every frame.
+ * Coalescing of pushed events: a burst (a training loop logging thousands of points a second, a
+ * cell's console chunks) becomes one batch per animation frame — the app's host events in `state/`,
+ * store changes in live charts — and page re-queries are additionally throttled so the runs table
+ * does not re-search on every frame.
  */
 
 /** Schedules a callback for the next frame; injectable so tests run without a DOM. */
