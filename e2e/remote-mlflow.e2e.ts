@@ -1,6 +1,6 @@
 /**
- * The Tracking tab's view source against MLflow's own server (2.12.2, run from source like
- * test/python-compat.test.ts does: FLOWBOOK_MLFLOW_SRC, default /opt/mlflow-2.12.2, and python3).
+ * The Tracking tab's view source against MLflow's own server (2.12.2, the vendored tarball run
+ * with Debian's python3 packages, as test/python-compat.test.ts does; see `realMlflow`).
  * "Test connection" must read its version and, when its API fails, say why in words; when its API
  * works, the calls the views make (experiments, runs, a chart's sampled history, the registry,
  * artifact listing and download through the host's proxy, re-reads for live points) must work too.
@@ -8,8 +8,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,29 +17,23 @@ import type { HostEvent } from "../electron/protocol.ts";
 import { HttpStore, writeArtifact } from "../electron/tracking/client/index.ts";
 import type { TrackingArgs, TrackingInvocation, TrackingMethod, TrackingResult } from "../electron/tracking/contract.ts";
 import { createViewSources } from "../electron/host/view-source.ts";
+import { realMlflow } from "../electron/tracking/rest/test-mlflow.ts";
 import { freePort } from "./free-port.ts";
 
-const mlflowSrc = process.env.FLOWBOOK_MLFLOW_SRC ?? "/opt/mlflow-2.12.2";
-const python = process.env.FLOWBOOK_PYTHON ?? "/usr/bin/python3";
-
-function skipReason(): string | false {
-  if (!existsSync(join(mlflowSrc, "mlflow", "__init__.py"))) return `MLflow source not found at ${mlflowSrc} (set FLOWBOOK_MLFLOW_SRC)`;
-  const probe = spawnSync(python, ["-c", "import mlflow.server, gunicorn"], { env: { ...process.env, PYTHONPATH: mlflowSrc } });
-  if (probe.status !== 0) return `${python} cannot start MLflow's server: ${String(probe.stderr).trim().split("\n").pop()}`;
-  return false;
-}
+const mlflow = realMlflow("import mlflow.server, gunicorn");
 
 
-test("the views' source works against MLflow's own server", { skip: skipReason(), timeout: 180_000 }, async (t) => {
+test("the views' source works against MLflow's own server", { skip: "skip" in mlflow ? mlflow.skip : false, timeout: 180_000 }, async (t) => {
+  if ("skip" in mlflow) return;
   const dir = mkdtempSync(join(tmpdir(), "flowbook-mlflow-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Its own process group: `mlflow server` runs gunicorn as a child, which must stop with it.
   const server = spawn(
-    python,
+    mlflow.python,
     ["-m", "mlflow", "server", "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
       "--backend-store-uri", `sqlite:///${dir}/mlflow.db`, "--artifacts-destination", join(dir, "mlartifacts")],
-    { cwd: dir, env: { ...process.env, PYTHONPATH: mlflowSrc, GIT_PYTHON_REFRESH: "quiet" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    { cwd: dir, env: mlflow.env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let log = "";
   server.stdout!.on("data", (d) => (log += d));

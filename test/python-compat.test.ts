@@ -1,31 +1,23 @@
 /**
  * Wire compatibility with the real Python `mlflow` client (2.12.2, run from source): it logs,
  * searches, moves artifacts and uses the registry against `flowbook server`, unchanged.
- * MLflow's source is not part of this project; point FLOWBOOK_MLFLOW_SRC at a checkout of the
- * v2.12.2 tag (default /opt/mlflow-2.12.2). Without it, or without python3, the test is skipped
- * and says why.
+ * MLflow's source is not part of this project: the vendored 2.12.2 tarball beside it (or
+ * FLOWBOOK_MLFLOW_SRC) is used with Debian's python3 packages, see `realMlflow`. Without them the
+ * test is skipped and says what to install.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { realMlflow } from "../electron/tracking/rest/test-mlflow.ts";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const mlflowSrc = process.env.FLOWBOOK_MLFLOW_SRC ?? "/opt/mlflow-2.12.2";
-const python = process.env.FLOWBOOK_PYTHON ?? "/usr/bin/python3";
-
-function skipReason(): string | false {
-  if (!existsSync(join(mlflowSrc, "mlflow", "__init__.py"))) {
-    return `MLflow source not found at ${mlflowSrc} (set FLOWBOOK_MLFLOW_SRC to a v2.12.2 checkout)`;
-  }
-  const probe = spawnSync(python, ["-c", "import mlflow"], { env: { ...process.env, PYTHONPATH: mlflowSrc } });
-  if (probe.status !== 0) return `${python} cannot import mlflow: ${String(probe.stderr).trim().split("\n").pop()}`;
-  return false;
-}
+const mlflow = realMlflow();
+const skipReason = "skip" in mlflow ? mlflow.skip : false;
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -55,9 +47,8 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
 
 function runPython(script: string, trackingUri: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((ok) => {
-    const child = spawn(python, [script], {
-      env: { ...process.env, PYTHONPATH: mlflowSrc, MLFLOW_TRACKING_URI: trackingUri, GIT_PYTHON_REFRESH: "quiet" },
-    });
+    if ("skip" in mlflow) throw new Error(mlflow.skip);
+    const child = spawn(mlflow.python, [script], { env: { ...mlflow.env, MLFLOW_TRACKING_URI: trackingUri } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -67,7 +58,7 @@ function runPython(script: string, trackingUri: string): Promise<{ code: number;
 }
 
 for (const mode of ["proxied artifacts", "direct file:// artifacts"] as const) {
-  test(`the Python mlflow client works unchanged against flowbook server (${mode})`, { skip: skipReason(), timeout: 180_000 }, async () => {
+  test(`the Python mlflow client works unchanged against flowbook server (${mode})`, { skip: skipReason, timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "flowbook-pycompat-"));
     const port = await freePort();
     const args = ["bin/flowbook.js", "server", "--port", String(port), "--backend-store-uri", `sqlite:///${dir}/mlflow.db`];
