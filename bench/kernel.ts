@@ -1,11 +1,15 @@
 /**
  * Kernel latency: scheduling overhead of editing the first cell of a 200-cell chain (against the
- * same 200 cell bodies called directly), interrupt latency of an async loop and of a synchronous
- * busy loop (against a kernel cold start), and live-reader latency — a metric logged to the store
- * until the reader cell's re-run has finished — measured end to end through the real host and
- * kernel process (against the store write alone).
+ * same 200 cell bodies called directly), interrupt latency of an async loop, of a synchronous
+ * busy loop and of a console flood (against a kernel cold start), and live-reader latency — a
+ * metric logged to the store until the reader cell's re-run has finished — measured end to end
+ * through the real host and kernel process (against the store write alone). Bounded outputs: a cell
+ * printing a million lines through the host and kernel process (against `flowbook run` of the same
+ * notebook), and the memory a 1M-point line plot costs the host and the kernel once shown.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RequestId } from "../electron/protocol.ts";
@@ -106,6 +110,88 @@ async function liveReader(dir: string): Promise<{ p95: number; writeP95: number 
   }
 }
 
+const FLOOD = `for (let i = 0; i < 1_000_000; i++) console.log("line", i);`;
+const BIN = fileURLToPath(new URL("../bin/flowbook.js", import.meta.url));
+
+/** ms `flowbook run` takes on a notebook of `code`, less its time on a notebook doing nothing (start-up). */
+function headlessMs(dir: string, code: string): number {
+  const time = (name: string, body: string) => {
+    const nb = join(dir, `${name}.ts`);
+    writeFileSync(nb, `// %% [cell id=c]\n${body}\n`);
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [BIN, "run", nb, "--tracking-uri", `sqlite:///${join(dir, "headless.db")}`], { stdio: "ignore" });
+    if (r.status !== 0) throw new Error(`flowbook run ${name}.ts failed (${r.status})`);
+    return performance.now() - t;
+  };
+  const runs = Array.from({ length: 3 }, () => time("flood", code) - time("empty", "1;"));
+  return median(runs);
+}
+
+/** Median ms from `execute-cells` to the flooding cell being idle, through the host and the kernel process. */
+async function appFloodMs(dir: string, code: string): Promise<number> {
+  const { host, next, send, sources } = await hostWith(dir, { flood: code });
+  try {
+    await next(kernelIdle);
+    const times: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      const idle = next(statusOf("flood", "idle"), 120_000);
+      const t = performance.now();
+      send({ type: "execute-cells", cells: sources, requestedAt: Date.now() });
+      times.push((await idle) - t);
+    }
+    return median(times);
+  } finally {
+    await host.close();
+  }
+}
+
+/** Resident memory of a process in MB (Linux /proc), or undefined elsewhere. */
+function rssMb(pid: number | string): number | undefined {
+  const status = `/proc/${pid}/status`;
+  if (!existsSync(status)) return undefined;
+  const line = readFileSync(status, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+  return line ? Number(/(\d+) kB/.exec(line)![1]) / 1024 : undefined;
+}
+
+/** The pid of this process's kernel child (Linux /proc), if one is found. */
+function kernelPid(): string | undefined {
+  if (!existsSync("/proc")) return undefined;
+  return readdirSync("/proc").find((d) => {
+    if (!/^\d+$/.test(d)) return false;
+    try {
+      const ppid = readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ")[1];
+      return ppid === String(process.pid) && readFileSync(`/proc/${d}/cmdline`, "utf8").includes("kernel/process.ts");
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** MB the host (this process) and the kernel process grow by once a 1M-point line plot is shown, against both idle. */
+async function plotMemory(dir: string): Promise<{ host: number; kernel: number; hostIdle: number; kernelIdle: number } | undefined> {
+  const { host, next, send, sources } = await hostWith(dir, {
+    imports: `import { plot } from "flowbook";`,
+    chart: `const n = 1_000_000;\nconst xs = Array.from({ length: n }, (_, i) => i);\nplot([{ x: xs, y: xs.map((i) => Math.sin(i / 1000) + Math.random() / 10), mode: "lines" }])`,
+  });
+  try {
+    await next(kernelIdle);
+    const imported = next(statusOf("imports", "idle"));
+    send({ type: "execute-cells", cells: [sources[0]!], requestedAt: Date.now() });
+    await imported;
+    const pid = kernelPid();
+    const hostIdle = rssMb(process.pid);
+    const kernelIdleMb = pid && rssMb(pid);
+    if (hostIdle === undefined || !kernelIdleMb) return undefined;
+    const shown = next(statusOf("chart", "idle"), 60_000);
+    send({ type: "execute-cells", cells: [sources[1]!], requestedAt: Date.now() });
+    await shown;
+    await new Promise((r) => setTimeout(r, 300));
+    return { host: rssMb(process.pid)! - hostIdle, kernel: rssMb(pid)! - kernelIdleMb, hostIdle, kernelIdle: kernelIdleMb };
+  } finally {
+    await host.close();
+  }
+}
+
 /** Runs the kernel benchmarks. */
 export async function run(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "flowbook-bench-kernel-"));
@@ -113,14 +199,34 @@ export async function run(): Promise<BenchRow[]> {
     const chain = await chainEdit();
     const asyncLoop = await interruptLatency(dir, "while (true) {\n  await new Promise((r) => setTimeout(r, 5));\n}", "idle");
     const syncLoop = await interruptLatency(dir, "while (true) {}", "stale");
+    const floodStop = await interruptLatency(dir, `for (let i = 0; ; i++) console.log("line", i);`, "stale");
     const live = await liveReader(dir);
+    const floodApp = await appFloodMs(dir, FLOOD);
+    const floodHeadless = headlessMs(dir, FLOOD);
+    const plotMb = await plotMemory(dir);
     const overhead = chain.kernelMs - chain.directMs;
     return [
       { name: `edit first cell of a ${CHAIN}-cell chain, kernel`, value: chain.kernelMs, unit: "ms", baseline: chain.directMs, baselineUnit: "ms bodies called directly" },
       { name: "  scheduling overhead beyond execution", value: overhead, unit: "ms", target: "≤ 20 ms", ok: overhead <= 20 },
       { name: "interrupt an async loop (until idle)", value: asyncLoop.ms, unit: "ms", baseline: asyncLoop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: asyncLoop.ms <= 1000 },
       { name: "interrupt a sync busy loop (kill, restart, stale)", value: syncLoop.ms, unit: "ms", baseline: syncLoop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: syncLoop.ms <= 1000 },
+      { name: "interrupt a console flood (kill, restart, stale)", value: floodStop.ms, unit: "ms", baseline: floodStop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: floodStop.ms <= 1000 },
       { name: "live reader: metric logged → re-run done, p95", value: live.p95, unit: "ms", baseline: live.writeP95, baselineUnit: "ms store write p95", target: "≤ 100 ms", ok: live.p95 <= 100 },
+      {
+        name: "console flood 1M lines: app time ÷ headless time",
+        value: floodApp,
+        unit: "ms in the app",
+        baseline: floodHeadless,
+        baselineUnit: "ms flowbook run",
+        target: "≤ 3× headless",
+        ok: floodApp <= 3 * floodHeadless,
+      },
+      ...(plotMb
+        ? [
+            { name: "1M-point line plot shown: host RSS growth", value: plotMb.host, unit: "MB", baseline: plotMb.hostIdle, baselineUnit: "MB host idle", target: "≤ 150 MB", ok: plotMb.host <= 150 },
+            { name: "1M-point line plot shown: kernel RSS growth", value: plotMb.kernel, unit: "MB", baseline: plotMb.kernelIdle, baselineUnit: "MB kernel idle", target: "≤ 150 MB", ok: plotMb.kernel <= 150 },
+          ]
+        : []),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

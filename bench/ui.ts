@@ -1,11 +1,16 @@
 /**
- * Tracking UI timings in Chromium against the real app (browser mode): opening a chart of a
- * 1,000,000-point metric, metric→pixel latency while a logger writes 1,000 points/s, and a
- * 10,000-run table's first render and server-side sort. `npm run bench` prints these with the rest;
+ * UI timings in Chromium against the real app (browser mode): opening a chart of a 1,000,000-point
+ * metric, metric→pixel latency while a logger writes 1,000 points/s, a 10,000-run table's first
+ * render and server-side sort, and a cell printing 1,000,000 lines (its time against `flowbook run`
+ * of the same cell, and the renderer's heap meanwhile). `npm run bench` prints these with the rest;
  * `node --import tsx bench/ui.ts` prints just these. Needs dist/renderer and Chromium.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
+import { cellText, FLOOD_CODE, HEAP_ARGS, headlessFloodMs, heapPeak, runCellTimed, startHeapSampler } from "../e2e/console-flood.ts";
 import { launchBrowser, startApp, type App } from "../e2e/harness.ts";
 import { createExperiment } from "../e2e/tracking-fixtures.ts";
 import type { Metric } from "../electron/tracking/types.ts";
@@ -114,15 +119,59 @@ async function bigRunsTable(app: App, page: Page): Promise<BenchRow[]> {
   ];
 }
 
+/**
+ * A cell printing 1,000,000 lines, in the app (Run → idle) against `flowbook run` of the same cell,
+ * and the renderer's JS heap peak meanwhile. Best of three: the figure is the app's cost, not a
+ * neighbour's CPU; the heap peak is the highest of all.
+ */
+async function consoleFlood(page: Page): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-bench-flood-"));
+  const notebook = join(dir, "flood.ts");
+  writeFileSync(notebook, cellText("flood", FLOOD_CODE));
+  const app = await startApp({ dir, notebook });
+  try {
+    await page.goto(app.url);
+    await page.waitForSelector('[data-testid="kernel-state"][data-state="idle"]', { timeout: WAIT_MS });
+    let best = Infinity;
+    let headless = Infinity;
+    let peak = 0;
+    for (let i = 0; i < 3; i++) {
+      headless = Math.min(headless, headlessFloodMs());
+      await startHeapSampler(page);
+      best = Math.min(best, await runCellTimed(page, "flood", WAIT_MS));
+      peak = Math.max(peak, (await heapPeak(page)).peak);
+    }
+    const MB = 1024 * 1024;
+    return [
+      {
+        name: "ui: console flood 1M lines, app ÷ headless",
+        value: best,
+        unit: "ms",
+        baseline: headless,
+        baselineUnit: "ms (flowbook run)",
+        target: "≤ 3× headless",
+        ok: best <= 3 * headless,
+      },
+      { name: "ui: renderer heap peak during the flood", value: peak / MB, unit: "MB", target: "< 300 MB", ok: peak < 300 * MB },
+    ];
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs the UI benchmarks in one app and one browser. */
 export async function run(): Promise<BenchRow[]> {
   const app = await startApp();
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ args: HEAP_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // The live chart runs first, so the 1M-point figure measures data, not Plotly's first parse.
     const live = await liveLatency(app, page);
-    return [await millionPointChart(app, page), live, ...(await bigRunsTable(app, page))];
+    const rows = [await millionPointChart(app, page), live, ...(await bigRunsTable(app, page))];
+    // In a fresh page: the heap figure is the flood's, not what the tracking views left behind.
+    const floodPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    return [...rows, ...(await consoleFlood(floodPage))];
   } finally {
     await browser.close();
     await app.close();

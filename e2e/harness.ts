@@ -46,13 +46,16 @@ export async function startApp(opts: { notebook?: string; dir?: string } = {}): 
   }
 }
 
-/** Launches headless Chromium, installing it with apt-get first when running as root without it. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Launches headless Chromium, installing it with apt-get first when running as root without it.
+ * `args` adds switches (e.g. `--enable-precise-memory-info` for heap readings).
+ */
+export async function launchBrowser(opts: { args?: string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) installChromium();
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", ...(opts.args ?? [])],
   });
 }
 

@@ -77,7 +77,26 @@ export type Output =
   | { kind: "progress"; label: string; value: number; total: number }
   | { kind: "stack"; items: Output[] }
   /** A live tracking view the renderer draws from the store (runs table, metric chart, …). */
-  | { kind: "tracking-view"; view: string; props: Record<string, unknown> };
+  | { kind: "tracking-view"; view: string; props: Record<string, unknown> }
+  /**
+   * An output over the notebook's `outputBytes` limit, reported instead of shown (never dropped):
+   * the whole output was saved to `savedAs` (a file beside the notebook, see `sessionDir`).
+   */
+  | { kind: "too-large"; outputKind: Output["kind"]; bytes: number; limit: number; savedAs?: string };
+
+/**
+ * How much a cell may show. Defaults are app-wide (`flowbook edit --output-limit …`); a notebook
+ * overrides them in its header with a line `// flowbook: output-limit=16MB console-lines=20000
+ * console-bytes=5MB`. Console beyond the bounds is kept whole in a log file beside the notebook.
+ */
+export interface OutputLimits {
+  /** Largest output a cell shows, in bytes of its JSON (default 8 MB). */
+  outputBytes: number;
+  /** Console lines each cell keeps on screen (default 10,000). */
+  consoleLines: number;
+  /** Console bytes each cell keeps on screen (default 5 MB). */
+  consoleBytes: number;
+}
 
 /** Why a cell did not produce an output. Errors are data: they never crash the kernel. */
 export type CellError =
@@ -137,6 +156,8 @@ export interface KernelInit {
    * it stays on the host instead of opening the database a second time.
    */
   trackingUri?: string;
+  /** The notebook's output bounds (the host's defaults merged with the notebook header's); defaults when absent. */
+  limits?: OutputLimits;
 }
 /** Registers the given cells' code (new or edited) and runs them with their stale ancestors. */
 export interface ExecuteCells {
@@ -173,6 +194,14 @@ export interface SetRunMode {
 }
 export interface Interrupt {
   type: "interrupt";
+}
+/**
+ * Changes the open notebook's output bounds ("raise the limit" under a too-large output): the host
+ * writes them into the notebook's header (saved with it) and hands the kernel the merged bounds.
+ */
+export interface SetOutputLimits {
+  type: "set-output-limits";
+  limits: Partial<OutputLimits>;
 }
 /** A store change forwarded by the host so live reader cells can re-run. */
 export interface TrackingChanged {
@@ -219,6 +248,11 @@ export interface CellConsole {
   runNumber: number;
   stream: "stdout" | "stderr";
   text: string;
+  /**
+   * Lines of this run the kernel did not send before `text` (a flood beyond the console bounds);
+   * they are in the run's full log, which the host serves at `/flowbook/console-log?cell=<id>`.
+   */
+  skippedLines?: number;
 }
 export interface CompletedRun {
   type: "completed-run";
@@ -278,7 +312,8 @@ export type ForwardedKernelCommand =
   | SetCellConfig
   | SetUiValue
   | SetRunMode
-  | Interrupt;
+  | Interrupt
+  | SetOutputLimits;
 
 export interface OpenNotebook {
   type: "open-notebook";
@@ -380,6 +415,8 @@ export interface NotebookOpened {
   mode: RunMode;
   /** Opened from text and not saved yet: `path` does not exist until the first save. */
   unsaved?: boolean;
+  /** The notebook's output bounds (the app's defaults merged with its header line): the console tail's size. */
+  limits: OutputLimits;
 }
 /** A kernel event, forwarded to the renderer (the TF.js backend and background work reach it through host-status). */
 export interface KernelEventForwarded {

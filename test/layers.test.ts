@@ -52,6 +52,8 @@ const protocol = file("electron/protocol.ts");
 /** The store's contract: types only, importable by every side with `import type`. */
 const contract = file("electron/tracking/contract.ts");
 const typesOnly = (t: Target, imp: Import) => (protocol(t) || contract(t)) && imp.typeOnly;
+/** Pure code every environment shares, the renderer included: it imports only protocol types. */
+const common = file("electron/common");
 /** What the kernel and ml may use of tracking: the client, the contract and the error type. */
 const trackingClient = file("electron/tracking/client", "electron/tracking/types.ts", "electron/tracking/contract.ts");
 /** The embedded database: only the host and the CLI, which own the store, may load it. */
@@ -72,39 +74,47 @@ const rows: Row[] = [
     allows: () => false,
   },
   {
+    name: "`electron/common/`",
+    doc: "`import type` from `protocol.ts` only (pure code every side runs, the renderer too)",
+    covers: under("electron/common"),
+    allows: (t, imp) => file("electron/common")(t) || (protocol(t) && imp.typeOnly),
+    neverLoads: (t) => isNode(t) || (t.kind === "package") || (file("electron")(t) && !common(t)),
+  },
+  {
     name: "`electron/notebook/`",
-    doc: "`node:*`, `protocol.ts`",
+    doc: "`node:*`, `protocol.ts`, `common/`",
     covers: under("electron/notebook"),
-    allows: (t) => isNode(t) || protocol(t) || file("electron/notebook")(t),
+    allows: (t) => isNode(t) || protocol(t) || common(t) || file("electron/notebook")(t),
     neverLoads: database,
   },
   {
     name: "`electron/tracking/`",
-    doc: "`node:*`, `protocol.ts`, better-sqlite3 (store, registry), yaml",
+    doc: "`node:*`, `protocol.ts`, `common/`, better-sqlite3 (store, registry), yaml",
     covers: under("electron/tracking"),
-    allows: (t) => isNode(t) || protocol(t) || file("electron/tracking")(t) || pkg("better-sqlite3", "yaml")(t),
+    allows: (t) => isNode(t) || protocol(t) || common(t) || file("electron/tracking")(t) || pkg("better-sqlite3", "yaml")(t),
   },
   {
     name: "`electron/tracking/client/`",
     doc: "as `tracking/`, but never loads the database (the kernel uses it)",
     covers: under("electron/tracking/client"),
-    allows: (t) => isNode(t) || protocol(t) || (file("electron/tracking")(t) && !database(t)) || pkg("yaml")(t),
+    allows: (t) => isNode(t) || protocol(t) || common(t) || (file("electron/tracking")(t) && !database(t)) || pkg("yaml")(t),
     neverLoads: database,
   },
   {
     name: "`electron/ml/`",
-    doc: "`node:*`, `protocol.ts`, tracking's client, `@tensorflow/*`, yaml",
+    doc: "`node:*`, `protocol.ts`, `common/`, tracking's client, `@tensorflow/*`, yaml",
     covers: under("electron/ml"),
-    allows: (t) => isNode(t) || protocol(t) || file("electron/ml")(t) || trackingClient(t) || pkg("@tensorflow", "yaml")(t),
+    allows: (t) => isNode(t) || protocol(t) || common(t) || file("electron/ml")(t) || trackingClient(t) || pkg("@tensorflow", "yaml")(t),
     neverLoads: database,
   },
   {
     name: "`electron/kernel/`",
-    doc: "`node:*`, `protocol.ts`, `notebook/`, `ml/`, tracking's client (never the database), esbuild, acorn",
+    doc: "`node:*`, `protocol.ts`, `common/`, `notebook/`, `ml/`, tracking's client (never the database), esbuild, acorn",
     covers: under("electron/kernel"),
     allows: (t) =>
       isNode(t) ||
       protocol(t) ||
+      common(t) ||
       file("electron/kernel", "electron/notebook", "electron/ml")(t) ||
       trackingClient(t) ||
       pkg("esbuild", "acorn", "acorn-walk")(t),
@@ -139,11 +149,11 @@ const rows: Row[] = [
   },
   {
     name: "`renderer/`",
-    doc: "`import type` from `protocol.ts` and `tracking/contract.ts`; solid-js, `@codemirror/*`, `@lezer/*`, plotly, marked",
+    doc: "`import type` from `protocol.ts` and `tracking/contract.ts`; `electron/common/`; solid-js, `@codemirror/*`, `@lezer/*`, plotly, marked",
     covers: under("renderer"),
     allows: (t, imp) =>
-      typesOnly(t, imp) || file("renderer")(t) || pkg("solid-js", "@codemirror", "codemirror", "plotly.js-dist-min", "marked", "@lezer")(t),
-    neverLoads: (t) => isNode(t) || file("electron")(t),
+      typesOnly(t, imp) || common(t) || file("renderer")(t) || pkg("solid-js", "@codemirror", "codemirror", "plotly.js-dist-min", "marked", "@lezer")(t),
+    neverLoads: (t) => isNode(t) || (file("electron")(t) && !common(t)),
   },
   {
     name: "`e2e/`",

@@ -7,6 +7,7 @@
  * made here against the declaration, so every command reports them in the same words.
  */
 import { parseArgs } from "node:util";
+import { limitProblem, parseSize } from "../notebook/index.ts";
 
 /** A command line a command cannot run with; `Command.run` prints it above the help and exits 2. */
 export class UsageError extends Error {}
@@ -90,6 +91,30 @@ export type ValuesOf<C> = C extends Command<infer V> ? V : never;
 export function port(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`invalid port '${text}'`);
   return Number(text);
+}
+
+/** Checks an output limit as people write it (`16MB`, `512KB`; see notebook/output-limits.ts) and returns it in bytes. */
+export function outputLimit(text: string): number {
+  const bytes = parseSize(text);
+  if (bytes === undefined) throw new UsageError(`invalid output limit '${text}'; expected a size like 16MB`);
+  const problem = limitProblem("outputBytes", bytes);
+  if (problem) throw new UsageError(`invalid output limit '${text}': ${problem.replace("outputBytes", "it")}`);
+  return bytes;
+}
+
+/** The environment variable that sets the app-wide output limit when `--output-limit` is not given. */
+export const OUTPUT_LIMIT_ENV = "FLOWBOOK_OUTPUT_LIMIT";
+
+/** The app-wide output limit: the flag's, else `FLOWBOOK_OUTPUT_LIMIT`'s, else none (the built-in default). Throws `UsageError`. */
+export function appOutputLimit(flag: number | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (flag !== undefined) return flag;
+  const text = env[OUTPUT_LIMIT_ENV];
+  if (text === undefined || text === "") return undefined;
+  try {
+    return outputLimit(text);
+  } catch (err) {
+    throw new UsageError(`${OUTPUT_LIMIT_ENV}: ${(err as Error).message}`);
+  }
 }
 
 const camel = (flag: string): string => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());

@@ -16,6 +16,16 @@ test("parses the path, port and flags", () => {
   assert.throws(() => parseLaunchArgs(["--frobnicate"]), /unknown option/);
 });
 
+test("the app-wide output limit comes from --output-limit, else FLOWBOOK_OUTPUT_LIMIT, and is checked", () => {
+  assert.equal(parseLaunchArgs(["nb.ts", "--output-limit", "16MB"], {}).outputLimit, 16 * 1024 * 1024);
+  assert.equal(parseLaunchArgs(["nb.ts"], { FLOWBOOK_OUTPUT_LIMIT: "2MB" }).outputLimit, 2 * 1024 * 1024);
+  assert.equal(parseLaunchArgs(["nb.ts", "--output-limit=4MB"], { FLOWBOOK_OUTPUT_LIMIT: "2MB" }).outputLimit, 4 * 1024 * 1024);
+  assert.equal(parseLaunchArgs(["nb.ts"], {}).outputLimit, undefined);
+  assert.throws(() => parseLaunchArgs(["--output-limit", "lots"], {}), /invalid output limit 'lots'; expected a size like 16MB/);
+  assert.throws(() => parseLaunchArgs(["--output-limit", "1GB"], {}), /invalid output limit '1GB': it must be between 1\.0 KB and 128\.0 MB/);
+  assert.throws(() => parseLaunchArgs([], { FLOWBOOK_OUTPUT_LIMIT: "0" }), /FLOWBOOK_OUTPUT_LIMIT: invalid output limit '0'/);
+});
+
 test("start opens the example on first run, then the notebook edited last", async () => {
   const dir = mkdtempSync(join(tmpdir(), "flowbook-start-"));
   try {

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type RunningServer } from "../host/http-server.ts";
 import { DEFAULT_HEADER, newCellId, saveNotebook } from "../notebook/index.ts";
-import { command, port, UsageError, type ValuesOf } from "./args.ts";
+import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
 import { openBrowser } from "./open-browser.ts";
@@ -25,16 +25,18 @@ const LAUNCH = {
     // BROWSER=none (as in other dev servers) counts as --no-open.
     "no-open": { type: "boolean", default: (env: NodeJS.ProcessEnv) => env.BROWSER === "none" },
     browser: { type: "boolean", default: false },
+    // The app-wide output limit (default 8 MB, or FLOWBOOK_OUTPUT_LIMIT); a notebook's header line overrides it.
+    "output-limit": { type: "string", parse: outputLimit },
   },
   positional: { name: "notebook" },
 } as const;
 
 const EDIT = command({
   name: "flowbook edit",
-  usage: "usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser]",
+  usage: "usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser] [--output-limit 16MB]",
   ...LAUNCH,
 });
-const START = command({ name: "flowbook start", usage: "usage: flowbook start [--port N] [--no-open] [--browser]", ...LAUNCH });
+const START = command({ name: "flowbook start", usage: "usage: flowbook start [--port N] [--no-open] [--browser] [--output-limit 16MB]", ...LAUNCH });
 
 /** Parsed launch options shared by `edit` and `start`. */
 export interface LaunchOptions {
@@ -43,15 +45,18 @@ export interface LaunchOptions {
   open: boolean;
   /** Browser mode even when Electron is installed. */
   browser: boolean;
+  /** The app-wide output limit in bytes (`--output-limit`, else `FLOWBOOK_OUTPUT_LIMIT`); absent: the built-in 8 MB. */
+  outputLimit?: number;
 }
 
-function launchOptions({ noOpen, ...rest }: ValuesOf<typeof EDIT>): LaunchOptions {
-  return { ...rest, open: !noOpen };
+function launchOptions({ noOpen, outputLimit, ...rest }: ValuesOf<typeof EDIT>, env: NodeJS.ProcessEnv = process.env): LaunchOptions {
+  const limit = appOutputLimit(outputLimit, env);
+  return { ...rest, open: !noOpen, ...(limit !== undefined ? { outputLimit: limit } : {}) };
 }
 
-/** Parses `[path] [--port N] [--no-open] [--browser]`; throws `UsageError`. */
-export function parseLaunchArgs(args: string[]): LaunchOptions {
-  return launchOptions(EDIT.parse(args));
+/** Parses `[path] [--port N] [--no-open] [--browser] [--output-limit SIZE]`; throws `UsageError`. */
+export function parseLaunchArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LaunchOptions {
+  return launchOptions(EDIT.parse(args, env), env);
 }
 
 /** `flowbook edit`: opens (creating when missing) one notebook; resolves to the exit code. */
@@ -105,7 +110,7 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   process.stdout.write(`Flowbook: browser mode (${opts.browser ? "--browser given" : "Electron is not installed"})\n`);
   let host: Host;
   try {
-    host = await createHost({ notebookDir: dir, notebookPath: opts.notebook });
+    host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}) });
   } catch (err) {
     // A malformed notebook or an unopenable store: say which, without a stack trace.
     process.stderr.write(`flowbook: ${(err as Error).message}\n`);
@@ -156,7 +161,12 @@ async function listen(host: Host, port: number | undefined): Promise<RunningServ
 async function launchElectron(binary: string, opts: LaunchOptions, dir: string): Promise<number> {
   process.stdout.write("Flowbook: desktop app (Electron)\n");
   if (!existsSync(ELECTRON_MAIN)) await bundleElectron();
-  const args = [ELECTRON_MAIN, `--flowbook-dir=${dir}`, ...(opts.notebook ? [`--flowbook-notebook=${opts.notebook}`] : [])];
+  const args = [
+    ELECTRON_MAIN,
+    `--flowbook-dir=${dir}`,
+    ...(opts.notebook ? [`--flowbook-notebook=${opts.notebook}`] : []),
+    ...(opts.outputLimit ? [`--flowbook-output-limit=${opts.outputLimit}`] : []),
+  ];
   const child = spawn(binary, args, { stdio: "inherit" });
   // Electron's main process owns the host; Ctrl-C here is passed on so it can close the store.
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);

@@ -21,3 +21,9 @@ test("markdown, text, plots, widgets and stacks print readably", () => {
     "a\n[plot 'loss': 1 trace(s)]\n[slider n: 3]",
   );
 });
+
+test("an output over the limit prints the app's notice and where it was saved", () => {
+  const notice = { kind: "too-large", outputKind: "markdown", bytes: 50 * 1024 * 1024, limit: 8 * 1024 * 1024, savedAs: "outputs/c1.md" } as const;
+  assert.equal(formatOutput(notice, { sessionDir: "/nb/__flowbook__/nb" }), "output too large (50.0 MB > 8.0 MB limit); saved to /nb/__flowbook__/nb/outputs/c1.md");
+  assert.equal(formatOutput({ ...notice, savedAs: undefined }), "output too large (50.0 MB > 8.0 MB limit); not saved");
+});

@@ -1,8 +1,11 @@
 /**
  * Cell outputs as plain text, for `flowbook run` and other terminals: markdown and text as they
- * are, tables as aligned columns, plots and widgets as one-line summaries.
+ * are, tables as aligned columns, plots and widgets as one-line summaries, an output over the limit
+ * as the app's notice and where it was saved.
  */
+import { join } from "node:path";
 import type { Output, WidgetSpec } from "../protocol.ts";
+import { tooLargeMessage } from "../common/output-bounds.ts";
 
 const MAX_ROWS = 50;
 const MAX_CELL = 40;
@@ -35,8 +38,14 @@ function widgetText(w: WidgetSpec): string {
   return `[${w.kind}${w.label ? ` ${w.label}` : ""}: ${value}]`;
 }
 
+/** Where `formatOutput` finds files outputs refer to. */
+export interface FormatOptions {
+  /** The notebook's session folder: a too-large output's `savedAs` is relative to it. */
+  sessionDir?: string;
+}
+
 /** An output as text. */
-export function formatOutput(output: Output): string {
+export function formatOutput(output: Output, opts: FormatOptions = {}): string {
   switch (output.kind) {
     case "text":
       return output.text;
@@ -56,8 +65,13 @@ export function formatOutput(output: Output): string {
     case "progress":
       return `[${output.label ? output.label + " " : ""}${output.value}/${output.total}]`;
     case "stack":
-      return output.items.map(formatOutput).join("\n");
+      return output.items.map((item) => formatOutput(item, opts)).join("\n");
     case "tracking-view":
       return `[tracking view: ${output.view}]`;
+    case "too-large": {
+      // `output too large (50.0 MB > 8.0 MB limit); saved to …/__flowbook__/nb/outputs/c1.md`
+      const where = output.savedAs ? `saved to ${opts.sessionDir ? join(opts.sessionDir, output.savedAs) : output.savedAs}` : "not saved";
+      return `${tooLargeMessage(output.bytes, output.limit)}; ${where}`;
+    }
   }
 }

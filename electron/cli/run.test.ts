@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,4 +65,29 @@ test("a malformed notebook or bad arguments fail with a message", () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /bad\.ts:1: cell marker has no id/);
   assert.equal(flowbookRun("x.ts", ["--bogus"]).code, 2);
+});
+
+test("an output over the limit prints the notice and is saved beside the notebook; the console prints whole", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fb-run-"));
+  const nb = join(dir, "big.ts");
+  writeFileSync(
+    nb,
+    [
+      "// flowbook: output-limit=2KB console-lines=5",
+      "",
+      "// %% [cell id=imp]",
+      'import { md } from "flowbook";',
+      "",
+      "// %% [cell id=big]",
+      "for (let i = 0; i < 20; i++) console.log('line', i);",
+      'md("x".repeat(3000))',
+      "",
+    ].join("\n"),
+  );
+  const r = flowbookRun(nb);
+  assert.equal(r.code, 0, r.stderr);
+  const saved = join(dir, "__flowbook__", "big", "outputs", "big.md");
+  assert.ok(r.stdout.includes(`output too large (2.9 KB > 2.0 KB limit); saved to ${saved}`), r.stdout);
+  assert.equal(readFileSync(saved, "utf8"), "x".repeat(3000));
+  assert.match(r.stdout, /line 0\n[^]*line 19\n/, "a script's console is not cut to the app's tail");
 });

@@ -1,25 +1,28 @@
 /**
- * `flowbook run notebook.ts [--tracking-uri URI]`: runs a notebook top to bottom as a script.
+ * `flowbook run notebook.ts [--tracking-uri URI] [--output-limit SIZE]`: runs a notebook top to bottom as a script.
  *
  * Every enabled cell runs once, in dependency order, on an in-process kernel; UI elements keep their
- * defaults. Cell console output goes to stdout/stderr as it happens, and each cell's final output is
+ * defaults. Cell console output goes to stdout/stderr as it happens, whole, and each cell's final output is
  * printed readably when the cell finishes (markdown and text as text, tables as aligned columns).
+ * An output over the limit (the notebook's `// flowbook: output-limit=…` line, else `--output-limit`
+ * or `FLOWBOOK_OUTPUT_LIMIT`, else 8 MB) prints the app's notice and is saved beside the notebook.
  * Tracking goes to `--tracking-uri`, else `MLFLOW_TRACKING_URI`, else `flowbook.db` beside the
  * notebook. The exit code is 0 when every cell succeeded, 1 naming the first failing cell otherwise.
  */
 import { dirname, resolve } from "node:path";
 import type { CellError, CellId, KernelEvent, Output } from "../protocol.ts";
-import { loadNotebook, type Notebook } from "../notebook/index.ts";
+import { mergeLimits } from "../common/output-bounds.ts";
+import { loadNotebook, parseLimitsDirective, sessionDir, type Notebook } from "../notebook/index.ts";
 import { openStore } from "../tracking/store/index.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
-import { command, type ValuesOf } from "./args.ts";
+import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
 import { formatOutput } from "./format-output.ts";
 
 const RUN = command({
   name: "flowbook run",
-  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port]",
-  options: { "tracking-uri": { type: "string" } },
+  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port] [--output-limit 16MB]",
+  options: { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } },
   positional: { name: "notebook", missing: "missing notebook path" },
 });
 
@@ -52,13 +55,19 @@ export function runCommand(args: string[]): Promise<number> {
 
 async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const path = resolve(parsed.notebook);
+  const appLimit = appOutputLimit(parsed.outputLimit);
   let notebook: Notebook;
+  let directive: ReturnType<typeof parseLimitsDirective>;
   try {
     notebook = await loadNotebook(path);
+    directive = parseLimitsDirective(notebook.header, path);
   } catch (err) {
     process.stderr.write(`flowbook run: ${(err as Error).message}\n`);
     return 1;
   }
+  for (const warning of directive.warnings) process.stderr.write(`flowbook run: ${warning}\n`);
+  const limits = mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits);
+  const session = sessionDir(path);
   const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
   const store = await openStore(trackingUri);
   // Runs record the cells as the kernel (built below, around the runtime) has them.
@@ -81,7 +90,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
         break;
       case "cell-status":
         if (event.status === "idle" && outputs.get(event.id)) {
-          process.stdout.write(formatOutput(outputs.get(event.id)!) + "\n");
+          process.stdout.write(formatOutput(outputs.get(event.id)!, { sessionDir: session }) + "\n");
           outputs.delete(event.id);
         }
         break;
@@ -94,10 +103,11 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
     }
   };
 
-  const kernel = new Kernel({ notebookPath: path, runtimeModule: runtime.module, emit });
+  // A script prints its whole console (no bounds, no log file); outputs keep the app's limit.
+  const kernel = new Kernel({ notebookPath: path, runtimeModule: runtime.module, emit, boundedConsole: false, sessionDir: session });
   try {
     const enabled = notebook.cells.filter((c) => !c.config.disabled);
-    await kernel.handle({ type: "kernel-init", notebookPath: path, cells: notebook.cells, mode: "autorun" });
+    await kernel.handle({ type: "kernel-init", notebookPath: path, cells: notebook.cells, mode: "autorun", limits });
     if (enabled.length > 0) await kernel.handle({ type: "execute-cells", cells: enabled, requestedAt: Date.now() });
     // Re-runs the first pass scheduled (state setters, requested runs) finish too.
     await kernel.idle();

@@ -186,3 +186,79 @@ training.catch(() => undefined);`;
     assert.match(bad.error?.message ?? "", /no id/);
   });
 });
+
+describe("host output limits", () => {
+  let dir: string;
+  let host: Host;
+  let client: ReturnType<typeof connection>;
+  const big = { id: "big" as CellId, code: 'import { md } from "flowbook";\nmd("x".repeat(3000))', config: {} };
+  const outputOf = (from: number) =>
+    client.next((e) => client.events.indexOf(e) >= from && e.type === "kernel-event" && e.event.type === "cell-output" && e.event.id === "big");
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "flowbook-host-limits-"));
+    writeFileSync(join(dir, "nb.ts"), `// flowbook: output-limit=2KB\n\n// %% [cell id=big]\n${big.code}\n`);
+    host = await createHost({ notebookDir: dir, notebookPath: join(dir, "nb.ts"), outputLimits: { outputBytes: 1024 * 1024 }, log: () => undefined });
+    client = connection();
+    host.connect(client.conn);
+    await client.next((e) => e.type === "host-status" && e.kernel === "idle");
+  });
+
+  after(async () => {
+    await host.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the notebook's header limit wins over the app's; raising it rewrites the header, saved with the notebook", async () => {
+    let from = client.events.length;
+    client.raw({ type: "execute-cells", cells: [big], requestedAt: Date.now() } satisfies HostCommand);
+    let out = await outputOf(from);
+    assert.deepEqual(out.type === "kernel-event" && out.event.type === "cell-output" && out.event.output, {
+      kind: "too-large",
+      outputKind: "markdown",
+      bytes: 3000,
+      limit: 2048,
+      savedAs: "outputs/big.md",
+    });
+    assert.equal(host.sessionFile("outputs/big.md"), join(dir, "__flowbook__", "nb", "outputs", "big.md"));
+    assert.equal(readFileSync(host.sessionFile("outputs/big.md")!, "utf8"), "x".repeat(3000));
+    assert.equal(host.sessionFile("../nb.ts"), undefined);
+
+    client.raw({ type: "set-output-limits", limits: { outputBytes: 4096 } } satisfies HostCommand);
+    from = client.events.length;
+    client.raw({ type: "execute-cells", cells: [big], requestedAt: Date.now() } satisfies HostCommand);
+    out = await outputOf(from);
+    assert.equal(out.type === "kernel-event" && out.event.type === "cell-output" && out.event.output?.kind, "markdown");
+
+    await client.request({ type: "save-notebook", cells: [big] });
+    assert.match(readFileSync(join(dir, "nb.ts"), "utf8"), /^\/\/ flowbook: output-limit=4KB\n\n\/\/ %% \[cell id=big\]/);
+  });
+
+  test("an output a window cannot take reaches it as an error, not as nothing", async () => {
+    const events: HostEvent[] = [];
+    const off = host.connect({
+      send(e) {
+        if (e.type === "kernel-event" && e.event.type === "cell-output" && e.event.output) throw new RangeError("Invalid string length");
+        events.push(e);
+      },
+      onCommand: () => () => undefined,
+    });
+    try {
+      const from = client.events.length;
+      client.raw({ type: "execute-cells", cells: [big], requestedAt: Date.now() } satisfies HostCommand);
+      await outputOf(from);
+      const failed = events.findLast((e) => e.type === "kernel-event" && e.event.type === "cell-output");
+      assert.ok(failed?.type === "kernel-event" && failed.event.type === "cell-output");
+      assert.equal(failed.event.output, null);
+      assert.match(failed.event.error?.kind === "invalid" ? failed.event.error.message : "", /could not be sent to this window: Invalid string length/);
+    } finally {
+      off();
+    }
+  });
+
+  test("a notebook whose header line has a bad value is refused, naming the line", async () => {
+    writeFileSync(join(dir, "bad.ts"), "// title\n// flowbook: output-limit=huge\n// %% [cell id=a]\n1;\n");
+    const r = await client.request({ type: "open-notebook", path: "bad.ts" });
+    assert.match(r.error?.message ?? "", /bad\.ts:2: 'output-limit=huge': expected a size like 16MB/);
+  });
+});

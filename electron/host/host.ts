@@ -10,7 +10,19 @@ import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "./kernel-client.ts";
-import { DEFAULT_HEADER, loadNotebook, newCellId, parseNotebook, saveNotebook, withCells, type Notebook } from "../notebook/index.ts";
+import {
+  DEFAULT_HEADER,
+  limitsProblem,
+  loadNotebook,
+  newCellId,
+  parseLimitsDirective,
+  parseNotebook,
+  resolveSessionFile,
+  saveNotebook,
+  withCells,
+  withLimitsDirective,
+  type Notebook,
+} from "../notebook/index.ts";
 import {
   assertNever,
   type CellId,
@@ -19,6 +31,7 @@ import {
   type KernelEvent,
   type KernelEventForwarded,
   type KernelState,
+  type OutputLimits,
   type RequestId,
   type RunMode,
 } from "../protocol.ts";
@@ -27,6 +40,7 @@ import { SqliteStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
+import { mergeLimits } from "../common/output-bounds.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { validateHostCommand } from "./validate.ts";
@@ -50,6 +64,8 @@ export interface HostOptions {
   artifactsDestination?: string;
   /** Where problems nobody can be told about are reported (default: stderr). */
   log?: (message: string) => void;
+  /** The app-wide output bounds (`flowbook edit --output-limit`); a notebook's header line overrides them. */
+  outputLimits?: Partial<OutputLimits>;
 }
 
 /** A running host. */
@@ -73,6 +89,12 @@ export interface Host {
   allowPath(path: string): string;
   /** The open notebook's path, if any. */
   notebookPath(): string | undefined;
+  /**
+   * The absolute path of a session file of the notebook the kernel runs (`console/<cell>.log`,
+   * `outputs/…`, relative to its session folder), or undefined when none is open or `file` would
+   * leave that folder. The file itself may not exist.
+   */
+  sessionFile(file: string): string | undefined;
   /** Stops the kernel, flushes pending changes and closes the store. */
   close(): Promise<void>;
 }
@@ -86,6 +108,9 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const trackingUri = opts.trackingUri ?? `sqlite:///${resolve(notebookDir, "flowbook.db")}`;
   const dbPath = sqlitePath(trackingUri);
   const artifactsDestination = resolve(opts.artifactsDestination ?? resolve(dirname(dbPath), "mlartifacts"));
+  // The app-wide bounds come from a flag or a launch argument: out of bounds is a start-up error.
+  const limitsError = opts.outputLimits && limitsProblem(opts.outputLimits);
+  if (limitsError) throw new Error(`invalid output limits: ${limitsError}`);
   const store = await SqliteStore.open({ path: dbPath, defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
   const serving = createModelServing(store);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
@@ -108,6 +133,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const replay = new Map<CellId, Map<Replayed["type"], Replayed>>();
   /** The open notebook; `unsaved` while it came from text and its file does not exist yet. */
   let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean } | undefined;
+  /** The notebook path the kernel was started on: its session files stay there after a "save as". */
+  let kernelPath: string | undefined;
   let closed = false;
 
   const broadcast = (event: HostEvent) => {
@@ -118,6 +145,15 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       c.send(event);
     } catch (err) {
       log(`could not send '${event.type}': ${(err as Error).message}`);
+      // An output the window cannot take (too big to serialize, say) shows as an error, never as nothing.
+      if (event.type === "kernel-event" && event.event.type === "cell-output") {
+        const message = `the output could not be sent to this window: ${(err as Error).message}`;
+        try {
+          c.send({ type: "kernel-event", event: { ...event.event, output: null, error: { kind: "invalid", message } } });
+        } catch {
+          // The connection itself is broken; its close handler cleans up.
+        }
+      }
     }
   };
   const status = (): HostEvent => ({ type: "host-status", trackingUri, restUrl, tfBackend, kernel: kernelState });
@@ -190,11 +226,15 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     slot.set(event.type, event);
   };
 
+  /** The open notebook's bounds: the app's, then its header line's (checked when it was opened). */
+  const limitsOf = (nb: Notebook): OutputLimits => mergeLimits(opts.outputLimits, parseLimitsDirective(nb.header).limits);
+
   const startKernel = (path: string, nb: Notebook, mode: RunMode) => {
     // No `cwd`: KernelClient forks with `--import tsx`, which Node resolves from the child's working
     // directory, so a notebook folder without node_modules would kill the kernel at start.
     const client = new KernelClient();
     kernel = client;
+    kernelPath = path;
     client.onTrackingRequest(callStore);
     client.onEvent(onKernelEvent);
     client.onExit((exit) => {
@@ -204,12 +244,15 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       setKernelState("dead");
     });
     setKernelState("starting");
-    client.send({ type: "kernel-init", notebookPath: path, cells: nb.cells.map(({ id, code, config }) => ({ id, code, config })), mode, trackingUri });
+    const cells = nb.cells.map(({ id, code, config }) => ({ id, code, config }));
+    client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb) });
   };
 
   const openPath = async (path: string): Promise<string> => openLoaded(path, await loadNotebook(path), false);
   /** Makes `notebook` the open one at `path` on a fresh kernel; `unsaved` when its file is not written yet. */
   const openLoaded = async (path: string, notebook: Notebook, unsaved: boolean): Promise<string> => {
+    // A bad `// flowbook:` line refuses the notebook (naming the line) before the open one is closed.
+    for (const warning of parseLimitsDirective(notebook.header, path).warnings) log(warning);
     const old = kernel;
     kernel = undefined;
     await old?.dispose();
@@ -220,7 +263,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     broadcast(opened());
     return path;
   };
-  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode, ...(open!.unsaved ? { unsaved: true } : {}) });
+  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode, limits: limitsOf(open!.notebook), ...(open!.unsaved ? { unsaved: true } : {}) });
 
   const createAndOpen = async (path: string): Promise<string> => {
     if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);
@@ -293,6 +336,21 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     }
   };
 
+  /**
+   * Raises (or lowers) the open notebook's bounds: its header line is rewritten (written with the
+   * next save) and the kernel gets the merged bounds for its later runs.
+   */
+  const setOutputLimits = (limits: Partial<OutputLimits>) => {
+    if (!open) return log("'set-output-limits' ignored: no notebook is open");
+    try {
+      const header = withLimitsDirective(open.notebook.header, limits);
+      open = { ...open, notebook: { ...open.notebook, header } };
+    } catch (err) {
+      return log(`'set-output-limits' refused: ${(err as Error).message}`);
+    }
+    kernel?.send({ type: "set-output-limits", limits: limitsOf(open.notebook) });
+  };
+
   const handle = (raw: unknown, from: Connection) => {
     if (closed) return;
     const v = validateHostCommand(raw);
@@ -311,6 +369,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       case "set-ui-value":
       case "set-run-mode":
       case "interrupt":
+      case "set-output-limits":
+        if (cmd.type === "set-output-limits") return setOutputLimits(cmd.limits);
         if (cmd.type === "set-run-mode" && open) open = { ...open, mode: cmd.mode };
         if (cmd.type === "delete-cell") replay.delete(cmd.id);
         if (kernel) kernel.send(cmd);
@@ -366,6 +426,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     newNotebook: (path) => createAndOpen(paths.allow(path)),
     allowPath: (path) => paths.allow(path),
     notebookPath: () => open?.path,
+    sessionFile: (file) => (kernelPath === undefined ? undefined : resolveSessionFile(kernelPath, file)),
     async close() {
       if (closed) return;
       closed = true;

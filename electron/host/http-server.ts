@@ -1,8 +1,9 @@
 /**
  * Browser mode's one HTTP server, on 127.0.0.1: the built renderer (static files with a strict CSP),
  * the MLflow REST API (so Python `mlflow` can use the app's URL as its tracking URI), the artifact
- * proxy for remote tracking servers the Tracking tab shows (`/view-source/<id>/…`) and the
- * token-guarded WebSocket at `/ws`. The URL to open carries the per-launch token.
+ * proxy for remote tracking servers the Tracking tab shows (`/view-source/<id>/…`), the open
+ * notebook's session files (`/flowbook/…`, session-routes.ts) and the token-guarded WebSocket at
+ * `/ws`. The URL to open carries the per-launch token. The desktop app loads its page from here too.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, promises as fs, readdirSync, statSync } from "node:fs";
@@ -11,6 +12,7 @@ import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTrackingServer } from "../tracking/rest/index.ts";
 import type { Host } from "./host.ts";
+import { SESSION_PREFIX, serveSessionFile } from "./session-routes.ts";
 import { VIEW_PROXY_PREFIX } from "./view-source.ts";
 import { attachWebSocket } from "./ws-transport.ts";
 
@@ -111,6 +113,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       // Artifacts of a remote tracking server the Tracking tab shows, fetched by the host for the page.
       if (!ownHost(req, port)) return send(res, 403, "forbidden host");
       return opts.host.views.proxy(req, res);
+    }
+    if (req.url?.startsWith(SESSION_PREFIX)) {
+      // A cell's full console log or a saved too-large output of the open notebook.
+      if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+      return void serveSessionFile(req, res, opts.host).catch(() => send(res, 500, "internal error"));
     }
     if (rest.handle(req, res)) return;
     serveStatic(req, res, rendererDir, port).catch(() => send(res, 500, "internal error"));

@@ -4,7 +4,7 @@ import type { CellId, CellSource, KernelEvent } from "../protocol.ts";
 import { KernelClient } from "./kernel-client.ts";
 import { openStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -184,5 +184,41 @@ test("a cell pointing setTrackingUri at the app's database stays on the host; an
   } finally {
     await client.dispose();
     await store.close();
+  }
+});
+
+test("Stop during a console flood keeps every printed line in the log, and a restarted kernel keeps raised limits", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fb-flood-"));
+  const notebookPath = join(dir, "nb.ts");
+  const client = new KernelClient({ interruptGraceMs: 300 });
+  const rec = recorder(client);
+  try {
+    const flood = cell("flood", 'for (let i = 0; ; i++) console.log("line", i);');
+    const big = cell("big", 'md("x".repeat(3000))');
+    const limits = { outputBytes: 2048, consoleLines: 100, consoleBytes: 1 << 20 };
+    client.send({ type: "kernel-init", notebookPath, cells: [IMPORTS, flood, big], mode: "lazy", limits });
+    await rec.next((e) => e.type === "kernel-ready");
+    client.send({ type: "set-output-limits", limits: { ...limits, outputBytes: 4096 } });
+    client.send({ type: "execute-cells", cells: [flood], requestedAt: Date.now() });
+    // Batches arrive while the loop never yields: each bounded, counting what it skipped.
+    const batches = () => rec.events.flatMap((e) => (e.event.type === "cell-console" && e.event.id === "flood" ? [e.event] : []));
+    await rec.next((e) => e.type === "cell-console" && e.id === "flood" && (e.skippedLines ?? 0) > 0);
+    const start = Date.now();
+    client.interrupt();
+    await rec.next((e) => e.type === "cell-status" && e.id === "flood" && e.status === "stale" && rec.events.find((r) => r.event === e)!.at >= start);
+    for (const b of batches()) assert.ok(b.text.split("\n").length - 1 <= 100);
+    const shown = batches().at(-1)!.text.trimEnd().split("\n").at(-1)!;
+    const log = readFileSync(join(dir, "__flowbook__", "nb", "console", "flood.log"), "utf8").split("\n");
+    const complete = log.slice(0, -1);
+    assert.ok(complete.every((line, i) => line === `line ${i}`), "the log holds every line printed, in order");
+    assert.ok(complete.includes(shown), `the last line shown (${shown}) is in the log`);
+    // The new process was started with the raised limit: a 3000-byte output shows.
+    await rec.next((e) => e.type === "kernel-ready" && rec.events.find((r) => r.event === e)!.at >= start);
+    client.send({ type: "execute-cells", cells: [big], requestedAt: Date.now() });
+    const out = await rec.next((e) => isOutput("big")(e) && rec.events.find((r) => r.event === e)!.at >= start);
+    assert.equal(out.type === "cell-output" && out.output?.kind, "markdown");
+  } finally {
+    await client.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

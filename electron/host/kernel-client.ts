@@ -20,6 +20,7 @@ import type {
   RemoteError,
   TrackingRequest,
 } from "../protocol.ts";
+import { mergeLimits } from "../common/output-bounds.ts";
 import { checkTrackingCall } from "../tracking/calls.ts";
 import type { TrackingInvocation } from "../tracking/contract.ts";
 import { MlflowError } from "../tracking/types.ts";
@@ -246,6 +247,10 @@ export class KernelClient {
       }
       case "set-run-mode":
         if (this.init) this.init = { ...this.init, mode: cmd.mode };
+        break;
+      case "set-output-limits":
+        // A restarted process keeps the raised limits.
+        if (this.init) this.init = { ...this.init, limits: mergeLimits(this.init.limits, cmd.limits) };
         break;
       default:
         break;

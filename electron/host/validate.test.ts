@@ -14,6 +14,8 @@ test("accepts every well-formed command kind", () => {
     { type: "set-ui-value", id: "w1", value: 3 },
     { type: "set-run-mode", mode: "lazy" },
     { type: "interrupt" },
+    { type: "set-output-limits", limits: { outputBytes: 16 * 1024 * 1024 } },
+    { type: "set-output-limits", limits: { consoleLines: 20_000, consoleBytes: 1024 * 1024 } },
     { type: "open-notebook", requestId: "r", path: "nb.ts" },
     { type: "new-notebook", requestId: "r", path: "nb.ts" },
     { type: "open-notebook-text", requestId: "r", path: "nb.run-1.ts", text: "// %% [cell id=a]\n1;\n" },
@@ -120,4 +122,22 @@ test("view sources take only an http(s) server root, and say what is wrong with 
   assert.equal(validateHostCommand({ type: "test-view-source", url: "http://h:1" }).ok, false);
   assert.equal(validateHostCommand({ type: "tracking-call", requestId: "r", method: "getRun", args: [], store: "remote" }).ok, false);
   assert.deepEqual(parseServerUrl(" http://Host:5000/base// "), { url: "http://host:5000/base" });
+});
+
+test("output limits must be known keys with whole numbers within bounds, and say which is wrong", () => {
+  const bad: [unknown, RegExp][] = [
+    [undefined, /'limits': limits must be an object/],
+    [{ outputBytes: -1 }, /outputBytes must be between 1\.0 KB and 128\.0 MB/],
+    [{ outputBytes: 0.5 }, /outputBytes must be a whole number/],
+    [{ outputBytes: Number.POSITIVE_INFINITY }, /whole number/],
+    [{ outputBytes: 1e12 }, /between/],
+    [{ consoleLines: "10" }, /consoleLines must be a whole number/],
+    [{ consoleBytes: 10 }, /consoleBytes must be between/],
+    [{ outputbytes: 1 }, /unknown limit 'outputbytes'/],
+  ];
+  for (const [limits, why] of bad) {
+    const r = validateHostCommand({ type: "set-output-limits", limits });
+    assert.equal(r.ok, false, JSON.stringify(limits));
+    assert.match(!r.ok ? r.error : "", why, JSON.stringify(limits));
+  }
 });

@@ -4,6 +4,7 @@
  * a tracking call's method and argument kinds are checked here, and a bad command becomes a value, never a throw.
  */
 import type { CellSource, HostCommand, RequestId, RunMode } from "../protocol.ts";
+import { limitsProblem } from "../notebook/index.ts";
 import { checkTrackingCall } from "../tracking/calls.ts";
 
 /** Limits on inbound commands; generous for real notebooks, small enough to bound memory. */
@@ -129,6 +130,12 @@ function check(raw: Record<string, unknown>): void {
     case "set-run-mode":
       if (!RUN_MODES.includes(raw.mode as RunMode)) throw new Invalid("'mode' must be 'autorun' or 'lazy'");
       return;
+    case "set-output-limits": {
+      // Whole numbers within LIMIT_BOUNDS (common/output-bounds.ts), known keys only.
+      const problem = limitsProblem(raw.limits);
+      if (problem) throw new Invalid(`'limits': ${problem}`);
+      return;
+    }
     case "open-notebook":
     case "new-notebook":
       path(raw.path, "path");

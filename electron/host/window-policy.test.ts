@@ -18,9 +18,15 @@ test("only the app's own origin counts as the app", () => {
 test("only http(s) links to other sites go to the system browser", () => {
   assert.equal(externalUrl("https://mlflow.org/docs", APP), "https://mlflow.org/docs");
   assert.equal(externalUrl("http://example.com/a b", APP), "http://example.com/a%20b");
-  for (const bad of ["file:///etc/passwd", "javascript:alert(1)", "smb://host/share", "ms-msdt:/id", `${APP}/x`, "::"]) {
+  for (const bad of ["file:///etc/passwd", "javascript:alert(1)", "smb://host/share", "ms-msdt:/id", `${APP}/x`, `${APP}/?token=t`, "::"]) {
     assert.equal(externalUrl(bad, APP), undefined, bad);
   }
+});
+
+test("the app's own file routes (a cell's full log, a saved output) open in the system browser", () => {
+  assert.equal(externalUrl(`${APP}/flowbook/console-log?cell=c1`, APP), `${APP}/flowbook/console-log?cell=c1`);
+  assert.equal(externalUrl(`${APP}/flowbook/session-file?path=outputs%2Fc1.md`, APP), `${APP}/flowbook/session-file?path=outputs%2Fc1.md`);
+  assert.equal(externalUrl(`${APP}/flowbook/other`, APP), undefined);
 });
 
 test("window state round-trips and falls back when the display is gone or the file is bad", () => {

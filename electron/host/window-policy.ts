@@ -22,8 +22,16 @@ export function isAppOrigin(url: string, appOrigin: string): boolean {
 }
 
 /**
+ * The app's own read-only file routes a link may open in a new window (a cell's full console log, a
+ * saved too-large output): the desktop app opens no second window of its own, so the system browser
+ * shows them (they need no token, like the artifact routes).
+ */
+const APP_FILE_ROUTES: ReadonlySet<string> = new Set(["/flowbook/console-log", "/flowbook/session-file"]);
+
+/**
  * The URL to hand to the system browser for a link the page tried to open, re-serialised, or
- * undefined when it must not leave the app (anything but http/https, or the app's own origin).
+ * undefined when it must not leave the app (anything but http/https, or the app's own origin other
+ * than its file routes).
  */
 export function externalUrl(url: string, appOrigin: string): string | undefined {
   let parsed: URL;
@@ -33,7 +41,7 @@ export function externalUrl(url: string, appOrigin: string): string | undefined 
     return undefined;
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
-  if (parsed.origin === appOrigin) return undefined;
+  if (parsed.origin === appOrigin && !APP_FILE_ROUTES.has(parsed.pathname)) return undefined;
   return parsed.href;
 }
 

@@ -4,7 +4,8 @@
  * tests drive it directly. Commands are handled one at a time, except `interrupt`, live-store changes
  * and tracking replies, which act at once (a running cell must be stoppable and must get its replies).
  */
-import type { CellError, CellId, CellSource, CellStatus, KernelCommand, KernelEvent, Output, RunMode, TrackingReply, WidgetId } from "../protocol.ts";
+import { join } from "node:path";
+import type { CellError, CellId, CellSource, CellStatus, KernelCommand, KernelEvent, Output, OutputLimits, RunMode, TrackingReply, WidgetId } from "../protocol.ts";
 import type { StoreChange } from "../tracking/contract.ts";
 import { assertNever } from "../protocol.ts";
 import { emptyGraph, descendants, readersOf, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
@@ -14,6 +15,9 @@ import { cellLineFromStack, compileCell, createImporter, type AwaitGuard, type I
 import { toOutput } from "./runtime/output.ts";
 import { cellStorage, type CellContext, type WidgetHandle } from "./runtime/context.ts";
 import { ConsoleBatcher, consoleSinks, installConsoleRouting } from "./console-capture.ts";
+import { boundOutput, saveInSession } from "./output-size.ts";
+import { mergeLimits } from "../common/output-bounds.ts";
+import { consoleLogFile, sessionDir } from "../notebook/index.ts";
 
 /** Options of `Kernel`. */
 export interface KernelOptions {
@@ -29,6 +33,18 @@ export interface KernelOptions {
   liveIntervalMs?: number;
   /** Console batching interval (ms). */
   consoleBatchMs?: number;
+  /** Output bounds until `kernel-init` or `set-output-limits` gives others (default: the built-in ones). */
+  limits?: OutputLimits;
+  /**
+   * The notebook's session folder, for console logs and too-large outputs (default: beside the
+   * notebook, see `notebook/session-files.ts`); null keeps no files.
+   */
+  sessionDir?: string | null;
+  /**
+   * true (default, the app): each console batch sent is bounded by the limits, and the whole console
+   * is logged in the session folder. false (`flowbook run`): every line is sent and nothing is logged.
+   */
+  boundedConsole?: boolean;
 }
 
 /** One run of one cell. */
@@ -123,10 +139,20 @@ export class Kernel {
   private closed = false;
   private readonly importer: Importer;
   private readonly console: ConsoleBatcher;
+  private limits: OutputLimits;
+  private readonly sessionDir: string | null;
 
   constructor(private readonly opts: KernelOptions) {
     this.importer = createImporter(opts.notebookPath, opts.runtimeModule);
-    this.console = new ConsoleBatcher(opts.emit, opts.consoleBatchMs ?? 10);
+    this.limits = mergeLimits(opts.limits);
+    this.sessionDir = opts.sessionDir === undefined ? sessionDir(opts.notebookPath) : opts.sessionDir;
+    const bounded = opts.boundedConsole ?? true;
+    const dir = this.sessionDir;
+    this.console = new ConsoleBatcher(opts.emit, {
+      batchMs: opts.consoleBatchMs ?? 10,
+      ...(bounded ? { bounds: () => ({ lines: this.limits.consoleLines, bytes: this.limits.consoleBytes }) } : {}),
+      ...(bounded && dir ? { logPath: (id: CellId) => join(dir, consoleLogFile(id)) } : {}),
+    });
     installConsoleRouting();
   }
 
@@ -146,6 +172,10 @@ export class Kernel {
       case "set-ui-value":
         this.pendingUi.set(cmd.id, cmd.value); // last write wins within a burst
         return this.queueFlush();
+      case "set-output-limits":
+        // Read by every later output and console batch; nothing re-runs.
+        this.limits = mergeLimits(this.limits, cmd.limits);
+        return Promise.resolve();
       case "shutdown":
         this.shutdown();
         return Promise.resolve();
@@ -189,10 +219,13 @@ export class Kernel {
     return this.chain;
   }
 
-  private async process(cmd: Exclude<KernelCommand, { type: "interrupt" | "tracking-changed" | "tracking-reply" | "set-ui-value" | "shutdown" }>): Promise<void> {
+  private async process(
+    cmd: Exclude<KernelCommand, { type: "interrupt" | "tracking-changed" | "tracking-reply" | "set-ui-value" | "set-output-limits" | "shutdown" }>,
+  ): Promise<void> {
     switch (cmd.type) {
       case "kernel-init": {
         this.mode = cmd.mode;
+        if (cmd.limits) this.limits = mergeLimits(cmd.limits);
         for (const cell of cmd.cells) this.change({ type: "set-cell", id: cell.id, code: cell.code, config: cell.config });
         this.change({ type: "set-order", ids: cmd.cells.map((c) => c.id) });
         // Nothing has run yet, so every cell is stale: running one cell runs its ancestors first.
@@ -404,8 +437,8 @@ export class Kernel {
       // A failed cell defines nothing; its signal ends any work it started.
       this.runs.get(id)?.life.abort();
     }
-    if (output !== undefined || error) this.opts.emit({ type: "cell-output", id, runNumber, output: output ?? null, ...(error ? { error } : {}) });
-    this.console.flush(id);
+    if (output !== undefined || error) this.opts.emit({ type: "cell-output", id, runNumber, output: this.bounded(id, output ?? null), ...(error ? { error } : {}) });
+    this.console.end(id, runNumber);
     this.opts.emit({ type: "cell-status", id, status: "idle", runNumber });
   }
 
@@ -418,7 +451,12 @@ export class Kernel {
   private showOutputs(id: CellId, run: Run): void {
     const output: Output | null =
       run.outputs.length === 0 ? null : run.outputs.length === 1 ? run.outputs[0]! : { kind: "stack", items: [...run.outputs] };
-    this.opts.emit({ type: "cell-output", id, runNumber: run.runNumber, output });
+    this.opts.emit({ type: "cell-output", id, runNumber: run.runNumber, output: this.bounded(id, output) });
+  }
+
+  /** `output` within the output limit: a larger one is saved whole in the session folder and reported instead. */
+  private bounded(id: CellId, output: Output | null): Output | null {
+    return output && boundOutput(output, this.limits.outputBytes, this.sessionDir ? saveInSession(this.sessionDir, id) : undefined);
   }
 
   /**
@@ -565,7 +603,7 @@ export class Kernel {
     this.closed = true;
     for (const run of this.runs.values()) run.life.abort();
     for (const t of this.liveTimers.values()) clearTimeout(t.timer);
-    this.console.flushAll();
+    this.console.close();
   }
 
   private status(id: CellId, status: CellStatus): void {

@@ -12,7 +12,16 @@ import { createRemoteStore } from "./runtime/mlflow.ts";
 
 function send(event: KernelEvent): void {
   // After the host disconnects there is nobody to tell; the disconnect handler exits.
-  if (process.connected) process.send!(event, undefined, {}, () => undefined);
+  if (!process.connected) return;
+  try {
+    process.send!(event, undefined, {}, () => undefined);
+  } catch (err) {
+    // An event that cannot be serialized must not vanish: a cell's output becomes an error the user sees.
+    report(err);
+    if (event.type !== "cell-output") return;
+    const message = `the output could not be sent to the app: ${err instanceof Error ? err.message : String(err)}`;
+    process.send!({ ...event, output: null, error: { kind: "invalid", message } } satisfies KernelEvent, undefined, {}, () => undefined);
+  }
 }
 
 const remote = createRemoteStore(send);

@@ -33,7 +33,8 @@ export class TestKernel {
         return this.store.value;
       },
     };
-    this.kernel = new Kernel({ notebookPath: "/tmp/flowbook-test/nb.ts", runtimeModule, emit: (e) => this.events.push(e), liveIntervalMs: 100 });
+    // No session files: these tests are about runs, not about where a flood of console text is kept.
+    this.kernel = new Kernel({ notebookPath: "/tmp/flowbook-test/nb.ts", runtimeModule, emit: (e) => this.events.push(e), liveIntervalMs: 100, sessionDir: null });
   }
 
   async send(cmd: KernelCommand): Promise<void> {

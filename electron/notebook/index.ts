@@ -1,4 +1,4 @@
-/** The notebook file format: parse/serialize (pure) and atomic load/save. */
+/** The notebook file format (parse/serialize, pure; atomic load/save), its output-limits directive, and where its session files live. */
 export {
   DEFAULT_HEADER,
   NotebookFormatError,
@@ -10,3 +10,14 @@ export {
 } from "./format.ts";
 export type { ExtraOptions, Notebook, NotebookCell } from "./format.ts";
 export { loadNotebook, saveNotebook } from "./file.ts";
+export {
+  formatLimitsDirective,
+  formatSizeSetting,
+  limitProblem,
+  limitsProblem,
+  parseLimitsDirective,
+  parseSize,
+  withLimitsDirective,
+} from "./output-limits.ts";
+export type { LimitsDirective } from "./output-limits.ts";
+export { SESSION_ROOT, consoleLogFile, resolveSessionFile, savedOutputFile, sessionDir } from "./session-files.ts";

@@ -1,6 +1,6 @@
 /** Markdown output rendered with marked, with scripts and inline handlers stripped. */
 import { marked } from "marked";
-import { createMemo } from "solid-js";
+import { createMemo, Show } from "solid-js";
 
 const BLOCKED = "script, iframe, object, embed, base, meta, link";
 
@@ -24,8 +24,31 @@ function sanitize(html: string): string {
   return template.innerHTML;
 }
 
-/** Renders a markdown string as HTML. */
+/** Markdown as HTML, or why marked could not render it (very long lines overflow its stack). */
+function render(markdown: string): { html: string } | { error: string } {
+  try {
+    return { html: sanitize(marked.parse(markdown, { async: false, gfm: true })) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Renders a markdown string as HTML; one it cannot render shows as plain text under the reason, never as nothing. */
 export function Markdown(props: { markdown: string }) {
-  const html = createMemo(() => sanitize(marked.parse(props.markdown, { async: false, gfm: true })));
-  return <div class="markdown" data-testid="output-markdown" innerHTML={html()} />;
+  const rendered = createMemo(() => render(props.markdown));
+  return (
+    <Show
+      when={"html" in rendered() && (rendered() as { html: string })}
+      fallback={
+        <div class="markdown" data-testid="output-markdown">
+          <div class="markdown-error" data-testid="markdown-error">
+            This Markdown could not be rendered ({(rendered() as { error: string }).error}); it is shown as text.
+          </div>
+          <pre class="markdown-source">{props.markdown}</pre>
+        </div>
+      }
+    >
+      {(ok) => <div class="markdown" data-testid="output-markdown" innerHTML={ok().html} />}
+    </Show>
+  );
 }

@@ -99,6 +99,8 @@ export function createAppState(transport: Transport) {
         // A reconnect re-announces the same notebook: keep its outputs; another notebook starts clean.
         if (event.path !== notebook.store.path) kernel.clear();
         notebook.load(event);
+        // The notebook's bounds, when the host sends them; until it does, the app's defaults.
+        kernel.useLimits(event.limits);
         break;
       case "kernel-event":
         handleKernel(event.event);
@@ -226,6 +228,17 @@ export function createAppState(transport: Transport) {
     },
     setUiValue(id: WidgetId, value: unknown) {
       transport.send({ type: "set-ui-value", id, value });
+    },
+    /**
+     * Raises the open notebook's output limit to `outputBytes` and re-runs cell `id`, whose output
+     * was over the old limit. The host rewrites the notebook's header line, written with the next
+     * save, so the notebook counts as changed.
+     */
+    raiseOutputLimit(id: CellId, outputBytes: number) {
+      kernel.updateLimits({ outputBytes });
+      notebook.markChanged();
+      transport.send({ type: "set-output-limits", limits: { outputBytes } });
+      actions.run([id]);
     },
     /** Saves every cell in order (under `path` for "save as"); the dirty flag clears once the host confirms. */
     save(path?: string) {

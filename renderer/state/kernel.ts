@@ -13,14 +13,11 @@ import type {
   CellStatus,
   CellStatusChanged,
   Output,
+  OutputLimits,
   VariableInfo,
 } from "../../electron/protocol.ts";
-
-/** One chunk of a cell's console. */
-export interface ConsoleChunk {
-  stream: "stdout" | "stderr";
-  text: string;
-}
+import { appendConsole, emptyTail, type ConsoleTail } from "./console-tail.ts";
+import { DEFAULT_OUTPUT_LIMITS, mergeLimits } from "../../electron/common/output-bounds.ts";
 
 /** The kernel's view of one cell. */
 export interface CellRunState {
@@ -30,21 +27,31 @@ export interface CellRunState {
   error: CellError | null;
   /** Counts applied outputs, so imperative views (Plotly) redraw without deep-tracking the data. */
   outputRevision: number;
-  console: ConsoleChunk[];
+  /** The console of run `consoleRun`, bounded by the notebook's `consoleLines`/`consoleBytes` (the rest is in its full log). */
+  console: ConsoleTail;
+  /** The run the console belongs to: it stays until a newer run starts or prints (a Stop keeps the last lines in view). */
+  consoleRun: number;
 }
 
-const blank = (): CellRunState => ({ status: "idle", runNumber: 0, output: null, error: null, outputRevision: 0, console: [] });
-
-/** Keeps a cell's console bounded: a chatty loop must not grow the DOM without end. */
-const CONSOLE_LIMIT = 2000;
+const blank = (): CellRunState => ({
+  status: "idle",
+  runNumber: 0,
+  output: null,
+  error: null,
+  outputRevision: 0,
+  console: emptyTail(),
+  consoleRun: 0,
+});
 
 /** Per-cell run state, the variables graph, and whether an interrupt was just reported. */
 export function createKernelState() {
   const [cells, setCells] = createStore<Record<string, CellRunState>>({});
   const [variables, setVariables] = createStore<VariableInfo[]>([]);
   const [interrupted, setInterrupted] = createSignal(false);
+  // The open notebook's bounds; a console tail reads them as it grows.
+  const [limits, setLimits] = createSignal<OutputLimits>(DEFAULT_OUTPUT_LIMITS);
 
-  /** Starts a newer run's record: clears the console and output of the previous run. */
+  /** Whether an event of run `runNumber` is current (not from an older run); a newer one becomes the cell's run. */
   const accept = (id: CellId, runNumber: number): boolean => {
     const current = cells[id];
     if (!current) {
@@ -52,44 +59,62 @@ export function createKernelState() {
       return true;
     }
     if (runNumber < current.runNumber) return false;
-    if (runNumber > current.runNumber) {
-      setCells(id, produce((c) => {
-        c.runNumber = runNumber;
-        c.console = [];
-      }));
-    }
+    if (runNumber > current.runNumber) setCells(id, "runNumber", runNumber);
     return true;
+  };
+
+  /**
+   * Clears the previous run's console once run `runNumber` starts or prints. A newer number alone
+   * does not (the host marks every cell stale with one after killing a stuck kernel), so the lines
+   * a stopped flood printed last stay in view.
+   */
+  const startConsole = (id: CellId, runNumber: number) => {
+    if (cells[id].consoleRun >= runNumber) return;
+    setCells(id, produce((c) => {
+      c.consoleRun = runNumber;
+      c.console = emptyTail();
+    }));
   };
 
   return {
     cells,
     variables,
     interrupted,
+    /** The open notebook's output bounds. */
+    limits,
+    /** Takes an opened notebook's bounds (the host merged the app's defaults with its header). */
+    useLimits(given: OutputLimits) {
+      setLimits(given);
+    },
+    /** Changes some of the open notebook's bounds (a raised output limit). */
+    updateLimits(patch: Partial<OutputLimits>) {
+      setLimits((current) => mergeLimits(current, patch));
+    },
     /** The state of one cell, blank if the kernel has said nothing about it yet. */
     cell(id: CellId): CellRunState {
       return cells[id] ?? blank();
     },
     applyStatus(e: CellStatusChanged) {
       if (!accept(e.id, e.runNumber)) return;
+      if (e.status === "queued" || e.status === "running") startConsole(e.id, e.runNumber);
       setCells(e.id, "status", e.status);
       if (e.status === "running") setInterrupted(false);
     },
     applyOutput(e: CellOutput) {
       if (!accept(e.id, e.runNumber)) return;
+      startConsole(e.id, e.runNumber);
       // reconcile, not set: setting an object through a store path merges keys, which would leave
       // fields of the previous output behind; reconcile replaces while keeping unchanged parts.
       setCells(e.id, "output", reconcile(e.output));
       setCells(e.id, "error", reconcile(e.error ?? null));
       setCells(e.id, "outputRevision", (n) => n + 1);
     },
+    /** Appends console text to the run's tail, trimmed to the bounds: a flood costs its own length, never the tail's. */
     applyConsole(e: CellConsole) {
       if (!accept(e.id, e.runNumber)) return;
-      setCells(e.id, "console", produce((chunks) => {
-        const last = chunks[chunks.length - 1];
-        if (last && last.stream === e.stream) last.text += e.text;
-        else chunks.push({ stream: e.stream, text: e.text });
-        if (chunks.length > CONSOLE_LIMIT) chunks.splice(0, chunks.length - CONSOLE_LIMIT);
-      }));
+      startConsole(e.id, e.runNumber);
+      const bounds = limits();
+      setCells(e.id, "console", produce((tail) => appendConsole(tail, e, bounds)));
     },
     applyVariables(list: VariableInfo[]) {
       setVariables(reconcile(list, { key: "name" }));
@@ -99,12 +124,14 @@ export function createKernelState() {
     },
     /**
      * A restarted kernel holds no values, so every cell that ran is stale, and the new process
-     * counts runs from zero again.
+     * counts runs from zero again. Consoles stay (what a stopped cell printed last) until the
+     * cell's next run starts.
      */
     resetForRestart() {
       setCells(produce((all) => {
         for (const c of Object.values(all)) {
           c.runNumber = 0;
+          c.consoleRun = 0;
           if (c.status !== "disabled") c.status = "stale";
         }
       }));

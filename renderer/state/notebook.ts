@@ -94,6 +94,10 @@ export function createNotebookState() {
       setDirty(true);
     },
     setMode,
+    /** The notebook changed outside its cells (a raised output limit in its header): it needs saving. */
+    markChanged() {
+      setDirty(true);
+    },
     markSaved() {
       setDirty(false);
     },

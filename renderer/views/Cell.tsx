@@ -6,6 +6,7 @@ import { CellErrorView } from "../components/CellErrorView.tsx";
 import { ConsoleView } from "../components/ConsoleView.tsx";
 import { OutputView } from "./OutputView.tsx";
 import { useApp } from "../state/index.ts";
+import { consoleLogUrl } from "../state/output-limits.ts";
 
 /** What the status badge says: the kernel's status, or "error" for an idle cell that failed. */
 type Shown = "idle" | "queued" | "running" | "stale" | "disabled" | "error";
@@ -126,9 +127,9 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
         </div>
         <div class="cell-output" data-testid="cell-output">
           <Show when={run().error}>{(error) => <CellErrorView error={error()} />}</Show>
-          <Show when={run().output}>{(output) => <OutputView output={output()} revision={run().outputRevision} />}</Show>
+          <Show when={run().output}>{(output) => <OutputView output={output()} revision={run().outputRevision} cellId={props.id} />}</Show>
         </div>
-        <ConsoleView chunks={run().console} />
+        <ConsoleView tail={run().console} fullLogUrl={consoleLogUrl(props.id)} />
       </div>
     </section>
   );

@@ -1,6 +1,6 @@
 /** A cell's output, any `Output` by kind (a stack renders its items in order); it reads the app's theme and tracking api, so it is a view. */
 import { For, Match, Switch } from "solid-js";
-import type { Output } from "../../electron/protocol.ts";
+import type { CellId, Output } from "../../electron/protocol.ts";
 import { PlotChart } from "../charts/PlotChart.tsx";
 import { useApp } from "../state/index.ts";
 import { DataTable } from "../components/DataTable.tsx";
@@ -8,9 +8,13 @@ import { JsonTree } from "../components/JsonTree.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { TrackingView } from "../tracking/index.ts";
 import { Widget } from "../components/Widget.tsx";
+import { TooLargeNotice } from "./TooLargeNotice.tsx";
 
-/** One output; `revision` changes with every new output of the cell (charts redraw on it). */
-export function OutputView(props: { output: Output; revision: number }) {
+/**
+ * One output of cell `cellId`; `revision` changes with every new output of the cell (charts redraw
+ * on it).
+ */
+export function OutputView(props: { output: Output; revision: number; cellId?: CellId }) {
   const app = useApp();
   const ofKind = <K extends Output["kind"]>(kind: K) =>
     props.output.kind === kind ? (props.output as Extract<Output, { kind: K }>) : false;
@@ -44,13 +48,14 @@ export function OutputView(props: { output: Output; revision: number }) {
       <Match when={ofKind("stack")}>
         {(o) => (
           <div class="stack" data-testid="output-stack">
-            <For each={o().items}>{(item) => <OutputView output={item} revision={props.revision} />}</For>
+            <For each={o().items}>{(item) => <OutputView output={item} revision={props.revision} cellId={props.cellId} />}</For>
           </div>
         )}
       </Match>
       <Match when={ofKind("tracking-view")}>
         {(o) => <TrackingView api={app.trackingApi} view={o().view} props={o().props} />}
       </Match>
+      <Match when={ofKind("too-large")}>{(o) => <TooLargeNotice output={o()} cellId={props.cellId} />}</Match>
     </Switch>
   );
 }
