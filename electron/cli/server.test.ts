@@ -32,7 +32,7 @@ async function waitFor(pattern: RegExp, output: () => string, exit: Promise<unkn
 test("flowbook server --port 0 prints its URL, serves the API and stops cleanly on SIGINT", { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "flowbook-cmd-"));
   try {
-    const s = start(["--port", "0", "--backend-store-uri", `sqlite:///${dir}/mlflow.db`, "--artifacts-destination", join(dir, "art"), "--workers", "4"]);
+    const s = start(["--port", "0", "--backend-store-uri", `sqlite:///${dir}/mlflow.db`, "--artifacts-destination", join(dir, "art"), "--workers", "1"]);
     const [, url] = await waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, s.output, s.exit);
     assert.equal(await (await fetch(`${url}/health`)).text(), "OK");
     const created = await fetch(`${url}/api/2.0/mlflow/experiments/create`, { method: "POST", body: JSON.stringify({ name: "cli" }) });
@@ -68,4 +68,10 @@ test("a bad backend URI or flag is a usage error", { timeout: 60_000 }, async ()
     assert.equal(await s.exit, 2, s.output());
     assert.match(s.output(), /flowbook server: .*\n\nusage: flowbook server/);
   }
+});
+
+test("--workers N > 1 is refused with why (one process is the store's one writer); --workers 1 is accepted", { timeout: 60_000 }, async () => {
+  const s = start(["--workers", "4", "--port", "0"]);
+  assert.equal(await s.exit, 2, s.output());
+  assert.match(s.output(), /flowbook server: --workers 4 is not supported: one process serves every request .*use --workers 1/);
 });

@@ -1,21 +1,24 @@
 /**
  * `flowbook server`: the tracking REST API as a standalone process, with `mlflow server`'s flags:
- * --host (127.0.0.1) --port (5000) --backend-store-uri sqlite:///… --default-artifact-root URI
- * --artifacts-destination DIR --serve-artifacts|--no-serve-artifacts --workers N (accepted; one
- * Node process serves all requests). Prints the URL once listening; Ctrl-C closes cleanly.
+ * --host (127.0.0.1) --port (5000) --backend-store-uri sqlite:///… (or http(s):// another tracking
+ * server, as MLflow's own server allows) --default-artifact-root URI --artifacts-destination DIR
+ * --serve-artifacts|--no-serve-artifacts --workers N (only 1: one Node process, the database's one
+ * writer, serves every request). MLFLOW_DEPLOYMENTS_TARGET is where `gateway-proxy` forwards, as
+ * in MLflow. Prints the URL once listening; Ctrl-C closes cleanly.
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { sqlitePath } from "../tracking/client/index.ts";
+import { isHttpUri, sqlitePath } from "../tracking/client/index.ts";
 import { createTrackingServer } from "../tracking/rest/index.ts";
-import { SqliteStore } from "../tracking/store/index.ts";
-import { MlflowError } from "../tracking/types.ts";
+import { openStore, SqliteStore } from "../tracking/store/index.ts";
+import { MlflowError, type TrackingStore } from "../tracking/types.ts";
 import { command, port, UsageError, type ValuesOf } from "./args.ts";
 
-/** A backend store URI, checked: only SQLite (`sqlite:///relative.db`, `sqlite:////absolute.db`) is supported. */
-function sqliteUri(uri: string): string {
+/** A backend store URI, checked: SQLite (`sqlite:///relative.db`, `sqlite:////absolute.db`) or another tracking server (`http(s)://`). */
+function backendUri(uri: string): string {
+  if (isHttpUri(uri)) return uri;
   if (!uri.startsWith("sqlite:")) {
-    throw new UsageError(`unsupported --backend-store-uri '${uri}': expected sqlite:///relative.db or sqlite:////absolute.db`);
+    throw new UsageError(`unsupported --backend-store-uri '${uri}': expected sqlite:///relative.db, sqlite:////absolute.db or http(s)://host:port`);
   }
   try {
     sqlitePath(uri);
@@ -26,21 +29,30 @@ function sqliteUri(uri: string): string {
   return uri;
 }
 
-/** `--workers N`, checked and then unused: one Node process serves all requests. */
+/**
+ * `--workers N`: only 1. One Node process serves every request and is the SQLite database's one
+ * writer; several processes come with a server database (PostgreSQL), not before.
+ */
 function workers(text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError("--workers takes a number");
-  return Number(text);
+  const n = Number(text);
+  if (n !== 1) {
+    throw new UsageError(
+      `--workers ${text} is not supported: one process serves every request (it is the SQLite store's one writer); use --workers 1 or leave it out`,
+    );
+  }
+  return n;
 }
 
 const SERVER = command({
   name: "flowbook server",
   usage: `usage: flowbook server [--host 127.0.0.1] [--port 5000] [--backend-store-uri sqlite:///flowbook.db]
                        [--default-artifact-root URI] [--artifacts-destination ./mlartifacts]
-                       [--serve-artifacts | --no-serve-artifacts] [--workers N]`,
+                       [--serve-artifacts | --no-serve-artifacts] [--workers 1]`,
   options: {
     host: { type: "string", short: "h", default: "127.0.0.1" },
     port: { type: "string", short: "p", default: 5000, parse: port },
-    "backend-store-uri": { type: "string", default: "sqlite:///flowbook.db", parse: sqliteUri },
+    "backend-store-uri": { type: "string", default: "sqlite:///flowbook.db", parse: backendUri },
     "default-artifact-root": { type: "string" },
     "artifacts-destination": { type: "string", default: "./mlartifacts" },
     "serve-artifacts": { type: "boolean", negatable: true, default: true },
@@ -71,9 +83,11 @@ export function serverCommand(args: string[]): Promise<number> {
 }
 
 async function serve(opts: ServerOptions): Promise<number> {
-  let store: SqliteStore;
+  let store: TrackingStore;
   try {
-    store = await SqliteStore.open({ path: sqlitePath(opts.backendStoreUri), defaultArtifactRoot: defaultArtifactRoot(opts) });
+    store = isHttpUri(opts.backendStoreUri)
+      ? await openStore(opts.backendStoreUri)
+      : await SqliteStore.open({ path: sqlitePath(opts.backendStoreUri), defaultArtifactRoot: defaultArtifactRoot(opts) });
   } catch (error) {
     process.stderr.write(`flowbook server: cannot open backend store ${opts.backendStoreUri}: ${(error as Error).message}\n`);
     return 1;
@@ -84,6 +98,7 @@ async function serve(opts: ServerOptions): Promise<number> {
     artifactsDestination: opts.artifactsDestination,
     serveArtifacts: opts.serveArtifacts,
     allowedHosts: anyHost ? "*" : [opts.host],
+    deploymentsTarget: process.env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
   });
   const listening = await new Promise<Error | null>((ok) => {
     server.once("error", ok);

@@ -76,5 +76,7 @@ export const MAX_RESULTS_PER_RUN = 2500;
 export const MAX_HISTORY_RESULTS = 25_000;
 /** Most experiment ids one search-datasets request may name. */
 export const MAX_EXPERIMENT_IDS_PER_REQUEST = 20;
+/** Largest body the UI's `upload-artifact` takes (10 MB). */
+export const MAX_UPLOAD_ARTIFACT_BYTES = 10 * 1024 * 1024;
 /** Most dataset summaries one search-datasets response holds. */
 export const MAX_DATASET_SUMMARIES_RESULTS = 1000;

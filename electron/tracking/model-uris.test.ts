@@ -32,7 +32,7 @@ test("runs:/ URIs split into run id and artifact path", () => {
 });
 
 test("resolveModelVersion finds versions by number, stage, latest and alias", async () => {
-  const registry = new SqliteRegistry(new Database(":memory:"), () => {}, () => true);
+  const registry = new SqliteRegistry(new Database(":memory:"), () => {});
   await registry.createRegisteredModel("m");
   for (let i = 0; i < 4; i++) await registry.createModelVersion({ name: "m", source: `s3://b/${i + 1}` });
   await registry.transitionModelVersionStage("m", "2", "production", false);
@@ -48,7 +48,7 @@ test("resolveModelVersion finds versions by number, stage, latest and alias", as
 });
 
 test("resolveModelVersion reports missing versions, empty stages, unknown stages and aliases", async () => {
-  const registry = new SqliteRegistry(new Database(":memory:"), () => {}, () => true);
+  const registry = new SqliteRegistry(new Database(":memory:"), () => {});
   await registry.createRegisteredModel("m");
   await registry.createModelVersion({ name: "m", source: "s3://b/1" });
   await assert.rejects(resolveModelVersion(registry, "models:/m/7"), { code: "RESOURCE_DOES_NOT_EXIST" });
@@ -65,7 +65,7 @@ test("resolveModelVersion reports missing versions, empty stages, unknown stages
 });
 
 test("a version registered from a models:/ source downloads from the version it names", async () => {
-  const registry = new SqliteRegistry(new Database(":memory:"), () => {}, () => true);
+  const registry = new SqliteRegistry(new Database(":memory:"), () => {});
   await registry.createRegisteredModel("a");
   await registry.createRegisteredModel("b");
   await registry.createModelVersion({ name: "a", source: "s3://bucket/a1" });

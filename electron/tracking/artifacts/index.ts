@@ -4,6 +4,6 @@
  */
 export { LocalArtifactRepo } from "./local-repo.ts";
 export type { ArtifactFileInfo, ArtifactStream } from "./local-repo.ts";
-export { normalizeArtifactPath } from "./paths.ts";
-export { resolveArtifactUri } from "./uri.ts";
+export { decodePathPart, normalizeArtifactPath, proxyArtifactPath } from "./paths.ts";
+export { resolveArtifactUri, resolveLocalArtifactLocation } from "./uri.ts";
 export type { ArtifactLocationOptions } from "./uri.ts";

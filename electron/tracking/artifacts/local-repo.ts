@@ -34,6 +34,27 @@ function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/**
+ * A file-system refusal a client's path can cause, as the client's error (400/404) rather than an
+ * unexpected failure: a name too long or looping, a file where a directory is expected, and so on.
+ */
+function pathError(e: unknown, rel: string): unknown {
+  switch (code(e)) {
+    case "ENAMETOOLONG":
+    case "ELOOP":
+      return invalidPath();
+    case "ENOTDIR":
+    case "EISDIR":
+    case "EEXIST":
+    case "ENOTEMPTY":
+      return new MlflowError("INVALID_PARAMETER_VALUE", `Cannot use artifact path '${rel}': a file or directory is in the way`);
+    case "ENOENT":
+      return missing(rel);
+    default:
+      return e;
+  }
+}
+
 function missing(path: string): MlflowError {
   return new MlflowError("RESOURCE_DOES_NOT_EXIST", `No such artifact: '${path}'`);
 }
@@ -51,7 +72,11 @@ export class LocalArtifactRepo {
     const root = resolveArtifactUri(rootUri, this.options);
     const rel = normalizeArtifactPath(path);
     const abs = joinInside(root, rel);
-    await assertPhysicallyInside(root, parentOnly && rel !== "" ? dirname(abs) : abs, path ?? "");
+    try {
+      await assertPhysicallyInside(root, parentOnly && rel !== "" ? dirname(abs) : abs);
+    } catch (e) {
+      throw pathError(e, rel);
+    }
     return { root, rel, abs };
   }
 
@@ -66,16 +91,16 @@ export class LocalArtifactRepo {
     options: { signal?: AbortSignal } = {},
   ): Promise<number> {
     const { root, rel, abs } = await this.locate(rootUri, relPath);
-    if (rel === "") throw invalidPath(relPath);
+    if (rel === "") throw invalidPath();
     const dir = dirname(abs);
     try {
       await mkdir(dir, { recursive: true });
     } catch (e) {
-      if (code(e) !== "EEXIST" && code(e) !== "ENOTDIR") throw e;
+      if (code(e) !== "EEXIST" && code(e) !== "ENOTDIR") throw pathError(e, rel);
       throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot write artifact '${rel}': a file is in the way of its directory`);
     }
     // mkdir may have walked through a link created meanwhile; check the real parent again.
-    await assertPhysicallyInside(root, dir, relPath);
+    await assertPhysicallyInside(root, dir);
     const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
     const file = await open(temp, "wx", 0o644);
     let size = 0;
@@ -98,7 +123,7 @@ export class LocalArtifactRepo {
       if (code(e) === "EISDIR" || code(e) === "ENOTEMPTY" || code(e) === "EEXIST") {
         throw new MlflowError("INVALID_PARAMETER_VALUE", `Cannot write artifact '${rel}': a directory has that path`);
       }
-      throw e;
+      throw pathError(e, rel);
     }
     await syncDir(dir);
     return size;
@@ -137,7 +162,7 @@ export class LocalArtifactRepo {
       entries = await readdir(abs, { withFileTypes: true });
     } catch (e) {
       if (code(e) === "ENOENT" || code(e) === "ENOTDIR") return [];
-      throw e;
+      throw pathError(e, rel);
     }
     const rootReal = await realpath(root);
     const infos: ArtifactFileInfo[] = [];
@@ -161,7 +186,7 @@ export class LocalArtifactRepo {
     } catch (e) {
       if (code(e) === "ENOENT" || code(e) === "ENOTDIR") throw missing(rel);
       if (code(e) === "EISDIR") throw new MlflowError("INVALID_PARAMETER_VALUE", `Artifact '${rel}' is a directory`);
-      throw e;
+      throw pathError(e, rel);
     }
     // Size from the open handle, so it describes exactly the bytes the stream will read.
     const info = await file.stat().catch(async (e: unknown) => {
@@ -179,7 +204,12 @@ export class LocalArtifactRepo {
   async deleteArtifacts(rootUri: string, path?: string): Promise<void> {
     // rm removes a link itself, never its target, so only the parents need checking.
     const { root, rel, abs } = await this.locate(rootUri, path, true);
-    await rm(rel === "" ? root : abs, { recursive: true, force: true });
+    try {
+      await rm(rel === "" ? root : abs, { recursive: true, force: true });
+    } catch (e) {
+      // Under a file there is nothing to delete.
+      if (code(e) !== "ENOTDIR") throw pathError(e, rel);
+    }
   }
 
   /**

@@ -8,9 +8,9 @@ import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { MlflowError } from "../types.ts";
 
-/** The error every unsafe path raises, as MLflow's artifact proxy words it. */
-export function invalidPath(path: string): MlflowError {
-  return new MlflowError("INVALID_PARAMETER_VALUE", `Invalid path: '${path}'`);
+/** The error every unsafe path raises, worded exactly as MLflow's (clients and its tests match on it). */
+export function invalidPath(): MlflowError {
+  return new MlflowError("INVALID_PARAMETER_VALUE", "Invalid path");
 }
 
 function hasDotDot(path: string): boolean {
@@ -40,7 +40,7 @@ export function normalizeArtifactPath(path: string | undefined): string {
     hasDotDot(decoded) ||
     decoded.includes("\0") ||
     decoded.startsWith("/");
-  if (unsafe) throw invalidPath(path);
+  if (unsafe) throw invalidPath();
   return path
     .split("/")
     .filter((s) => s !== "" && s !== ".")
@@ -68,7 +68,7 @@ function code(e: unknown): string | undefined {
  * A link swapped in after this check is not caught; the store's artifact dirs are not shared with
  * untrusted local users.
  */
-export async function assertPhysicallyInside(root: string, target: string, shownPath: string): Promise<void> {
+export async function assertPhysicallyInside(root: string, target: string): Promise<void> {
   let rootReal: string;
   try {
     rootReal = await realpath(root);
@@ -79,7 +79,7 @@ export async function assertPhysicallyInside(root: string, target: string, shown
   let p = target;
   for (;;) {
     try {
-      if (!isInside(rootReal, await realpath(p))) throw invalidPath(shownPath);
+      if (!isInside(rootReal, await realpath(p))) throw invalidPath();
       return;
     } catch (e) {
       const c = code(e);
@@ -87,5 +87,47 @@ export async function assertPhysicallyInside(root: string, target: string, shown
       if (p === root || dirname(p) === p) return;
       p = dirname(p);
     }
+  }
+}
+
+function unsafeSegments(path: string): boolean {
+  return (
+    path === "" ||
+    path.includes("\0") ||
+    path.includes("\\") ||
+    path.includes("#") ||
+    /^[A-Za-z]:/.test(path) ||
+    /^file:/i.test(path) ||
+    path.split("/").some((s) => s === "" || s === "." || s === "..")
+  );
+}
+
+/**
+ * A path on the `mlflow-artifacts` proxy, as the server decoded it once: stricter than
+ * {@link normalizeArtifactPath}, because the proxy's root is every experiment's artifacts. The root
+ * itself is never addressable (no deleting or listing it), and no empty, `.` or `..` segment, NUL,
+ * backslash or absolute form is taken, nor any of them hidden behind another round of
+ * %-encoding (`%2e`, `%2f`, `%00`) or behind %-escapes that are not UTF-8 (`%c0%ae`).
+ */
+export function proxyArtifactPath(path: string | undefined): string {
+  if (path === undefined || unsafeSegments(path)) throw invalidPath();
+  if (/%[0-9a-fA-F]{2}/.test(path)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      throw invalidPath();
+    }
+    if (unsafeSegments(decoded)) throw invalidPath();
+  }
+  return path;
+}
+
+/** Decodes one round of %-encoding of a URL path part; escapes that are not UTF-8 are an invalid path. */
+export function decodePathPart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidPath();
   }
 }

@@ -15,7 +15,7 @@ export interface ArtifactLocationOptions {
 
 /** The absolute local directory an artifact URI names; other schemes are INVALID_PARAMETER_VALUE. */
 export function resolveArtifactUri(uri: string, options: ArtifactLocationOptions = {}): string {
-  if (uri.includes("\0")) throw invalidPath(uri);
+  if (uri.includes("\0")) throw invalidPath();
   if (/^file:/i.test(uri)) return fileUriToPath(uri);
   if (/^mlflow-artifacts:/i.test(uri)) {
     if (!options.artifactsDestination) {
@@ -36,7 +36,7 @@ export function resolveArtifactUri(uri: string, options: ArtifactLocationOptions
     try {
       decoded = decodeURIComponent(path);
     } catch {
-      throw invalidPath(uri);
+      throw invalidPath();
     }
     return joinInside(destination, normalizeArtifactPath(decoded.replace(/^\/+/, "")));
   }
@@ -50,4 +50,32 @@ function fileUriToPath(uri: string): string {
   } catch {
     throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid file URI '${uri}': expected file:///absolute/path.`);
   }
+}
+
+/**
+ * MLflow's `resolve_uri_if_local` for a new experiment's artifact location: a relative local path
+ * (`my_location`, `file:my_location`) is taken from the working directory, as `mlflow server`
+ * resolves it; absolute paths and other schemes are kept as given.
+ */
+export function resolveLocalArtifactLocation(location: string, cwd = process.cwd()): string {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(location);
+  const scheme = m ? m[1]!.toLowerCase() : "";
+  if (scheme !== "" && scheme !== "file") return location;
+  let path = scheme === "" ? location : m![2]!;
+  let suffix = "";
+  if (scheme === "file") {
+    const cut = path.search(/[?#]/);
+    if (cut >= 0) [path, suffix] = [path.slice(0, cut), path.slice(cut)];
+    if (path.startsWith("//")) return location; // file://host/… or file:///abs: never relative
+  }
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // kept as written
+  }
+  if (decoded.startsWith("/")) return location;
+  // pathlib's join: empty and "." segments dropped, ".." kept.
+  const joined = [...cwd.split("/"), ...decoded.split("/")].filter((s) => s !== "" && s !== ".").join("/");
+  return scheme === "" ? `/${joined}` : `file:///${joined}${suffix}`;
 }

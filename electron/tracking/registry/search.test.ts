@@ -7,7 +7,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Models Alpha, beta, gamma_1 (created in that order) with tags and versions from runs r1/r2. */
 async function seeded(): Promise<SqliteRegistry> {
-  const registry = new SqliteRegistry(new Database(":memory:"), () => {}, (id) => id === "r1" || id === "r2");
+  const registry = new SqliteRegistry(new Database(":memory:"), () => {});
   await registry.createRegisteredModel("Alpha", [{ key: "team", value: "vision" }]);
   await sleep(2);
   await registry.createRegisteredModel("beta", [{ key: "team", value: "nlp" }, { key: "tier", value: "gold" }]);

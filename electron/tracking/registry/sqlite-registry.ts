@@ -47,13 +47,11 @@ export class SqliteRegistry {
   private readonly sql: Statements;
 
   /**
-   * Creates or upgrades the registry tables on `db`. `notify` hears of every committed write;
-   * `runExists` lets new versions check their run without the registry knowing the run tables.
+   * Creates or upgrades the registry tables on `db`. `notify` hears of every committed write.
    */
   constructor(
     private readonly db: Database.Database,
     private readonly notify: (change: StoreChange) => void,
-    private readonly runExists: (runId: string) => boolean,
   ) {
     migrate(db, "registry", REGISTRY_MIGRATIONS);
     this.sql = new Statements(db);
@@ -214,8 +212,8 @@ export class SqliteRegistry {
     }
     const tags = req.tags ?? [];
     for (const tag of tags) checkTag("Model version", tag.key, tag.value);
+    // Source and run id are stored as given, as MLflow's stores do: a run may live in another store.
     const runId = req.run_id || null;
-    if (runId && !this.runExists(runId)) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `Run with id=${runId} not found`);
     const storage = /^models:/i.test(source) ? await this.storageOf(source) : source;
     return this.write([name], () => {
       this.modelRow(name);

@@ -38,7 +38,7 @@ export function checkModelName(name: string, param = "name"): void {
 /** Versions are decimal integers given as strings; returns the number. */
 export function checkVersion(version: string): number {
   const text = String(version).trim();
-  if (!/^[+-]?\d+$/.test(text)) throw invalid(`Parameter 'version' must be an integer, got '${version}'.`);
+  if (!/^[+-]?\d+$/.test(text)) throw invalid(`Model version must be an integer, got '${version}'`);
   return Number(text);
 }
 

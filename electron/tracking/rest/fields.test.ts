@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MlflowError } from "../types.ts";
+import { parsePyJson } from "./py-json.ts";
 import { parseArgs, queryFields } from "./fields.ts";
 import { encodeDouble, parseDouble, parseInt64, toWireJson } from "./json.ts";
 
@@ -22,7 +23,11 @@ test("wrong types quote the value and Python's type name", () => {
   throwsParam(() => parseArgs({ name: "string!" }, { name: 5 }, false), /Invalid value 5 for parameter 'name' supplied\. Hint: Value was of type 'int'\./);
   throwsParam(() => parseArgs({ start_time: "int" }, { start_time: "soon" }, false), /type 'str'/);
   throwsParam(() => parseArgs({ order_by: "strings" }, { order_by: [1] }, false), /parameter 'order_by'/);
-  throwsParam(() => parseArgs({ metrics: "metrics" }, { metrics: [{ key: "a", value: 1 }] }, false), /required parameter 'metrics\[0\]\.timestamp'/);
+  // MLflow's log-batch rule: an entry missing key, value or timestamp makes the whole list the invalid value.
+  throwsParam(() => parseArgs({ metrics: "metrics" }, { metrics: [{ key: "a", value: 1 }] }, false), /Invalid value \[\{'key': 'a', 'value': 1\}\] for parameter 'metrics' supplied\. Hint: Value was of type 'list'\./);
+  throwsParam(() => parseArgs({ params: "tags" }, { params: [{ value: "v" }] }, false), /Invalid value \[\{'value': 'v'\}\] for parameter 'params'/);
+  // The value as the body wrote it: 9.0 stays a float.
+  throwsParam(() => parseArgs({ artifact_location: "string" }, { artifact_location: 9 }, false, () => parsePyJson("9.0")), /Invalid value 9\.0 for parameter 'artifact_location' supplied\. Hint: Value was of type 'float'\./);
   throwsParam(() => parseArgs({ metrics: "metrics" }, { metrics: [{ key: "a", value: true, timestamp: 1 }] }, false), /metrics\[0\]\.value/);
 });
 

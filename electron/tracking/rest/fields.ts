@@ -6,8 +6,9 @@
  */
 import { MlflowError, type DatasetInput, type KeyValue, type Metric, type RunStatus, type ViewType } from "../types.ts";
 import { parseDouble, parseInt64 } from "./json.ts";
+import { pyStr, pyTypeName, type PyValue } from "./py-json.ts";
 
-type BaseSpec = "string" | "int" | "bool" | "double" | "strings" | "tags" | "metrics" | "datasets" | "view" | "status";
+type BaseSpec = "string" | "int" | "bool" | "double" | "strings" | "list" | "tags" | "metrics" | "datasets" | "view" | "status";
 /** A field's type; a trailing `!` makes it required (present and not empty, as MLflow's `_assert_required`). */
 export type FieldSpec = BaseSpec | `${BaseSpec}!`;
 /** A route's fields by wire name. */
@@ -22,6 +23,8 @@ type ValueOf<B> = B extends "string"
       ? boolean
       : B extends "strings"
         ? string[]
+        : B extends "list"
+          ? unknown[]
         : B extends "tags"
           ? KeyValue[]
           : B extends "metrics"
@@ -45,22 +48,15 @@ export function missing(name: string): MlflowError {
   return new MlflowError("INVALID_PARAMETER_VALUE", `Missing value for required parameter '${name}'.${HINT}`);
 }
 
-// Python's type names, since MLflow's hint quotes `type(value).__name__`.
-function pyType(value: unknown): string {
-  if (value === null) return "NoneType";
-  if (Array.isArray(value)) return "list";
-  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
-  if (typeof value === "string") return "str";
-  if (typeof value === "boolean") return "bool";
-  return "dict";
-}
-
-/** The INVALID_PARAMETER_VALUE error MLflow raises for a value of the wrong type. */
+/**
+ * The INVALID_PARAMETER_VALUE error MLflow raises for a value of the wrong type: the value as
+ * Python's `str()` shows it and its Python type name. Pass the value as the request wrote it (see
+ * `py-json.ts`) when it is at hand, so that `9.0` is not shown as `9`.
+ */
 export function invalid(name: string, value: unknown): MlflowError {
-  const shown = typeof value === "string" ? value : JSON.stringify(value);
   return new MlflowError(
     "INVALID_PARAMETER_VALUE",
-    `Invalid value ${shown} for parameter '${name}' supplied. Hint: Value was of type '${pyType(value)}'.${HINT}`,
+    `Invalid value ${pyStr(value)} for parameter '${name}' supplied. Hint: Value was of type '${pyTypeName(value)}'.${HINT}`,
   );
 }
 
@@ -117,9 +113,9 @@ function parseMetric(value: unknown, where: string): Metric {
 function plainMetric(value: unknown): Metric | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const { key, value: v, timestamp, step } = value as Record<string, unknown>;
-  if (typeof key !== "string" || key === "" || typeof v !== "number" || !Number.isInteger(timestamp)) return undefined;
+  if (typeof key !== "string" || key === "" || typeof v !== "number" || !Number.isSafeInteger(timestamp)) return undefined;
   if (step === undefined || step === null) return { key, value: v, timestamp: timestamp as number, step: 0 };
-  return Number.isInteger(step) ? { key, value: v, timestamp: timestamp as number, step: step as number } : undefined;
+  return Number.isSafeInteger(step) ? { key, value: v, timestamp: timestamp as number, step: step as number } : undefined;
 }
 
 function parseDatasetInput(value: unknown, where: string): DatasetInput {
@@ -137,6 +133,21 @@ function parseDatasetInput(value: unknown, where: string): DatasetInput {
   if (!isEmpty(ds.schema)) dataset.schema = asString(`${at}.schema`, ds.schema);
   if (!isEmpty(ds.profile)) dataset.profile = asString(`${at}.profile`, ds.profile);
   return { tags, dataset };
+}
+
+const METRIC_FIELDS = ["key", "value", "timestamp"];
+
+/**
+ * MLflow's log-batch rule for lists of entries: every item is an object with each of `fields`
+ * present and not empty, else the whole list is the invalid value (`Invalid value [{'key': 'mae',
+ * 'value': 2.5}] for parameter 'metrics' supplied`).
+ */
+function requireFields(name: string, list: unknown[], fields: string[]): unknown[] {
+  for (const item of list) {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) throw invalid(name, list);
+    for (const f of fields) if (isEmpty((item as Record<string, unknown>)[f])) throw invalid(name, list);
+  }
+  return list;
 }
 
 const VIEW_TYPES: ViewType[] = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"];
@@ -174,10 +185,16 @@ function parseValue(base: BaseSpec, name: string, value: unknown): unknown {
       if (!list.every((s) => typeof s === "string")) throw invalid(name, value);
       return list;
     }
+    case "list":
+      return asList(name, value);
     case "tags":
-      return asList(name, value).map((t, i) => parseTag(t, `${name}[${i}]`));
-    case "metrics":
-      return asList(name, value).map((m, i) => plainMetric(m) ?? parseMetric(m, `${name}[${i}]`));
+      return requireFields(name, asList(name, value), ["key"]).map((t, i) => parseTag(t, `${name}[${i}]`));
+    case "metrics": {
+      const list = asList(name, value);
+      const out: Metric[] = new Array(list.length);
+      for (let i = 0; i < list.length; i++) out[i] = plainMetric(list[i]) ?? parseMetric(requireFields(name, list, METRIC_FIELDS)[i], `${name}[${i}]`);
+      return out;
+    }
     case "datasets":
       return asList(name, value).map((d, i) => parseDatasetInput(d, `${name}[${i}]`));
     case "view":
@@ -190,9 +207,15 @@ function parseValue(base: BaseSpec, name: string, value: unknown): unknown {
 /**
  * Reads a route's fields from a decoded body or query. Query values arrive as strings (repeated keys
  * as arrays), so a single query value of a list field becomes a one-element list. `run_id` falls back
- * to the deprecated `run_uuid`, as MLflow's handlers do.
+ * to the deprecated `run_uuid`, as MLflow's handlers do. `written` gives a top-level field as the
+ * body wrote it, for error messages that quote it (`9.0`, not `9`).
  */
-export function parseArgs<F extends FieldSpecs>(specs: F, source: Record<string, unknown>, fromQuery: boolean): Args<F> {
+export function parseArgs<F extends FieldSpecs>(
+  specs: F,
+  source: Record<string, unknown>,
+  fromQuery: boolean,
+  written?: (name: string) => PyValue | undefined,
+): Args<F> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const required = spec.endsWith("!");
@@ -205,7 +228,14 @@ export function parseArgs<F extends FieldSpecs>(specs: F, source: Record<string,
       if (required) throw missing(name);
       continue;
     }
-    out[name] = parseValue(base, name, value);
+    try {
+      out[name] = parseValue(base, name, value);
+    } catch (error) {
+      // Re-quote a whole-field type error with the value as written.
+      const shown = written?.(name);
+      if (shown === undefined || !(error instanceof MlflowError) || !error.message.startsWith(`Invalid value ${pyStr(value)} for parameter '${name}'`)) throw error;
+      throw invalid(name, shown);
+    }
   }
   return out as Args<F>;
 }

@@ -24,11 +24,13 @@ export function parseDouble(value: unknown): number | undefined {
   return Number(text);
 }
 
-/** Parses a wire int64: an integral number or a string of digits. */
+/**
+ * Parses a wire int64: an integral number or a string of digits. Past ±(2^53 − 1) a JavaScript
+ * number no longer holds every integer, so such values are refused rather than stored rounded.
+ */
 export function parseInt64(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isInteger(value) ? value : undefined;
-  if (typeof value === "string" && /^[+-]?\d+$/.test(value.trim())) return Number(value);
-  return undefined;
+  const n = typeof value === "number" ? value : typeof value === "string" && /^[+-]?\d+$/.test(value.trim()) ? Number(value) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
 
 // A replacer sees numbers before JSON.stringify turns NaN/Infinity into null, so every double in a

@@ -28,6 +28,10 @@ export interface RouteContext {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
+  /** A JSON route's decoded body (absent for GET and raw routes). */
+  body?: Record<string, unknown>;
+  /** Where `gateway-proxy` forwards (MLflow's MLFLOW_DEPLOYMENTS_TARGET); unset: no gateway. */
+  deploymentsTarget?: string;
 }
 
 /** A JSON endpoint under `/api/2.0/mlflow/` and `/ajax-api/2.0/mlflow/`. */
@@ -54,7 +58,7 @@ export function api<const F extends FieldSpecs>(
   };
 }
 
-/** An endpoint that writes its own response (bytes, text); `rest` is the URL-decoded path after `path`. */
+/** An endpoint that writes its own response (bytes, text); `rest` is the raw (still %-encoded) path after `path/`. */
 export interface RawRoute {
   methods: Method[];
   /** Full path; with `prefix`, also matches `path/<rest>`. */

@@ -1,15 +1,17 @@
 /**
  * Artifact endpoints: `artifacts/list` for a run, the `/api/2.0/mlflow-artifacts/` proxy (download,
- * streamed upload, delete, list; multipart upload is not offered), and the UI's plain routes
- * `/get-artifact` and `/model-versions/get-artifact`, plus `/health` and `/version`.
+ * streamed upload, delete, list; multipart upload is checked, then refused as MLflow's local store
+ * refuses it), and the UI's plain routes `/get-artifact` and `/model-versions/get-artifact`, plus
+ * `/health` and `/version`. Paths are checked before anything is looked up, as MLflow does.
  */
 import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { extname, posix } from "node:path";
 import { Readable } from "node:stream";
-import { normalizeArtifactPath } from "../artifacts/index.ts";
+import { decodePathPart, normalizeArtifactPath, proxyArtifactPath } from "../artifacts/index.ts";
 import { MlflowError } from "../types.ts";
 import { parseArgs, queryFields, type Args, type FieldSpecs } from "./fields.ts";
+import { readJsonBody } from "./json-body.ts";
 import { sendJson } from "./json.ts";
 import { api, type ApiRoute, type RawRoute, type RouteContext } from "./route.ts";
 
@@ -34,6 +36,13 @@ const MIME: Record<string, string> = {
   ".pdf": "application/pdf",
 };
 
+/** The fields of the multipart-upload requests (mlflow_artifacts.proto). */
+const MPU_FIELDS: Record<string, FieldSpecs> = {
+  create: { path: "string!", num_parts: "int" },
+  complete: { path: "string!", upload_id: "string", parts: "list!" },
+  abort: { path: "string!", upload_id: "string" },
+};
+
 /** The run artifact listing route. */
 export const artifactRoutes: ApiRoute[] = [
   api("GET", "artifacts/list", { run_id: "string!", path: "string", page_token: "string" }, async (a, { store, repo }) => {
@@ -47,13 +56,19 @@ function queryArgs<F extends FieldSpecs>(ctx: RouteContext, fields: F): Args<F> 
   return parseArgs(fields, queryFields(ctx.url.searchParams), true);
 }
 
+/** An attachment header for any file name: an ASCII fallback plus the UTF-8 name (RFC 6266). */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
 /** Streams one artifact file as an attachment (never rendered on our origin). */
 async function sendArtifact(ctx: RouteContext, rootUri: string, path: string): Promise<void> {
   const { stream, size } = await ctx.repo.readArtifact(rootUri, path);
   ctx.res.writeHead(200, {
     "Content-Type": MIME[extname(path).toLowerCase()] ?? "application/octet-stream",
     "Content-Length": size,
-    "Content-Disposition": `attachment; filename="${posix.basename(path).replace(/["\\\r\n]/g, "_")}"`,
+    "Content-Disposition": contentDisposition(posix.basename(path)),
     "X-Content-Type-Options": "nosniff",
   });
   stream.on("error", () => ctx.res.destroy());
@@ -104,7 +119,7 @@ export const artifactRawRoutes: RawRoute[] = [
     path: "/api/2.0/mlflow-artifacts/artifacts",
     handle: async (ctx) => {
       const root = proxyRoot(ctx);
-      const path = normalizeArtifactPath(queryArgs(ctx, { path: "string" }).path);
+      const path = proxyArtifactPath(queryArgs(ctx, { path: "string" }).path);
       // The proxy lists children by base name, as MLflow's does.
       const files = (await ctx.repo.listArtifacts(root, path)).map((f) => ({ ...f, path: posix.basename(f.path) }));
       sendJson(ctx.res, 200, JSON.stringify({ files }));
@@ -116,7 +131,7 @@ export const artifactRawRoutes: RawRoute[] = [
     prefix: true,
     handle: async (ctx, rest) => {
       const root = proxyRoot(ctx);
-      const path = normalizeArtifactPath(rest);
+      const path = proxyArtifactPath(decodePathPart(rest));
       if (ctx.req.method === "GET") return sendArtifact(ctx, root, path);
       if (ctx.req.method === "PUT") await ctx.repo.writeArtifact(root, path, bounded(ctx.req));
       else await ctx.repo.deleteArtifacts(root, path);
@@ -127,18 +142,30 @@ export const artifactRawRoutes: RawRoute[] = [
     methods: ["POST"],
     path: "/api/2.0/mlflow-artifacts/mpu",
     prefix: true,
-    handle: async (ctx) => {
+    handle: async (ctx, rest) => {
       proxyRoot(ctx);
-      throw new MlflowError("NOT_IMPLEMENTED", "Multipart upload is not supported by this server; upload with PUT instead.");
+      // mpu/{create,complete,abort}/<path>: checked as MLflow checks it, then refused as its local
+      // artifact store refuses it (clients fall back to a single PUT).
+      const slash = rest.indexOf("/");
+      const action = slash < 0 ? rest : rest.slice(0, slash);
+      const fields = MPU_FIELDS[action];
+      if (!fields) throw new MlflowError("ENDPOINT_NOT_FOUND", `No endpoint POST ${ctx.url.pathname}`);
+      proxyArtifactPath(decodePathPart(slash < 0 ? "" : rest.slice(slash + 1)));
+      const { body, written } = await readJsonBody(ctx.req);
+      parseArgs(fields, body, false, written);
+      throw new MlflowError("NOT_IMPLEMENTED", "Multipart upload is not supported for the current artifact repository");
     },
   },
   {
     methods: ["GET"],
     path: "/get-artifact",
     handle: async (ctx) => {
-      const a = queryArgs(ctx, { path: "string!", run_uuid: "string!" });
-      const run = await ctx.store.getRun(a.run_uuid);
-      await sendArtifact(ctx, run.info.artifact_uri, normalizeArtifactPath(a.path));
+      const a = queryArgs(ctx, { path: "string!", run_id: "string", run_uuid: "string" });
+      const path = normalizeArtifactPath(a.path);
+      const runId = a.run_id ?? a.run_uuid;
+      if (!runId) throw new MlflowError("INVALID_PARAMETER_VALUE", "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
+      const run = await ctx.store.getRun(runId);
+      await sendArtifact(ctx, run.info.artifact_uri, path);
     },
   },
   {
@@ -146,8 +173,9 @@ export const artifactRawRoutes: RawRoute[] = [
     path: "/model-versions/get-artifact",
     handle: async (ctx) => {
       const a = queryArgs(ctx, { path: "string!", name: "string!", version: "string!" });
+      const path = normalizeArtifactPath(a.path);
       const root = await ctx.store.getModelVersionDownloadUri(a.name, a.version);
-      await sendArtifact(ctx, root, normalizeArtifactPath(a.path));
+      await sendArtifact(ctx, root, path);
     },
   },
 ];

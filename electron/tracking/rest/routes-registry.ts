@@ -1,53 +1,113 @@
 /** Model registry endpoints (`registered-models/*`, `model-versions/*`), field names from model_registry.proto. */
 import { SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD, SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD } from "../limits.ts";
+import { posix } from "node:path";
 import { MlflowError, type TrackingStore } from "../types.ts";
+import { invalid } from "./fields.ts";
 import { api, type ApiRoute } from "./route.ts";
 
+/** MLflow's max_results cap on the registry searches (GET routes, so the value was a query string). */
 function atMost(max: number, value: number | undefined): void {
-  if (value !== undefined && value > max) {
-    throw new MlflowError(
-      "INVALID_PARAMETER_VALUE",
-      `Invalid value ${value} for parameter 'max_results' supplied. It must be at most ${max}.`,
-    );
-  }
+  if (value !== undefined && value > max) throw invalid("max_results", String(value));
 }
 
-function fullyDecode(text: string): string {
+/** Python's `urllib.parse.unquote_plus`, repeated until nothing changes (MLflow's loop). */
+function fullyUnquote(text: string): string {
   for (;;) {
-    let next: string;
-    try {
-      next = decodeURIComponent(text.replace(/\+/g, " "));
-    } catch {
-      return text;
-    }
+    const next = text.replace(/\+/g, " ").replace(/(%[0-9a-fA-F]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        // Python decodes invalid UTF-8 to U+FFFD; what matters here is that it stays no traversal.
+        return run.replace(/%[0-9a-fA-F]{2}/g, (h) => String.fromCharCode(parseInt(h.slice(1), 16)));
+      }
+    });
     if (next === text) return text;
     text = next;
   }
 }
 
+/** A URI's scheme, host and path as Python's `urllib.parse.urlparse` splits them. */
+function urlparse(uri: string): { scheme: string; host: string; path: string } {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(uri);
+  const scheme = m ? m[1]!.toLowerCase() : "";
+  let rest = m ? m[2]! : uri;
+  rest = rest.replace(/[?#].*$/s, "");
+  let host = "";
+  if (rest.startsWith("//")) {
+    const end = rest.indexOf("/", 2);
+    const netloc = end < 0 ? rest.slice(2) : rest.slice(2, end);
+    rest = end < 0 ? "" : rest.slice(end);
+    host = netloc.replace(/^.*@/, "").replace(/^\[([^\]]*)\].*$/, "$1").replace(/:\d*$/, "").toLowerCase();
+  }
+  return { scheme, host, path: rest };
+}
+
+/** `pathlib.Path(path).resolve()` without touching the disk: absolute, `.` and `..` folded. */
+function resolvePath(path: string): string {
+  return posix.resolve(path);
+}
+
 /**
- * MLflow's model-version source check: a source must not climb out of its location with `..` or
- * smuggle a NUL (also when percent-encoded), and a local path must lie inside the run's artifacts.
+ * MLflow's `is_local_uri` for a model version source: no scheme, or `file:` on this host. A `file:`
+ * URI naming another host is MLflow's INTERNAL_ERROR (500), which its test suite pins.
+ */
+function isLocalSource(source: string): boolean {
+  const { scheme, host } = urlparse(source);
+  if (scheme === "") return true;
+  const remote = host !== "" && !(host === "." || host.startsWith("localhost") || host.startsWith("127.0.0.1"));
+  if (scheme === "file") {
+    if (remote) {
+      throw new MlflowError(
+        "INTERNAL_ERROR",
+        `${source} is not a valid remote uri. For remote access on windows, please consider using a different scheme such as SMB (e.g. smb://<hostname>/<path>).`,
+      );
+    }
+    return true;
+  }
+  return false;
+}
+
+/** MLflow's `local_file_uri_to_path`: the path of a `file:` URI (percent-decoded), or the text itself. */
+function localPath(uri: string): string {
+  const path = uri.startsWith("file:") ? urlparse(uri).path : uri;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * MLflow's `_validate_source` for model-versions/create: a local source needs the run and must lie
+ * inside that run's (local) artifact directory; any other source must be an absolute path with no
+ * relative parts or NUL, however percent-encoded.
  */
 async function validateSource(store: TrackingStore, source: string, runId: string | undefined): Promise<void> {
-  const decoded = fullyDecode(source);
-  const local = !/^[a-zA-Z][\w+.-]*:/.test(decoded) || decoded.startsWith("file:");
-  const path = decoded.replace(/^[a-zA-Z][\w+.-]*:(\/\/[^/]*)?/, "");
-  if (path.includes("\0") || path.split("/").includes("..")) {
+  if (isLocalSource(source)) {
+    let shown = source;
+    if (runId) {
+      const run = await store.getRun(runId);
+      const resolved = resolvePath(localPath(source));
+      shown = resolved;
+      const root = run.info.artifact_uri;
+      if (isLocalSource(root)) {
+        const dir = resolvePath(localPath(root));
+        if (resolved === dir || resolved.startsWith(dir === "/" ? "/" : `${dir}/`)) return;
+      }
+    }
+    throw new MlflowError(
+      "INVALID_PARAMETER_VALUE",
+      `Invalid model version source: '${shown}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
+    );
+  }
+  const decoded = fullyUnquote(source);
+  const path = urlparse(decoded).path.replace(/\/+$/, "").replace(/\/+/g, "/");
+  if (path.includes("\0") || resolvePath(path) !== path) {
     throw new MlflowError(
       "INVALID_PARAMETER_VALUE",
       `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
     );
   }
-  if (!local) return;
-  if (runId) {
-    const root = (await store.getRun(runId)).info.artifact_uri.replace(/^file:(\/\/)?/, "").replace(/\/+$/, "");
-    if (path === root || path.startsWith(`${root}/`)) return;
-  }
-  throw new MlflowError(
-    "INVALID_PARAMETER_VALUE",
-    `Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`,
-  );
 }
 
 /** The registry routes. */

@@ -2,6 +2,8 @@
 import { MAX_HISTORY_RESULTS, MAX_RESULTS_PER_RUN, MAX_RUNS_GET_METRIC_HISTORY_BULK, SEARCH_MAX_RESULTS_THRESHOLD } from "../limits.ts";
 import { MlflowError, type Metric, type MetricWithRunId, type TrackingStore } from "../types.ts";
 import { WireJson } from "./json.ts";
+import { bulkIntervalByStep } from "./step-sample.ts";
+import { invalid } from "./fields.ts";
 import { api, type ApiRoute } from "./route.ts";
 
 const LOGGED_MODELS_TAG = "mlflow.log-model.history";
@@ -17,6 +19,24 @@ async function fullHistory(store: TrackingStore, runId: string, key: string, lim
     page_token = page.next_page_token;
   } while (page_token && out.length < limit);
   return out;
+}
+
+/**
+ * Appends a logged model's description to the run's `mlflow.log-model.history` tag, as MLflow's
+ * SQL store records logged models (the store contract has no table of its own for them).
+ */
+export async function recordLoggedModel(store: TrackingStore, runId: string, model: unknown): Promise<void> {
+  const run = await store.getRun(runId);
+  const previous = run.data.tags.find((t) => t.key === LOGGED_MODELS_TAG);
+  let history: unknown[] = [];
+  try {
+    const parsed: unknown = previous ? JSON.parse(previous.value) : [];
+    if (Array.isArray(parsed)) history = parsed;
+  } catch {
+    // A hand-written tag that is not a JSON list starts a new history.
+  }
+  history.push(model);
+  await store.setTag(runId, { key: LOGGED_MODELS_TAG, value: JSON.stringify(history) });
 }
 
 /** The run and metric routes. */
@@ -46,12 +66,7 @@ export const runRoutes: ApiRoute[] = [
     "runs/search",
     { experiment_ids: "strings", filter: "string", run_view_type: "view", max_results: "int", order_by: "strings", page_token: "string" },
     async (a, { store }) => {
-      if (a.max_results !== undefined && a.max_results > SEARCH_MAX_RESULTS_THRESHOLD) {
-        throw new MlflowError(
-          "INVALID_PARAMETER_VALUE",
-          `Invalid value for request parameter max_results. It must be at most ${SEARCH_MAX_RESULTS_THRESHOLD}, but got value ${a.max_results}`,
-        );
-      }
+      if (a.max_results !== undefined && a.max_results > SEARCH_MAX_RESULTS_THRESHOLD) throw invalid("max_results", a.max_results);
       const page = await store.searchRuns({ ...a, experiment_ids: a.experiment_ids ?? [] });
       return { runs: page.items, next_page_token: page.next_page_token };
     },
@@ -99,11 +114,7 @@ export const runRoutes: ApiRoute[] = [
     if (absent.length > 0) {
       throw new MlflowError("INVALID_PARAMETER_VALUE", `Model json is missing mandatory fields: {'${absent.join("', '")}'}`);
     }
-    const run = await store.getRun(a.run_id);
-    const previous = run.data.tags.find((t) => t.key === LOGGED_MODELS_TAG);
-    const history: unknown[] = previous ? JSON.parse(previous.value) : [];
-    history.push(model);
-    await store.setTag(a.run_id, { key: LOGGED_MODELS_TAG, value: JSON.stringify(history) });
+    await recordLoggedModel(store, a.run_id, model);
     return {};
   }),
   api(
@@ -123,27 +134,8 @@ export const runRoutes: ApiRoute[] = [
     "GET",
     "metrics/get-history-bulk-interval",
     { run_ids: "strings!", metric_key: "string!", start_step: "int", end_step: "int", max_results: "int" },
-    async (a, { store }) => {
-      if (a.run_ids.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
-        throw new MlflowError(
-          "INVALID_PARAMETER_VALUE",
-          `GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${a.run_ids.length} run_ids.`,
-        );
-      }
-      if (a.max_results !== undefined && (a.max_results < 1 || a.max_results > MAX_RESULTS_PER_RUN)) {
-        throw new MlflowError("INVALID_PARAMETER_VALUE", `max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`);
-      }
-      if ((a.start_step === undefined) !== (a.end_step === undefined)) {
-        throw new MlflowError("INVALID_PARAMETER_VALUE", "If either start step or end step are specified, both must be specified.");
-      }
-      if (a.start_step !== undefined && a.end_step !== undefined && a.start_step > a.end_step) {
-        throw new MlflowError(
-          "INVALID_PARAMETER_VALUE",
-          `end_step must be greater than start_step. Found start_step=${a.start_step} and end_step=${a.end_step}.`,
-        );
-      }
-      return { metrics: await store.getMetricHistoryBulkInterval(a) };
-    },
+    // MLflow's step sampling (step-sample.ts), not the store's min/max sample the app's charts read.
+    async (a, { store }) => ({ metrics: await bulkIntervalByStep(store, a) }),
   ),
   // Served by MLflow under /ajax-api only, with `run_id` repeated; kept for the UI's older charts.
   api("GET", "metrics/get-history-bulk", { run_id: "strings", metric_key: "string", max_results: "int" }, async (a, { store }) => {

@@ -4,6 +4,7 @@
  */
 import type Database from "better-sqlite3";
 import type { StoreChange } from "../contract.ts";
+import { resolveLocalArtifactLocation } from "../artifacts/index.ts";
 import { SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD } from "../limits.ts";
 import { checkMaxResults, decodePageToken, encodePageToken, parseFilter, parseOrderBy } from "../search/index.ts";
 import { StatementCache } from "../sql/index.ts";
@@ -92,7 +93,7 @@ export class ExperimentTable {
     }
     const next = (this.nextId.get() as { id: number }).id;
     const now = Date.now();
-    const location = artifactLocation || `${trimSlash(this.defaultArtifactRoot)}/${next}`;
+    const location = artifactLocation ? resolveLocalArtifactLocation(artifactLocation) : `${trimSlash(this.defaultArtifactRoot)}/${next}`;
     this.insert.run(next, name, location, now, now);
     for (const t of tags) this.upsertTag.run(next, t.key, t.value);
     changes.push({ type: "experiment", experiment_id: String(next) });

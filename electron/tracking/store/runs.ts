@@ -88,11 +88,6 @@ export class RunTable {
     return row;
   }
 
-  /** Whether a run with this id exists (any lifecycle stage). */
-  exists(runId: string): boolean {
-    return this.byId.get(runId) !== undefined;
-  }
-
   /** Creates a RUNNING run in an active experiment; the name is generated when absent and mirrored as a tag. */
   create(req: CreateRunRequest, changes: StoreChange[]): string {
     const experiment = this.experiments.activeRow(req.experiment_id);

@@ -73,7 +73,7 @@ export class SqliteStore implements TrackingStore {
     this.runs = new RunTable(db, this.experiments, this.metrics);
     this.reads = new RunSearch(db);
     db.transaction(() => this.experiments.ensureDefault())();
-    this.registry = new SqliteRegistry(db, (change) => this.emit([change]), (runId) => this.runs.exists(runId));
+    this.registry = new SqliteRegistry(db, (change) => this.emit([change]));
     // Last, so a failed migration leaves no thread behind. A store in memory has no WAL.
     this.checkpointer = wal ? startCheckpointer(db, db.name) : undefined;
   }
@@ -333,9 +333,13 @@ export class SqliteStore implements TrackingStore {
   }
 
   /** Runs `fn` in one transaction and publishes what it recorded once the commit succeeded. */
+  /** One transaction wrapper for every write: better-sqlite3 builds a wrapper per `transaction()` call. */
+  private transact?: (fn: (changes: StoreChange[]) => unknown, changes: StoreChange[]) => unknown;
+
   private write<T>(fn: (changes: StoreChange[]) => T): T {
     const changes: StoreChange[] = [];
-    const result = this.db.transaction(() => fn(changes))();
+    this.transact ??= this.db.transaction((f: (c: StoreChange[]) => unknown, c: StoreChange[]) => f(c));
+    const result = this.transact(fn, changes) as T;
     this.emit(changes);
     return result;
   }
