@@ -18,6 +18,7 @@ import { MetricBuffer } from "./metric-buffer.ts";
 import { MlflowClient } from "./mlflow-client.ts";
 import { isHttpUri, openHttpStore, type StoreOpener } from "./store-uri.ts";
 import { runsToRows, type RunRow } from "./search-rows.ts";
+import { allPages } from "../pages.ts";
 
 const DONE: Promise<void> = Promise.resolve();
 
@@ -166,14 +167,9 @@ export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpen
     /** Every experiment matching the filter (all pages). */
     async searchExperiments(opts: { filterString?: string; viewType?: ViewType; orderBy?: string[]; maxResults?: number } = {}): Promise<Experiment[]> {
       await ready;
-      const out: Experiment[] = [];
-      let page_token: string | undefined;
-      do {
-        const page = await store.searchExperiments({ filter: opts.filterString, view_type: opts.viewType, order_by: opts.orderBy, max_results: opts.maxResults, page_token });
-        out.push(...page.items);
-        page_token = opts.maxResults !== undefined && out.length >= opts.maxResults ? undefined : page.next_page_token;
-      } while (page_token);
-      return out;
+      return allPages(opts.maxResults, (page_token) =>
+        store.searchExperiments({ filter: opts.filterString, view_type: opts.viewType, order_by: opts.orderBy, max_results: opts.maxResults, page_token }),
+      );
     },
     /**
      * Starts (or resumes, with `runId`) a run and makes it active. With a callback, runs it and ends
@@ -383,14 +379,7 @@ export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpen
     async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
       await ready;
       await buffer.flush();
-      const out: Metric[] = [];
-      let page_token: string | undefined;
-      do {
-        const page = await store.getMetricHistory({ run_id: runId, metric_key: key, page_token });
-        out.push(...page.items);
-        page_token = page.next_page_token;
-      } while (page_token);
-      return out;
+      return allPages(undefined, (page_token) => store.getMetricHistory({ run_id: runId, metric_key: key, page_token }));
     },
     /**
      * Registers a model: creates the registered model when missing, then a version. A `runs:/` URI

@@ -4,8 +4,9 @@
  * Tags arrive as plain records, as in Python; searches return arrays of entities.
  */
 import { SEARCH_MAX_RESULTS_DEFAULT } from "../limits.ts";
-import type { Experiment, Metric, ModelVersion, Page, RegisteredModel, Run, RunInfo, RunStatus, TrackingStore, ViewType } from "../types.ts";
+import type { Experiment, Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunStatus, TrackingStore, ViewType } from "../types.ts";
 import { logArtifactFile, logArtifactTree, writeArtifact, type ArtifactTransport } from "./artifacts.ts";
+import { allPages } from "../pages.ts";
 
 function entries(record: Record<string, unknown> = {}): { key: string; value: string }[] {
   return Object.entries(record).map(([key, value]) => ({ key, value: String(value) }));
@@ -18,16 +19,6 @@ export interface RegistrySearchOptions {
   orderBy?: string[];
 }
 
-async function allPages<T>(maxResults: number | undefined, fetchPage: (pageToken?: string) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetchPage(token);
-    out.push(...page.items);
-    token = maxResults !== undefined && out.length >= maxResults ? undefined : page.next_page_token;
-  } while (token);
-  return maxResults === undefined ? out : out.slice(0, maxResults);
-}
 
 /** MLflow's client class over a store. */
 export class MlflowClient {

@@ -5,20 +5,14 @@ import { WireJson } from "./json.ts";
 import { bulkIntervalByStep } from "./step-sample.ts";
 import { invalid } from "./fields.ts";
 import { api, type ApiRoute } from "./route.ts";
+import { allPages } from "../pages.ts";
 
 const LOGGED_MODELS_TAG = "mlflow.log-model.history";
 const LOGGED_MODEL_FIELDS = ["artifact_path", "flavors", "utc_time_created", "run_id"];
 
 /** Reads a run's whole history of one metric (up to `limit` points), following pages. */
 async function fullHistory(store: TrackingStore, runId: string, key: string, limit: number): Promise<Metric[]> {
-  const out: Metric[] = [];
-  let page_token: string | undefined;
-  do {
-    const page = await store.getMetricHistory({ run_id: runId, metric_key: key, max_results: limit - out.length, page_token });
-    out.push(...page.items);
-    page_token = page.next_page_token;
-  } while (page_token && out.length < limit);
-  return out;
+  return allPages(limit, (page_token) => store.getMetricHistory({ run_id: runId, metric_key: key, max_results: limit, page_token }));
 }
 
 /**

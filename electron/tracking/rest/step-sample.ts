@@ -8,6 +8,7 @@
  */
 import { MAX_HISTORY_RESULTS, MAX_RESULTS_PER_RUN, MAX_RUNS_GET_METRIC_HISTORY_BULK } from "../limits.ts";
 import { MlflowError, type Metric, type MetricBulkIntervalRequest, type MetricWithRunId, type TrackingStore } from "../types.ts";
+import { allPages } from "../pages.ts";
 
 function bisectLeft(xs: number[], x: number): number {
   let lo = 0;
@@ -80,13 +81,7 @@ export function checkBulkInterval(req: MetricBulkIntervalRequest): void {
 /** A run's whole history of a key in (step, timestamp, value) order; a run the store lacks has none, as in MLflow's SQL store. */
 async function history(store: TrackingStore, runId: string, key: string): Promise<Metric[]> {
   try {
-    const out: Metric[] = [];
-    let page_token: string | undefined;
-    do {
-      const page = await store.getMetricHistory({ run_id: runId, metric_key: key, page_token });
-      out.push(...page.items);
-      page_token = page.next_page_token;
-    } while (page_token);
+    const out = await allPages(undefined, (page_token) => store.getMetricHistory({ run_id: runId, metric_key: key, page_token }));
     return out.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || a.value - b.value);
   } catch (error) {
     if (error instanceof MlflowError && error.code === "RESOURCE_DOES_NOT_EXIST") return [];
