@@ -198,6 +198,7 @@ export async function run(): Promise<BenchRow[]> {
   try {
     const chain = await chainEdit();
     const asyncLoop = await interruptLatency(dir, "while (true) {\n  await new Promise((r) => setTimeout(r, 5));\n}", "idle");
+    const swallowLoop = await interruptLatency(dir, "while (true) {\n  try { await new Promise((r) => setTimeout(r, 10)); } catch {}\n}", "idle");
     const syncLoop = await interruptLatency(dir, "while (true) {}", "stale");
     const floodStop = await interruptLatency(dir, `for (let i = 0; ; i++) console.log("line", i);`, "stale");
     const live = await liveReader(dir);
@@ -209,6 +210,7 @@ export async function run(): Promise<BenchRow[]> {
       { name: `edit first cell of a ${CHAIN}-cell chain, kernel`, value: chain.kernelMs, unit: "ms", baseline: chain.directMs, baselineUnit: "ms bodies called directly" },
       { name: "  scheduling overhead beyond execution", value: overhead, unit: "ms", target: "≤ 20 ms", ok: overhead <= 20 },
       { name: "interrupt an async loop (until idle)", value: asyncLoop.ms, unit: "ms", baseline: asyncLoop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: asyncLoop.ms <= 1000 },
+      { name: "interrupt a try/catch-swallowing loop", value: swallowLoop.ms, unit: "ms", baseline: swallowLoop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: swallowLoop.ms <= 1000 },
       { name: "interrupt a sync busy loop (kill, restart, stale)", value: syncLoop.ms, unit: "ms", baseline: syncLoop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: syncLoop.ms <= 1000 },
       { name: "interrupt a console flood (kill, restart, stale)", value: floodStop.ms, unit: "ms", baseline: floodStop.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: floodStop.ms <= 1000 },
       { name: "live reader: metric logged → re-run done, p95", value: live.p95, unit: "ms", baseline: live.writeP95, baselineUnit: "ms store write p95", target: "≤ 100 ms", ok: live.p95 <= 100 },

@@ -11,8 +11,13 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { request } from "node:http";
 import { launchBrowser, startApp, type App } from "./harness.ts";
+import { createHost } from "../electron/host/host.ts";
+import { startHttpServer } from "../electron/host/http-server.ts";
 
 const NOTEBOOK = "// %% [cell id=one]\nconst one = 1;\n";
+const WAIT_MS = 20_000;
+/** What a page the host no longer accepts says. */
+const ENDED = "This session has ended, or the link lacks its token";
 
 /** Sends a WebSocket upgrade request from Node; resolves with the HTTP status (101 = accepted). */
 function upgradeStatus(url: string, origin: string): Promise<number> {
@@ -126,5 +131,54 @@ describe("browser mode host", () => {
     assert.match(reply.error?.message ?? "", /unknown tracking method 'close'/);
     const res = await fetch(new URL("/api/2.0/mlflow/experiments/search?max_results=10", app.url));
     assert.equal(res.status, 200);
+  });
+
+  test("a URL without the token, or with a wrong one, says the session ended instead of reconnecting forever", async () => {
+    const { origin } = new URL(app.url);
+    for (const url of [`${origin}/`, `${origin}/?token=stale`]) {
+      const other = await browser.newPage();
+      try {
+        await other.goto(url);
+        await other.getByTestId("notice").filter({ hasText: ENDED }).waitFor({ timeout: WAIT_MS });
+      } finally {
+        await other.close();
+      }
+    }
+    assert.equal((await fetch(`${origin}/flowbook/session`)).status, 403);
+    assert.equal((await fetch(`${origin}/flowbook/session?token=${new URL(app.url).searchParams.get("token")}`)).status, 204);
+  });
+
+  test("a page left open across a host restart (a new token) says the session ended", async () => {
+    const restartDir = mkdtempSync(join(tmpdir(), "flowbook-host-restart-e2e-"));
+    writeFileSync(join(restartDir, "nb.ts"), NOTEBOOK);
+    const first = await startApp({ notebook: join(restartDir, "nb.ts"), dir: restartDir });
+    const other = await browser.newPage();
+    let second: { close(): Promise<void> } | undefined;
+    try {
+      await other.goto(first.url);
+      await other.waitForSelector('[data-testid="connection"][data-connected="yes"]', { timeout: WAIT_MS });
+      const port = Number(new URL(first.url).port);
+      await first.close();
+      // The same port, as `flowbook edit --port N` run again would take, with a new token.
+      const host = await createHost({ notebookDir: restartDir, notebookPath: join(restartDir, "nb.ts") });
+      const server = await startHttpServer({ host, port });
+      second = { close: async () => (await server.close(), await host.close()) };
+      await other.getByTestId("notice").filter({ hasText: ENDED }).waitFor({ timeout: WAIT_MS });
+      assert.equal(await other.locator('[data-testid="connection"][data-connected="yes"]').count(), 0);
+    } finally {
+      await other.close();
+      await second?.close();
+      rmSync(restartDir, { recursive: true, force: true });
+    }
+  });
+
+  test("serves a favicon the page links to", async () => {
+    await page.goto(app.url);
+    const href = await page.locator('link[rel="icon"]').getAttribute("href");
+    assert.ok(href);
+    const res = await fetch(new URL(href, app.url));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "image/svg+xml");
+    assert.match(await res.text(), /^<svg /);
   });
 });

@@ -100,13 +100,16 @@ export interface OutputLimits {
 
 /** Why a cell did not produce an output. Errors are data: they never crash the kernel. */
 export type CellError =
-  | { kind: "exception"; name: string; message: string; stack?: string; line?: number }
+  /** `line` and `column` are the cell's first frame in the stack (1-based, in the cell's TypeScript). */
+  | { kind: "exception"; name: string; message: string; stack?: string; line?: number; column?: number }
   | { kind: "syntax"; message: string; line: number; column: number }
   | { kind: "multiple-definition"; name: string; cells: CellId[] }
   | { kind: "cycle"; edges: { from: CellId; to: CellId; names: string[] }[] }
   | { kind: "ancestor-failed"; cell: CellId; name?: string }
-  | { kind: "interrupted" }
-  | { kind: "reference"; name: string; expectedCell?: CellId }
+  /** `restarted`: the cell did not stop when interrupted, so the kernel was restarted (why, in words). */
+  | { kind: "interrupted"; restarted?: string }
+  /** `importFrom`: the name is one the module exports, so the cell needs its import. */
+  | { kind: "reference"; name: string; expectedCell?: CellId; importFrom?: "flowbook" }
   | { kind: "invalid"; message: string; line?: number };
 
 /** Which variables each cell declares and uses (the notebook's dataflow graph). */
@@ -233,6 +236,8 @@ export interface CellStatusChanged {
   status: CellStatus;
   /** Increments on every run of the cell; events of older runs are dropped. */
   runNumber: number;
+  /** Why the cell went stale, when it was not an edit (the kernel was restarted to stop a cell). */
+  reason?: string;
 }
 /** Replaces the cell's output (null clears it). */
 export interface CellOutput {
@@ -241,6 +246,11 @@ export interface CellOutput {
   runNumber: number;
   output: Output | null;
   error?: CellError;
+  /**
+   * The run called `stop()` (`cell` is this cell) or was cancelled by an ancestor's `stop()` (`cell`
+   * is that ancestor): it ended quietly, not as a failure.
+   */
+  stopped?: { cell: CellId };
 }
 export interface CellConsole {
   type: "cell-console";

@@ -10,8 +10,17 @@ export interface Transport {
   send(cmd: HostCommand): void;
   onEvent(listener: (event: HostEvent) => void): () => void;
   onStatus(listener: (connected: boolean) => void): () => void;
+  /**
+   * Listens for the host refusing this page for good (its token is stale or missing): the
+   * transport stops reconnecting and the listener gets what to tell the user.
+   */
+  onEnded(listener: (message: string) => void): () => void;
   connected(): boolean;
 }
+
+/** What a page whose token the host no longer accepts tells the user. */
+export const SESSION_ENDED_MESSAGE =
+  "This session has ended, or the link lacks its token — open the URL that `flowbook edit` or `flowbook start` printed.";
 
 /** What the Electron preload exposes on `window.flowbook`. */
 interface PreloadApi {
@@ -45,6 +54,8 @@ function ipcTransport(api: PreloadApi): Transport {
       listener(true);
       return () => {};
     },
+    // The window's IPC never goes stale.
+    onEnded: () => () => {},
     connected: () => true,
   };
 }
@@ -52,9 +63,24 @@ function ipcTransport(api: PreloadApi): Transport {
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5000;
 
+/**
+ * Whether the host refuses this page's token (`/flowbook/session`, see the host's ws-transport.ts).
+ * A network error means the host is down or restarting: not refused, keep retrying.
+ */
+async function tokenRefused(): Promise<boolean> {
+  try {
+    const res = await fetch(`/flowbook/session${location.search}`, { cache: "no-store" });
+    return res.status === 403;
+  } catch {
+    return false;
+  }
+}
+
 function webSocketTransport(url: string): Transport {
   const eventListeners = new Set<(event: HostEvent) => void>();
   const statusListeners = new Set<(connected: boolean) => void>();
+  const endedListeners = new Set<(message: string) => void>();
+  let ended: string | undefined;
   let socket: WebSocket | undefined;
   let open = false;
   let backoff = MIN_BACKOFF_MS;
@@ -84,9 +110,17 @@ function webSocketTransport(url: string): Transport {
     };
     ws.onclose = () => {
       setOpen(false);
-      // Exponential backoff so a host restart is picked up quickly without hammering a dead port.
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      void tokenRefused().then((refused) => {
+        if (refused) {
+          // A restarted host has a new token, and a bare URL has none: retrying cannot help.
+          ended = SESSION_ENDED_MESSAGE;
+          for (const l of endedListeners) l(ended);
+          return;
+        }
+        // Exponential backoff so a host restart is picked up quickly without hammering a dead port.
+        setTimeout(connect, backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      });
     };
   };
   connect();
@@ -107,6 +141,11 @@ function webSocketTransport(url: string): Transport {
       statusListeners.add(listener);
       listener(open);
       return () => statusListeners.delete(listener);
+    },
+    onEnded(listener) {
+      endedListeners.add(listener);
+      if (ended !== undefined) listener(ended);
+      return () => endedListeners.delete(listener);
     },
     connected: () => open,
   };

@@ -30,6 +30,7 @@ test("start opens the example on first run, then the notebook edited last", asyn
   const dir = mkdtempSync(join(tmpdir(), "flowbook-start-"));
   try {
     assert.equal(await startingNotebook(dir), join(dir, "untitled.ts"));
+    assert.match(readFileSync(join(dir, "untitled.ts"), "utf8"), /\[cell id=imports name="imports" hidden\]\nimport \{ md, ui, plot, table, state, mlflow \} from "flowbook";/);
     writeFileSync(join(dir, "intro.ts"), "");
     assert.equal(await startingNotebook(dir), join(dir, "intro.ts"));
     writeFileSync(join(dir, "flowbook.db"), "");
@@ -61,7 +62,7 @@ test("`flowbook edit` creates a missing notebook, prints the mode and URL, and s
     });
     assert.match(out, /^Flowbook: browser mode/m);
     assert.ok(existsSync(nb));
-    assert.match(readFileSync(nb, "utf8"), /\/\/ %% \[cell id=/);
+    assert.match(readFileSync(nb, "utf8"), /\/\/ %% \[cell id=imports name="imports" hidden\]\nimport \{ md, ui, plot, table, state, mlflow \} from "flowbook";/);
     assert.equal((await fetch(url)).status, 200);
     const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGINT");

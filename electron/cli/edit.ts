@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type RunningServer } from "../host/http-server.ts";
-import { DEFAULT_HEADER, newCellId, saveNotebook } from "../notebook/index.ts";
+import { newNotebook, saveNotebook } from "../notebook/index.ts";
 import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
@@ -68,7 +68,7 @@ export function editCommand(args: string[]): Promise<number> {
     const path = resolve(opts.notebook);
     if (!existsSync(path)) {
       mkdirSync(dirname(path), { recursive: true });
-      await saveNotebook(path, { header: DEFAULT_HEADER, cells: [{ id: newCellId(), code: "", config: {} }] });
+      await saveNotebook(path, newNotebook());
       process.stdout.write(`Created ${path}\n`);
     }
     return launch({ ...opts, notebook: path }, dirname(path));
@@ -94,7 +94,7 @@ export async function startingNotebook(dir: string): Promise<string> {
   const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort();
   if (files.length === 0) {
     const path = join(dir, "untitled.ts");
-    await saveNotebook(path, { header: DEFAULT_HEADER, cells: [{ id: newCellId(), code: "", config: {} }] });
+    await saveNotebook(path, newNotebook());
     return path;
   }
   if (!existsSync(join(dir, "flowbook.db"))) {

@@ -9,7 +9,9 @@
  * Tracking goes to `--tracking-uri`, else `MLFLOW_TRACKING_URI`, else `flowbook.db` beside the
  * notebook. The exit code is 0 when every cell succeeded, 1 naming the first failing cell otherwise.
  */
-import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { analyzeCell } from "../kernel/analyze.ts";
 import type { CellError, CellId, KernelEvent, Output } from "../protocol.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
 import { loadNotebook, parseLimitsDirective, sessionDir, type Notebook } from "../notebook/index.ts";
@@ -40,8 +42,11 @@ export function describeError(error: CellError): string {
     case "ancestor-failed":
       return `an ancestor cell failed (${error.cell})`;
     case "interrupted":
-      return "interrupted";
+      return error.restarted ? `interrupted: ${error.restarted}` : "interrupted";
     case "reference":
+      if (error.importFrom) {
+        return `${error.name} is not defined — add it to the cell that imports from "${error.importFrom}": import { ${error.name} } from "${error.importFrom}"`;
+      }
       return `'${error.name}' is not defined${error.expectedCell ? ` (expected from cell ${error.expectedCell})` : ""}`;
     case "invalid":
       return error.message;
@@ -66,6 +71,18 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
     return 1;
   }
   for (const warning of directive.warnings) process.stderr.write(`flowbook run: ${warning}\n`);
+  const where = cellLines(path);
+  const file = basename(path);
+  const names0 = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
+  const label0 = (id: CellId) => (names0.get(id) ? `'${names0.get(id)}' (${id})` : id);
+  // A syntax error anywhere fails the notebook at load, before any cell runs.
+  for (const c of notebook.cells) {
+    const analysed = analyzeCell(c.code);
+    if (analysed.ok || analysed.error.kind !== "syntax") continue;
+    const { line, column, message } = analysed.error;
+    process.stderr.write(`flowbook run: ${file}:${(where.get(c.id) ?? 1) + line - 1}:${column + 1}: syntax error in cell ${label0(c.id)}: ${message}\n`);
+    return 1;
+  }
   const limits = mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits);
   const session = sessionDir(path);
   const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
@@ -76,6 +93,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const label = (id: CellId) => (names.get(id) ? `'${names.get(id)}' (${id})` : id);
 
   const outputs = new Map<CellId, Output | null>();
+  const stopped: CellId[] = [];
   const failures: { id: CellId; error: CellError }[] = [];
 
   const emit = (event: KernelEvent): void => {
@@ -87,6 +105,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
       case "cell-output":
         outputs.set(event.id, event.output);
         if (event.error && !failures.some((f) => f.id === event.id)) failures.push({ id: event.id, error: event.error });
+        if (event.stopped?.cell === event.id) stopped.push(event.id);
         break;
       case "cell-status":
         if (event.status === "idle" && outputs.get(event.id)) {
@@ -117,10 +136,34 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
     await store.close();
   }
   // Cells that failed only because an ancestor did are named by the ancestor's failure.
+  for (const id of stopped) process.stderr.write(`flowbook run: cell ${label(id)} stopped (stop() was called); its descendants did not run\n`);
   const root = failures.find((f) => f.error.kind !== "ancestor-failed") ?? failures[0];
   if (root) {
-    process.stderr.write(`flowbook run: cell ${label(root.id)} failed: ${describeError(root.error)}\n`);
+    const { error } = root;
+    const at = error.kind === "exception" && error.line ? `${file}:${(where.get(root.id) ?? 1) + error.line - 1}:${error.column ?? 1}: ` : "";
+    process.stderr.write(`flowbook run: ${at}cell ${label(root.id)} failed: ${describeError(error)}\n`);
+    if (error.kind === "exception" && error.stack) process.stderr.write(notebookStack(error.stack, file, where) + "\n");
     return 1;
   }
   return 0;
+}
+
+/** The file line of each cell's first code line (the line after its `// %% [cell id=…]` marker). */
+function cellLines(path: string): Map<CellId, number> {
+  const lines = new Map<CellId, number>();
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((text, i) => {
+      const id = /^\/\/ %% \[cell\b.*?\bid=([\w-]+)/.exec(text)?.[1];
+      if (id) lines.set(id as CellId, i + 2);
+    });
+  return lines;
+}
+
+/** A cell error's stack with each cell frame as `notebook.ts:LINE:COL` of the notebook file. */
+function notebookStack(stack: string, file: string, where: Map<CellId, number>): string {
+  return stack.replace(/flowbook-cell:([\w-]+):(\d+):(\d+)/g, (whole, id: string, line: string, col: string) => {
+    const start = where.get(id as CellId);
+    return start === undefined ? whole : `${file}:${start + Number(line) - 1}:${col}`;
+  });
 }

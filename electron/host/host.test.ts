@@ -160,7 +160,12 @@ training.catch(() => undefined);`;
     assert.ok(created?.error);
     const b = await client.request({ type: "new-notebook", path: "b.ts" });
     assert.deepEqual(b.result, { path: join(dir, "b.ts") });
-    await client.next((e) => e.type === "notebook-opened" && e.path === join(dir, "b.ts"));
+    const opened = await client.next((e) => e.type === "notebook-opened" && e.path === join(dir, "b.ts"));
+    // A new notebook starts with the (hidden) import cell, like the examples, then an empty cell.
+    const cells = opened.type === "notebook-opened" ? opened.cells : [];
+    assert.deepEqual(cells[0], { id: "imports", code: 'import { md, ui, plot, table, state, mlflow } from "flowbook";', config: { name: "imports", hideCode: true } });
+    assert.equal(cells[1]?.code, "");
+    assert.match(readFileSync(join(dir, "b.ts"), "utf8"), /\/\/ %% \[cell id=imports name="imports" hidden\]\nimport \{ md, ui, plot, table, state, mlflow \} from "flowbook";/);
     const list = await client.request({ type: "list-notebooks" });
     assert.deepEqual((list.result as { name: string }[]).map((x) => x.name), ["a.ts", "b.ts"]);
     const again = await client.request({ type: "new-notebook", path: "b.ts" });

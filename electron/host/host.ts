@@ -11,10 +11,9 @@ import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "./kernel-client.ts";
 import {
-  DEFAULT_HEADER,
   limitsProblem,
   loadNotebook,
-  newCellId,
+  newNotebook,
   parseLimitsDirective,
   parseNotebook,
   resolveSessionFile,
@@ -43,6 +42,7 @@ import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoale
 import { mergeLimits } from "../common/output-bounds.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
+import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
 import { validateHostCommand } from "./validate.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
 
@@ -95,7 +95,7 @@ export interface Host {
    * leave that folder. The file itself may not exist.
    */
   sessionFile(file: string): string | undefined;
-  /** Stops the kernel, flushes pending changes and closes the store. */
+  /** Stops the kernel, ends the runs it left RUNNING as KILLED, flushes pending changes and closes the store. */
   close(): Promise<void>;
 }
 
@@ -116,9 +116,19 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
   const paths = new NotebookPaths(notebookDir);
   const connections = new Set<Connection>();
+  // Runs a kernel started carry this host's id; runs of a host that died without ending them end now.
+  const me = newHostIdentity();
+  try {
+    const reaped = await reapOrphanRuns(store, me, log);
+    if (reaped.length > 0) log(`ended ${reaped.length} run(s) left RUNNING by a Flowbook host that stopped: ${reaped.join(", ")}`);
+  } catch (err) {
+    log(`could not look for runs left RUNNING: ${(err as Error).message}`);
+  }
 
   let restUrl = "";
   let kernel: KernelClient | undefined;
+  /** The runs the current kernel started and has not ended. */
+  let kernelRuns: KernelRuns | undefined;
   let kernelState: KernelState = "dead";
   /** The TF.js backend the kernel reported; "unknown" until a cell first uses TF.js. */
   let tfBackend = "unknown";
@@ -233,13 +243,21 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // No `cwd`: KernelClient forks with `--import tsx`, which Node resolves from the child's working
     // directory, so a notebook folder without node_modules would kill the kernel at start.
     const client = new KernelClient();
+    const runs = createKernelRuns(store, me, log);
     kernel = client;
+    kernelRuns = runs;
     kernelPath = path;
-    client.onTrackingRequest(callStore);
-    client.onEvent(onKernelEvent);
+    client.onTrackingRequest((call) => runs.call(call));
+    client.onEvent((event) => {
+      // A new process (a restart, or an interrupt that had to kill): the old one's open runs are over.
+      if (event.type === "kernel-ready") void runs.endAll("KILLED");
+      onKernelEvent(event);
+    });
     client.onExit((exit) => {
       if (kernel !== client) return;
-      log(`kernel exited (${exit.signal ?? `code ${exit.code}`}); restart it to continue`);
+      const how = exit.signal ?? `code ${exit.code}`;
+      void runs.endAll("FAILED", `the kernel process exited unexpectedly (${how})`);
+      log(`kernel exited (${how}); restart it to continue`);
       forgetWork();
       setKernelState("dead");
     });
@@ -254,8 +272,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // A bad `// flowbook:` line refuses the notebook (naming the line) before the open one is closed.
     for (const warning of parseLimitsDirective(notebook.header, path).warnings) log(warning);
     const old = kernel;
+    const oldRuns = kernelRuns;
     kernel = undefined;
+    kernelRuns = undefined;
     await old?.dispose();
+    await oldRuns?.endAll("KILLED");
     forgetWork();
     replay.clear();
     open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}) };
@@ -267,7 +288,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
 
   const createAndOpen = async (path: string): Promise<string> => {
     if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);
-    await saveNotebook(path, { header: DEFAULT_HEADER, cells: [{ id: newCellId(), code: "", config: {} }] });
+    await saveNotebook(path, newNotebook());
     return openPath(path);
   };
 
@@ -432,8 +453,13 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       closed = true;
       connections.clear();
       const k = kernel;
+      const runs = kernelRuns;
       kernel = undefined;
+      kernelRuns = undefined;
       await k?.dispose();
+      // Runs the kernel left open end KILLED before the store closes (quit, Ctrl-C, SIGTERM).
+      await runs?.endAll("KILLED");
+      releaseHostIdentity(me);
       coalescers.forEach((c) => c.dispose());
       offStore();
       views.close();

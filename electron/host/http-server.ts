@@ -2,8 +2,8 @@
  * Browser mode's one HTTP server, on 127.0.0.1: the built renderer (static files with a strict CSP),
  * the MLflow REST API (so Python `mlflow` can use the app's URL as its tracking URI), the artifact
  * proxy for remote tracking servers the Tracking tab shows (`/view-source/<id>/…`), the open
- * notebook's session files (`/flowbook/…`, session-routes.ts) and the token-guarded WebSocket at
- * `/ws`. The URL to open carries the per-launch token. The desktop app loads its page from here too.
+ * notebook's session files (`/flowbook/…`, session-routes.ts), the token check a page makes when
+ * its socket is refused (`/flowbook/session`), the favicon, and the token-guarded WebSocket at `/ws`. The URL to open carries the per-launch token. The desktop app loads its page from here too.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, promises as fs, readdirSync, statSync } from "node:fs";
@@ -14,7 +14,7 @@ import { createTrackingServer } from "../tracking/rest/index.ts";
 import type { Host } from "./host.ts";
 import { SESSION_PREFIX, serveSessionFile } from "./session-routes.ts";
 import { VIEW_PROXY_PREFIX } from "./view-source.ts";
-import { attachWebSocket } from "./ws-transport.ts";
+import { attachWebSocket, SESSION_CHECK_PATH, tokenMatches } from "./ws-transport.ts";
 
 /** The Content-Security-Policy of every page the server sends. */
 export const CSP =
@@ -113,6 +113,17 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       // Artifacts of a remote tracking server the Tracking tab shows, fetched by the host for the page.
       if (!ownHost(req, port)) return send(res, 403, "forbidden host");
       return opts.host.views.proxy(req, res);
+    }
+    if (req.url === SESSION_CHECK_PATH || req.url?.startsWith(`${SESSION_CHECK_PATH}?`)) {
+      // The page asks whether its token is still valid, so a stale or token-less URL can say so.
+      if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+      const given = new URL(req.url, "http://127.0.0.1").searchParams.get("token");
+      if (tokenMatches(given, token)) {
+        res.writeHead(204, { "Cache-Control": "no-store" });
+        return void res.end();
+      }
+      res.writeHead(403, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" });
+      return void res.end(JSON.stringify({ error: "ended", message: "this session has ended, or the link lacks its token" }));
     }
     if (req.url?.startsWith(SESSION_PREFIX)) {
       // A cell's full console log or a saved too-large output of the open notebook.

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { CellId, CellSource, KernelEvent } from "../protocol.ts";
 import { KernelClient } from "./kernel-client.ts";
+import { recorder } from "./test-kernel-events.ts";
 import { openStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,31 +12,6 @@ import { join } from "node:path";
 const cell = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
 const IMPORTS = cell("imp", 'import { md, mlflow } from "flowbook";');
 
-/** Collects a client's events and waits for ones matching a predicate. */
-function recorder(client: KernelClient) {
-  const events: { at: number; event: KernelEvent }[] = [];
-  const waiters: { pred: (e: KernelEvent) => boolean; resolve: (e: KernelEvent) => void }[] = [];
-  client.onEvent((event) => {
-    events.push({ at: Date.now(), event });
-    for (const w of [...waiters]) {
-      if (w.pred(event)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(event);
-      }
-    }
-  });
-  return {
-    events,
-    next(pred: (e: KernelEvent) => boolean, timeoutMs = 15_000): Promise<KernelEvent> {
-      const seen = events.find((e) => pred(e.event));
-      if (seen) return Promise.resolve(seen.event);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out; events: ${JSON.stringify(events.map((e) => e.event))}`)), timeoutMs);
-        waiters.push({ pred, resolve: (e) => (clearTimeout(timer), resolve(e)) });
-      });
-    },
-  };
-}
 
 const isOutput = (id: string) => (e: KernelEvent) => e.type === "cell-output" && e.id === id;
 

@@ -58,6 +58,8 @@ export class KernelClient {
   private runNumbers = new Map<CellId, number>();
   private runBase = 0;
   private busy = new Set<CellId>();
+  /** The cell the kernel last reported running (the one an interrupt must stop). */
+  private runningCell: CellId | undefined;
   private interruptTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(event: KernelEvent) => void>();
   private readonly exitListeners = new Set<(exit: KernelExit) => void>();
@@ -107,7 +109,9 @@ export class KernelClient {
     if (this.busy.size === 0 || this.interruptTimer) return;
     this.interruptTimer = setTimeout(() => {
       this.interruptTimer = undefined;
-      this.replaceProcess();
+      const cell = this.runningCell ?? [...this.busy][0];
+      const which = cell ? `cell ${this.cells.get(cell)?.config.name ? `'${this.cells.get(cell)!.config.name}' (${cell})` : cell}` : "the running cell";
+      this.replaceProcess(`the kernel was restarted to stop ${which}, which did not stop when interrupted; every cell must re-run`, cell);
     }, this.graceMs);
   }
 
@@ -167,8 +171,12 @@ export class KernelClient {
     if (this.init) this.post({ ...this.init, cells: this.order.flatMap((id) => this.cells.get(id) ?? []) });
   }
 
-  /** Kills the current process (its late events are dropped) and starts a new one, all cells stale. */
-  private replaceProcess(): void {
+  /**
+   * Kills the current process (its late events are dropped) and starts a new one, all cells stale.
+   * `reason` (an interrupt that did not stop `culprit`) goes on every cell's stale status, and the
+   * culprit ends as interrupted with it.
+   */
+  private replaceProcess(reason?: string, culprit?: CellId): void {
     this.clearInterruptTimer();
     const old = this.child;
     this.generation++;
@@ -177,10 +185,15 @@ export class KernelClient {
     this.runBase = Math.max(this.runBase, ...this.runNumbers.values()) + 1;
     if (this.disposed) return;
     this.spawn();
+    this.runningCell = undefined;
     for (const id of this.order) {
       this.runNumbers.set(id, this.runBase);
-      this.emit({ type: "cell-status", id, status: "stale", runNumber: this.runBase });
+      if (id === culprit && reason) {
+        this.emit({ type: "cell-output", id, runNumber: this.runBase, output: null, error: { kind: "interrupted", restarted: reason } });
+      }
+      this.emit({ type: "cell-status", id, status: "stale", runNumber: this.runBase, ...(reason ? { reason } : {}) });
     }
+    if (reason) this.emit({ type: "interrupted" });
   }
 
   private receive(event: KernelEvent): void {
@@ -196,11 +209,16 @@ export class KernelClient {
     if (event.type === "cell-status") {
       if (event.status === "running" || event.status === "queued") this.busy.add(event.id);
       else this.busy.delete(event.id);
+      if (event.status === "running") this.runningCell = event.id;
+      else if (this.runningCell === event.id) this.runningCell = undefined;
     } else if (event.type === "interrupted") {
-      this.clearInterruptTimer();
+      // The kernel reports `interrupted` once the interrupted cells have ended and its event loop
+      // turns again; a cell still running or queued keeps the fallback armed.
+      if (this.busy.size === 0) this.clearInterruptTimer();
     } else if (event.type === "completed-run") {
       this.busy.clear();
     }
+    if (this.busy.size === 0 && event.type === "interrupted") this.clearInterruptTimer();
     this.emit(event);
   }
 

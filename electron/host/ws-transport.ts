@@ -21,6 +21,14 @@ export function tokenMatches(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * Where the page asks whether its token is still this server's (`GET /flowbook/session?token=…`):
+ * 204 when it is, 403 with `{ "error": "ended" }` when it is missing or wrong (the host restarted
+ * with a new token, or the page was opened without one). A WebSocket refused with a 403 tells the
+ * page nothing, so without this it would retry forever.
+ */
+export const SESSION_CHECK_PATH = "/flowbook/session";
+
 /** Why an upgrade request is refused, or null when it may open a socket. */
 export function refuseUpgrade(req: IncomingMessage, token: string, origins: readonly string[]): string | null {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");

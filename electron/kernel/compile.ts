@@ -85,15 +85,54 @@ function compileFresh(id: CellId, analysis: CellAnalysis, available: readonly st
   for (const e of sorted) body = body.slice(0, e.start) + e.text + body.slice(e.end);
   const prologue = available.length ? `const { ${available.join(", ")} } = __refs; ` : "";
   const source =
-    `(async function (__refs, __import, __guard) { ${prologue}let __output; ${body}\n` +
+    // The body starts on line 2, so a frame's line and column in the cell are those of the emitted JS.
+    `(async function (__refs, __import, __guard) { ${prologue}let __output;\n${body}\n` +
     `return { defs: { ${analysis.defs.join(", ")} }, output: __output }; })`;
   return runInThisContext(source, { filename: cellFileName(id) }) as CellFunction;
 }
 
-/** The TypeScript line of the first stack frame inside cell `id`, if any. */
-export function cellLineFromStack(stack: string | undefined, id: CellId, lineMap: readonly number[]): number | undefined {
-  const match = stack?.match(new RegExp(`${escapeRegExp(cellFileName(id))}:(\\d+):\\d+`));
-  return match ? lineMap[Number(match[1])] : undefined;
+/** Where a stack frame points in a cell: its TypeScript line and a column (1-based). */
+export interface CellPosition {
+  line: number;
+  column: number;
+}
+
+/** Maps a cell's emitted-JS line and column (1-based, body lines) to its TypeScript source. */
+export type CellPositionMap = (id: CellId, jsLine: number, jsColumn: number) => CellPosition | undefined;
+
+const CELL_FRAME = /flowbook-cell:([\w-]+):(\d+):(\d+)/;
+const CELL_FRAMES = new RegExp(CELL_FRAME.source, "g");
+
+/** The TypeScript line and column of the first stack frame inside cell `id`, if any. */
+export function cellFrameFromStack(stack: string | undefined, id: CellId, map: CellPositionMap): CellPosition | undefined {
+  const match = stack?.match(new RegExp(`${escapeRegExp(cellFileName(id))}:(\\d+):(\\d+)`));
+  return match ? map(id, Number(match[1]) - 1, Number(match[2])) : undefined;
+}
+
+/** Frames of the kernel, the runtime, tsx's loader and Node itself: not the user's code. */
+const KERNEL_FRAME = /\(node:|at node:|AsyncLocalStorage|[\\/]electron[\\/]kernel[\\/]|[\\/]node_modules[\\/]tsx[\\/]|<anonymous>\)?$/;
+
+/**
+ * A stack of the user's frames: kernel and Node frames dropped, cell frames rewritten to
+ * `flowbook-cell:<id>:<TypeScript line>:<column>` (`flowbook run` turns them into notebook lines).
+ */
+export function cellStack(stack: string, map: CellPositionMap): string {
+  const lines = stack.split("\n");
+  const out: string[] = [];
+  for (const line of lines) {
+    if (!/^\s+at /.test(line)) {
+      out.push(line);
+      continue;
+    }
+    if (!CELL_FRAME.test(line) && KERNEL_FRAME.test(line)) continue;
+    out.push(
+      line.replace(CELL_FRAMES, (whole, id: string, l: string, c: string) => {
+        const pos = map(id as CellId, Number(l) - 1, Number(c));
+        return pos ? `${cellFileName(id as CellId)}:${pos.line}:${pos.column}` : whole;
+      }),
+    );
+  }
+  return out.join("\n");
 }
 
 function escapeRegExp(s: string): string {

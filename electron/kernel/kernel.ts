@@ -11,9 +11,10 @@ import { assertNever } from "../protocol.ts";
 import { emptyGraph, descendants, readersOf, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
 import { planRun } from "./scheduler.ts";
 import type { CellAnalysis } from "./analyze.ts";
-import { cellLineFromStack, compileCell, createImporter, type AwaitGuard, type Importer } from "./compile.ts";
+import { cellFrameFromStack, cellStack, compileCell, type CellPositionMap, createImporter, type AwaitGuard, type Importer } from "./compile.ts";
 import { toOutput } from "./runtime/output.ts";
 import { cellStorage, type CellContext, type WidgetHandle } from "./runtime/context.ts";
+import { StopSignal } from "./runtime/stop.ts";
 import { ConsoleBatcher, consoleSinks, installConsoleRouting } from "./console-capture.ts";
 import { boundOutput, saveInSession } from "./output-size.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
@@ -121,6 +122,12 @@ export class Kernel {
   private readonly lastDefiner = new Map<string, CellId>();
   private readonly stale = new Set<CellId>();
   private readonly failed = new Map<CellId, CellError>();
+  /** Cells whose last run called `stop()` or was cancelled by one, with the cell that called it. */
+  private readonly stoppedBy = new Map<CellId, CellId>();
+  /** The cell run going on now (resolved when it has ended), for `interrupted` to wait on. */
+  private current: Promise<void> = Promise.resolve();
+  /** The `interrupted` event still to come (once the interrupted cell has ended). */
+  private acking: Promise<void> | undefined;
   private readonly runs = new Map<CellId, Run>();
   private readonly runNumbers = new Map<CellId, number>();
   private readonly widgets = new Map<WidgetId, { handle: WidgetHandle; cellId: CellId }>();
@@ -208,6 +215,7 @@ export class Kernel {
     for (;;) {
       const current = this.chain;
       await current;
+      if (this.acking) await this.acking;
       if (current === this.chain && !this.flushQueued) return;
     }
   }
@@ -323,6 +331,7 @@ export class Kernel {
     for (const name of this.owned.get(id) ?? []) this.namespace.delete(name);
     this.owned.delete(id);
     this.failed.delete(id);
+    this.stoppedBy.delete(id);
     if (!rerun) this.liveReaders.delete(id);
   }
 
@@ -361,7 +370,13 @@ export class Kernel {
         this.finish(id, runNumber, null, blocker);
         continue;
       }
-      await this.runCell(id, runNumber);
+      const stopper = this.stoppedParent(id);
+      if (stopper) {
+        this.cancel(id, runNumber, stopper);
+        continue;
+      }
+      this.current = this.runCell(id, runNumber);
+      await this.current;
     }
     this.opts.emit({ type: "completed-run" });
   }
@@ -379,6 +394,36 @@ export class Kernel {
     return undefined;
   }
 
+  /** The cell whose `stop()` cancels `id` (a parent stopped or was cancelled by it), if any. */
+  private stoppedParent(id: CellId): CellId | undefined {
+    for (const parent of this.graph.parents.get(id) ?? []) {
+      const by = this.stoppedBy.get(parent);
+      if (by) return by;
+    }
+    return undefined;
+  }
+
+  /** A cell called `stop()`: it ends quietly showing the given output; its descendants are cancelled. */
+  private stopped(id: CellId, run: Run, signal: StopSignal): void {
+    this.stoppedBy.set(id, id);
+    // Like a failure, the run defines nothing and its signal ends the work it started.
+    run.life.abort();
+    if (this.liveReaders.get(id)?.runNumber !== run.runNumber) this.liveReaders.delete(id);
+    const output = toOutput(signal.output);
+    this.opts.emit({ type: "cell-output", id, runNumber: run.runNumber, output: this.bounded(id, output), stopped: { cell: id } });
+    this.console.end(id, run.runNumber);
+    this.opts.emit({ type: "cell-status", id, status: "idle", runNumber: run.runNumber });
+  }
+
+  /** A descendant of a stopped cell: not run, no error, its output cleared. */
+  private cancel(id: CellId, runNumber: number, by: CellId): void {
+    this.stoppedBy.set(id, by);
+    this.liveReaders.delete(id);
+    this.opts.emit({ type: "cell-output", id, runNumber, output: null, stopped: { cell: by } });
+    this.console.end(id, runNumber);
+    this.opts.emit({ type: "cell-status", id, status: "idle", runNumber });
+  }
+
   /** Runs one cell: resolve refs, call its compiled function inside its context, store defs and output. */
   private async runCell(id: CellId, runNumber: number): Promise<void> {
     const analysis = this.graph.cells.get(id)!.analysis!;
@@ -392,7 +437,7 @@ export class Kernel {
       for (const name of analysis.refs) {
         if (this.namespace.has(name)) refs[name] = this.namespace.get(name);
         else if (!(name in globalThis) && this.lastDefiner.has(name)) {
-          this.finish(id, runNumber, null, { kind: "reference", name, expectedCell: this.lastDefiner.get(name)! });
+          this.finish(id, runNumber, null, { kind: "reference", name, expectedCell: this.lastDefiner.get(name)!, ...this.importHint(name) });
           return;
         }
       }
@@ -403,15 +448,30 @@ export class Kernel {
       const result = (async () => {
         const fn = compileCell(id, analysis, Object.keys(refs));
         // The await guard is passed inline: a named closure per run costs a `name` definition under tsx.
-        return cellStorage.run(ctx, () => fn(refs, this.importer, ((value) => Promise.race([Promise.resolve(value), aborted])) as AwaitGuard));
+        // An await pending at the interrupt rejects (so the cell's `finally` runs); every await after it
+        // never settles, so a `catch {}` that swallows the interrupt parks the cell instead of spinning.
+        return cellStorage.run(ctx, () =>
+          fn(refs, this.importer, ((value) => (life.aborted ? new Promise(parked) : Promise.race([Promise.resolve(value), aborted]))) as AwaitGuard),
+        );
       })();
       result.catch(() => {}); // an interrupted cell may reject later; nobody waits for it then
       let value: Awaited<typeof result>;
       try {
         value = await Promise.race([result, aborted]);
       } catch (e) {
-        const error: CellError = life.aborted ? { kind: "interrupted" } : exceptionError(e, id, analysis);
-        this.finish(id, runNumber, null, error);
+        if (e instanceof StopSignal && !life.aborted) {
+          this.stopped(id, run, e);
+          return;
+        }
+        if (!life.aborted) {
+          this.finish(id, runNumber, null, this.exceptionError(e, id, analysis));
+          return;
+        }
+        // An interrupted cell ends only once the event loop turns: code still spinning on promises
+        // (a loop swallowing the interrupt where no await is guarded) never lets it, so the cell stays
+        // running and the host's kill-and-restart fallback stops it.
+        await macrotask();
+        this.finish(id, runNumber, null, { kind: "interrupted" });
         return;
       }
       const names = Object.keys(value.defs);
@@ -578,7 +638,13 @@ export class Kernel {
     this.pendingForced.clear();
     if (this.running) this.runs.get(this.running)?.life.abort();
     for (const run of [...this.background.keys()]) run.life.abort();
-    this.opts.emit({ type: "interrupted" });
+    // `interrupted` means the aborted cell has really ended and the event loop turns again: the host
+    // keeps its kill-and-restart fallback armed until then (a cell may swallow the abort and spin).
+    const ack = this.current.then(macrotask).then(() => {
+      if (!this.closed) this.opts.emit({ type: "interrupted" });
+      if (this.acking === ack) this.acking = undefined;
+    });
+    this.acking = ack;
   }
 
   /** One hold on `run`'s background work; released by the returned function or when the run is disposed. */
@@ -614,6 +680,50 @@ export class Kernel {
     this.opts.emit({ type: "cell-output", id, runNumber: this.runNumbers.get(id) ?? 0, output, ...(error ? { error } : {}) });
   }
 
+  /**
+   * A cell's emitted-JS position as its TypeScript line, and a column kept at the same distance
+   * from the line's indentation (types erased before it on the line shift it a little).
+   */
+  private readonly positions: CellPositionMap = (id, jsLine, jsColumn) => {
+    const node = this.graph.cells.get(id);
+    const analysis = node?.analysis;
+    if (!node || !analysis) return undefined;
+    const line = analysis.lineMap[jsLine] ?? 1;
+    const indent = (t: string) => t.length - t.trimStart().length;
+    const js = analysis.js.split("\n")[jsLine - 1] ?? "";
+    const ts = node.code.split("\n")[line - 1] ?? "";
+    return { line, column: Math.max(1, Math.min(ts.length || 1, jsColumn - indent(js) + indent(ts))) };
+  };
+
+  /** For a name the "flowbook" module exports, how to import it (a ReferenceError's hint). */
+  private importHint(name: string): { importFrom?: "flowbook" } {
+    return Object.hasOwn(this.opts.runtimeModule, name) ? { importFrom: "flowbook" } : {};
+  }
+
+  /**
+   * A thrown value as a cell error: the TypeScript line and column of the first frame in the cell,
+   * and a stack of the user's frames only (cell frames name the cell and its TypeScript line). A
+   * ReferenceError for one of the cell's refs that no cell ever defined becomes a reference error.
+   */
+  private exceptionError(e: unknown, id: CellId, analysis: CellAnalysis): CellError {
+    if (e instanceof ReferenceError) {
+      const name = /^(\S+) is not defined$/.exec(e.message)?.[1];
+      if (name && analysis.refs.includes(name)) return { kind: "reference", name, ...this.importHint(name) };
+    }
+    if (e instanceof Error) {
+      const frame = cellFrameFromStack(e.stack, id, this.positions);
+      const stack = e.stack ? cellStack(e.stack, this.positions) : undefined;
+      return {
+        kind: "exception",
+        name: e.name,
+        message: e.message,
+        ...(stack ? { stack } : {}),
+        ...(frame ? { line: frame.line, column: frame.column } : {}),
+      };
+    }
+    return { kind: "exception", name: "Error", message: String(e) };
+  }
+
   private emitVariables(): void {
     this.opts.emit({ type: "variables", variables: variables(this.graph) });
   }
@@ -627,18 +737,10 @@ function safeMatch(match: (c: StoreChange) => boolean, change: StoreChange): boo
   }
 }
 
-/**
- * A thrown value as a cell error, with the TypeScript line of the throwing frame when known. A
- * ReferenceError for one of the cell's refs that no cell ever defined becomes a reference error.
- */
-function exceptionError(e: unknown, id: CellId, analysis: CellAnalysis): CellError {
-  if (e instanceof ReferenceError) {
-    const name = /^(\S+) is not defined$/.exec(e.message)?.[1];
-    if (name && analysis.refs.includes(name)) return { kind: "reference", name };
-  }
-  if (e instanceof Error) {
-    const line = cellLineFromStack(e.stack, id, analysis.lineMap);
-    return { kind: "exception", name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}), ...(line ? { line } : {}) };
-  }
-  return { kind: "exception", name: "Error", message: String(e) };
+/** A never-settling promise's executor: a parked await. */
+function parked(): void {}
+
+/** Resolves after one turn of the event loop (never, while code spins on promises). */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -6,6 +6,7 @@ import type { StoreChange } from "../tracking/contract.ts";
 import { Kernel } from "./kernel.ts";
 import { currentCell, markLiveReader } from "./runtime/context.ts";
 import { state } from "./runtime/state.ts";
+import { stop } from "./runtime/stop.ts";
 import { ui } from "./runtime/ui.ts";
 
 /** @internal A fake tracking store value a live reader cell reads. */
@@ -26,6 +27,7 @@ export class TestKernel {
     const runtimeModule = {
       ui,
       state,
+      stop,
       cell: () => currentCell(),
       probe: this.probe,
       metric: () => {

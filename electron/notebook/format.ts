@@ -64,6 +64,20 @@ export const DEFAULT_HEADER =
   "// A Flowbook notebook: plain TypeScript, one cell per `// %% [cell …]` marker.\n" +
   "// Open it with `flowbook edit`, or run it as a script with `flowbook run`.\n\n";
 
+/** The import cell a new notebook starts with, as the example notebooks do (code hidden). */
+export const IMPORT_CELL_CODE = 'import { md, ui, plot, table, state, mlflow } from "flowbook";';
+
+/** A new notebook: the default header, the hidden import cell and one empty cell to type in. */
+export function newNotebook(): Notebook {
+  return {
+    header: DEFAULT_HEADER,
+    cells: [
+      { id: "imports" as CellId, code: IMPORT_CELL_CODE, config: { name: "imports", hideCode: true } },
+      { id: newCellId(new Set(["imports"])), code: "", config: {} },
+    ],
+  };
+}
+
 /** Parses notebook text into cells. Never runs code; a malformed marker throws `NotebookFormatError`. */
 export function parseNotebook(text: string, path?: string): Notebook {
   const lines = text.split("\n");

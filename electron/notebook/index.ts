@@ -1,9 +1,11 @@
 /** The notebook file format (parse/serialize, pure; atomic load/save), its output-limits directive, and where its session files live. */
 export {
   DEFAULT_HEADER,
+  IMPORT_CELL_CODE,
   NotebookFormatError,
   markerLine,
   newCellId,
+  newNotebook,
   parseNotebook,
   serializeNotebook,
   withCells,

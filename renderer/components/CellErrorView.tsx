@@ -86,13 +86,24 @@ export function CellErrorView(props: { error: CellError }) {
           )}
         </Match>
         <Match when={ofKind("interrupted")}>
-          <div class="error-title">Interrupted.</div>
+          {(err) => (
+            <div class="error-title" data-testid="interrupted">
+              Interrupted.<Show when={err().restarted}>{(why) => <> {why()[0]!.toUpperCase() + why().slice(1)}.</>}</Show>
+            </div>
+          )}
         </Match>
         <Match when={ofKind("reference")}>
           {(err) => (
             <div class="error-title">
               ReferenceError: <code>{err().name}</code> is not defined
               <Show when={err().expectedCell}>{(id) => <> (it was defined by {cellLabel(id())})</>}</Show>.
+              <Show when={err().importFrom}>
+                {(from) => (
+                  <>
+                    {" "}Add it to the cell that imports from "{from()}": <code>{`import { ${err().name} } from "${from()}"`}</code>
+                  </>
+                )}
+              </Show>
             </div>
           )}
         </Match>

@@ -137,6 +137,7 @@ export function createAppState(transport: Transport) {
     host.setConnected(up);
     ui.setNotice(up ? null : "Disconnected from the host, reconnecting…");
   });
+  transport.onEnded((message) => ui.setNotice(message));
 
   // Plain copies, not store proxies: IPC structured-clones what it sends, and proxies cannot be cloned.
   const plain = (c: CellSource): CellSource => ({ id: c.id, code: c.code, config: { ...c.config } });

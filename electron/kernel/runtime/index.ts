@@ -13,6 +13,7 @@ import type { Provenance } from "./provenance.ts";
 import { plot } from "./plot.ts";
 import { progress } from "./progress.ts";
 import { state } from "./state.ts";
+import { stop } from "./stop.ts";
 import { table } from "./table.ts";
 import { trackingUi } from "./views.ts";
 import { currentCell } from "./context.ts";
@@ -59,7 +60,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
   // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
   const mlflow = Object.assign(tracking.mlflow, { tfjs: tf.tfjs, pyfunc: tf.pyfunc, ui: trackingUi });
-  const module = Object.freeze({ md, table, plot, progress, ui, state, mlflow, MlflowClient, loadTf: tf.loadTf, invalidation });
+  const module = Object.freeze({ md, table, plot, progress, ui, state, stop, mlflow, MlflowClient, loadTf: tf.loadTf, invalidation });
   const observe = (event: KernelEvent): void => {
     if (event.type === "cell-output" && event.error?.kind === "exception") {
       // Best effort: a store that fails here fails the same way for the cell's next call, which reports it.
