@@ -101,8 +101,9 @@ export function createKernelState() {
       if (e.status === "running") setInterrupted(false);
     },
     applyOutput(e: CellOutput) {
+      // No console reset here: an output alone does not start a run (the kernel restarted to stop
+      // this cell reports why with a newer run number, and the lines it printed last must stay).
       if (!accept(e.id, e.runNumber)) return;
-      startConsole(e.id, e.runNumber);
       // reconcile, not set: setting an object through a store path merges keys, which would leave
       // fields of the previous output behind; reconcile replaces while keeping unchanged parts.
       setCells(e.id, "output", reconcile(e.output));
