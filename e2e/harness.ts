@@ -4,10 +4,10 @@
  * Tests open `app.url` (it carries the per-launch token) exactly as a user would.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { createHost, type Host } from "../electron/host/host.ts";
 import { startHttpServer } from "../electron/host/http-server.ts";
 
@@ -68,4 +68,45 @@ function installChromium(): void {
   }
   execFileSync("apt-get", ["install", "-y", "chromium"], { stdio: "inherit" });
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`'${command}' ran but ${CHROMIUM_PATH} is still missing`);
+}
+
+/** A notebook open in Chromium, as a user has it; `close` stops the browser and the app and removes `dir`. */
+export interface NotebookSession {
+  app: App;
+  browser: Browser;
+  page: Page;
+  /** The temp folder holding the notebook and its store. */
+  dir: string;
+  notebookPath: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Writes `text` as `fileName` in a fresh temp folder, starts the app on it and opens it in Chromium,
+ * waiting until the kernel is idle. `onPage` runs before the page loads (e.g. to answer dialogs).
+ */
+export async function openNotebookInBrowser(
+  text: string,
+  opts: { fileName?: string; viewport?: { width: number; height: number }; onPage?: (page: Page) => void; timeoutMs?: number } = {},
+): Promise<NotebookSession> {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-e2e-"));
+  const notebookPath = join(dir, opts.fileName ?? "notebook.ts");
+  writeFileSync(notebookPath, text);
+  const app = await startApp({ dir, notebook: notebookPath });
+  const browser = await launchBrowser();
+  const close = async () => {
+    await browser.close();
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 900 } });
+    opts.onPage?.(page);
+    await page.goto(app.url);
+    await page.waitForSelector('[data-testid="kernel-state"][data-state="idle"]', { timeout: opts.timeoutMs ?? 30_000 });
+    return { app, browser, page, dir, notebookPath, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -6,12 +6,11 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, Locator, Page } from "playwright-core";
-import { launchBrowser, startApp, type App } from "./harness.ts";
+import type { Locator, Page } from "playwright-core";
+import { openNotebookInBrowser, type App, type NotebookSession } from "./harness.ts";
 import type { Run } from "../electron/tracking/types.ts";
 
 const WAIT_MS = 30_000;
@@ -32,11 +31,9 @@ const NOTEBOOK = [
   "",
 ].join("\n");
 
+let session: NotebookSession;
 let app: App;
-let browser: Browser;
 let page: Page;
-let dir: string;
-let notebookPath: string;
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(artifacts, `provenance-${name}.png`), fullPage: true });
@@ -70,22 +67,18 @@ describe("run provenance", () => {
 
   before(async () => {
     mkdirSync(artifacts, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), "flowbook-provenance-"));
-    notebookPath = join(dir, "sweep.ts");
-    writeFileSync(notebookPath, NOTEBOOK);
-    app = await startApp({ dir, notebook: notebookPath });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    // Opening a snapshot while the edited notebook is unsaved asks first; the test agrees.
-    page.on("dialog", (d) => void d.accept());
-    await page.goto(app.url);
-    await page.waitForSelector('[data-testid="kernel-state"][data-state="idle"]', { timeout: WAIT_MS });
+    session = await openNotebookInBrowser(NOTEBOOK, {
+      fileName: "sweep.ts",
+      viewport: { width: 1400, height: 900 },
+      // Opening a snapshot while the edited notebook is unsaved asks first; the test agrees.
+      onPage: (p) => p.on("dialog", (d) => void d.accept()),
+      timeoutMs: WAIT_MS,
+    });
+    ({ app, page } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await session?.close();
   });
 
   test("a run, a slider move and an edited re-run each record their code and upstream values", async () => {

@@ -5,11 +5,8 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, startApp, type App } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { openNotebookInBrowser, type App, type NotebookSession } from "./harness.ts";
 
 const WAIT_MS = 20_000;
 
@@ -26,25 +23,17 @@ for (let step = 0; ; step++) {
 `;
 
 describe("Restart mid-training", () => {
+  let session: NotebookSession;
   let app: App;
-  let browser: Browser;
   let page: Page;
-  let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "flowbook-run-cleanup-e2e-"));
-    writeFileSync(join(dir, "train.ts"), NOTEBOOK);
-    app = await startApp({ notebook: join(dir, "train.ts"), dir });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(app.url);
-    await page.waitForSelector('[data-testid="kernel-state"][data-state="idle"]', { timeout: WAIT_MS });
+    session = await openNotebookInBrowser(NOTEBOOK, { fileName: "train.ts", timeoutMs: WAIT_MS });
+    ({ app, page } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await session?.close();
   });
 
   test("ends the training cell's run KILLED, shown in the Tracking tab", async () => {
