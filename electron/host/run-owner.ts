@@ -8,9 +8,10 @@
  * Runs other clients log over REST carry no owner tag and are never touched.
  */
 import { randomUUID } from "node:crypto";
-import { MAX_EXPERIMENT_IDS_PER_REQUEST, MAX_TAG_VAL_LENGTH } from "../tracking/limits.ts";
+import { MAX_EXPERIMENT_IDS_PER_REQUEST, MAX_TAG_VAL_LENGTH, SEARCH_MAX_RESULTS_DEFAULT } from "../tracking/limits.ts";
+import { allPages } from "../tracking/pages.ts";
 import { invokeTracking } from "../tracking/calls.ts";
-import type { Run, RunStatus, TrackingInvocation, TrackingStore } from "../tracking/types.ts";
+import { TERMINAL_STATUSES, type Run, type RunStatus, type TrackingInvocation, type TrackingStore } from "../tracking/types.ts";
 
 /** The tag naming the host that forwarded a kernel's `createRun` (a per-store-open id). */
 export const HOST_TAG = "flowbook.host";
@@ -42,8 +43,6 @@ export function releaseHostIdentity(me: HostIdentity): void {
   liveHere.delete(me.id);
 }
 
-const OPEN_STATUSES: readonly RunStatus[] = ["RUNNING", "SCHEDULED"];
-const TERMINAL: readonly RunStatus[] = ["FINISHED", "FAILED", "KILLED"];
 
 /** The runs one kernel started and has not ended, and the store calls that track them. */
 export interface KernelRuns {
@@ -75,7 +74,7 @@ export function createKernelRuns(store: TrackingStore, me: HostIdentity, log: (m
       return run;
     }
     const result = await invokeTracking(store, call);
-    if (call.method === "updateRun" && call.args[0].status && TERMINAL.includes(call.args[0].status)) {
+    if (call.method === "updateRun" && call.args[0].status && TERMINAL_STATUSES.includes(call.args[0].status)) {
       mine.delete(call.args[0].run_id);
       open.delete(call.args[0].run_id);
     }
@@ -105,7 +104,7 @@ export function createKernelRuns(store: TrackingStore, me: HostIdentity, log: (m
 async function endRun(store: TrackingStore, runId: string, status: RunStatus, reason: string | undefined, log: (m: string) => void): Promise<boolean> {
   try {
     const run = await store.getRun(runId);
-    if (!OPEN_STATUSES.includes(run.info.status)) return false;
+    if (TERMINAL_STATUSES.includes(run.info.status)) return false;
     if (reason) await store.setTag(runId, { key: ERROR_TAG, value: reason.slice(0, MAX_TAG_VAL_LENGTH) });
     await store.updateRun({ run_id: runId, status, end_time: Date.now() });
     return true;
@@ -135,32 +134,25 @@ export function ownerAlive(id: string, pid: number, me: HostIdentity): boolean {
  * that is no longer alive; resolves to their ids. Runs without an owner tag are left alone.
  */
 export async function reapOrphanRuns(store: TrackingStore, me: HostIdentity, log: (message: string) => void): Promise<string[]> {
-  const experimentIds: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await store.searchExperiments({ view_type: "ALL", max_results: 1000, ...(token ? { page_token: token } : {}) });
-    experimentIds.push(...page.items.map((e) => e.experiment_id));
-    token = page.next_page_token;
-  } while (token);
+  const experiments = await allPages(undefined, (page_token) => store.searchExperiments({ view_type: "ALL", max_results: SEARCH_MAX_RESULTS_DEFAULT, page_token }));
+  const experimentIds = experiments.map((e) => e.experiment_id);
   const orphans: string[] = [];
   for (let i = 0; i < experimentIds.length; i += MAX_EXPERIMENT_IDS_PER_REQUEST) {
     const ids = experimentIds.slice(i, i + MAX_EXPERIMENT_IDS_PER_REQUEST);
-    let runToken: string | undefined;
-    do {
-      const page = await store.searchRuns({
+    const running = await allPages(undefined, (page_token) =>
+      store.searchRuns({
         experiment_ids: ids,
         filter: `attributes.status = 'RUNNING' AND tags.\`${HOST_TAG}\` LIKE '%'`,
         run_view_type: "ALL",
-        max_results: 1000,
-        ...(runToken ? { page_token: runToken } : {}),
-      });
-      for (const run of page.items) {
-        const tag = (key: string) => run.data.tags.find((t) => t.key === key)?.value;
-        const id = tag(HOST_TAG);
-        if (id !== undefined && !ownerAlive(id, Number(tag(HOST_PID_TAG)), me)) orphans.push(run.info.run_id);
-      }
-      runToken = page.next_page_token;
-    } while (runToken);
+        max_results: SEARCH_MAX_RESULTS_DEFAULT,
+        page_token,
+      }),
+    );
+    for (const run of running) {
+      const tag = (key: string) => run.data.tags.find((t) => t.key === key)?.value;
+      const id = tag(HOST_TAG);
+      if (id !== undefined && !ownerAlive(id, Number(tag(HOST_PID_TAG)), me)) orphans.push(run.info.run_id);
+    }
   }
   const ended: string[] = [];
   for (const id of orphans) if (await endRun(store, id, "KILLED", ORPHAN_REASON, log)) ended.push(id);

@@ -1,8 +1,16 @@
 /**
  * The Node side's tracking types: the contract (entities, requests, the store interface; types
- * only, in contract.ts so the renderer may import it too) and MLflow's error type with its codes.
+ * only, in contract.ts so the renderer may import it too), the run statuses as values, and MLflow's
+ * error type with its codes.
  */
+import type { RunStatus } from "./contract.ts";
+
 export type * from "./contract.ts";
+
+/** Every run status, in the order of MLflow's RunStatus enum (its numbers are positions from 1). */
+export const RUN_STATUSES: readonly RunStatus[] = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
+/** The statuses a run ends in; the others mean it is still open. */
+export const TERMINAL_STATUSES: readonly RunStatus[] = ["FINISHED", "FAILED", "KILLED"];
 
 /** MLflow error codes this project emits, with their HTTP statuses (mlflow/exceptions.py). */
 export const ERROR_HTTP_STATUS = {

@@ -14,7 +14,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { createMlflow, HttpStore, MAX_TAG_VAL_LENGTH, openHttpStore, sqlitePath, writeArtifact, type Mlflow } from "../../tracking/client/index.ts";
-import { MlflowError, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
+import { MlflowError, TERMINAL_STATUSES, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
 import type { CellId, RequestId, TrackingReply, TrackingRequest } from "../../protocol.ts";
 import type { StoreChange, TrackingInvocation } from "../../tracking/contract.ts";
 import { markLiveReader, tryCurrentCell, type CellContext } from "./context.ts";
@@ -113,7 +113,6 @@ export interface CellTracking {
   cellFailed(cellId: CellId, runNumber: number, message: string): Promise<void>;
 }
 
-const TERMINAL: RunStatus[] = ["FINISHED", "FAILED", "KILLED"];
 /** Set while a fluent setter runs: its internal reads are not dependencies of the cell. */
 const quiet = new AsyncLocalStorage<true>();
 
@@ -161,7 +160,7 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance,
       if (key === "createRun") return (req: CreateRunRequest) => createRun(target, req);
       if (key === "updateRun") {
         return async (req: UpdateRunRequest) => {
-          if (req.status && TERMINAL.includes(req.status)) {
+          if (req.status && TERMINAL_STATUSES.includes(req.status)) {
             open.delete(req.run_id);
             // A run ends after its snapshot is written, so an ended run always has it.
             await snapshots.get(req.run_id);

@@ -4,7 +4,7 @@
  * turns a JSON body or a query string into typed arguments, raising the INVALID_PARAMETER_VALUE
  * errors MLflow's handlers raise (`Missing value for required parameter 'x'. …`).
  */
-import { MlflowError, type DatasetInput, type KeyValue, type Metric, type RunStatus, type ViewType } from "../types.ts";
+import { MlflowError, RUN_STATUSES, type DatasetInput, type KeyValue, type Metric, type RunStatus, type ViewType } from "../types.ts";
 import { parseDouble, parseInt64 } from "./json.ts";
 import { pyStr, pyTypeName, type PyValue } from "./py-json.ts";
 
@@ -151,11 +151,10 @@ function requireFields(name: string, list: unknown[], fields: string[]): unknown
 }
 
 const VIEW_TYPES: ViewType[] = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"];
-const RUN_STATUSES: RunStatus[] = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
 
 // Protobuf JSON accepts an enum by name or by number (1-based in MLflow's protos).
-function parseEnum<T extends string>(names: T[], name: string, value: unknown): T {
-  if (typeof value === "string" && (names as string[]).includes(value)) return value as T;
+function parseEnum<T extends string>(names: readonly T[], name: string, value: unknown): T {
+  if (typeof value === "string" && (names as readonly string[]).includes(value)) return value as T;
   const n = parseInt64(value);
   if (n !== undefined && n >= 1 && n <= names.length) return names[n - 1];
   throw invalid(name, value);

@@ -6,7 +6,7 @@
  * MLflow's `{"data": …, "errors": [messages] | null}`, always with status 200.
  */
 import { normalizeArtifactPath } from "../artifacts/index.ts";
-import { MlflowError, type TrackingStore } from "../types.ts";
+import { MlflowError, RUN_STATUSES, type TrackingStore } from "../types.ts";
 import type { LocalArtifactRepo } from "../artifacts/index.ts";
 import { GqlSyntaxError, parseGraphql, type GqlDocument, type GqlType, type GqlValue, type Operation, type Selection } from "./graphql-parse.ts";
 import { bulkIntervalByStep } from "./step-sample.ts";
@@ -26,8 +26,8 @@ interface FieldDef {
 }
 
 const SCALARS = new Set(["String", "Float", "Boolean", "Int", "LongString"]);
-const ENUMS: Record<string, string[]> = {
-  MlflowRunStatus: ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"],
+const ENUMS: Record<string, readonly string[]> = {
+  MlflowRunStatus: RUN_STATUSES,
   MlflowModelVersionStatus: ["PENDING_REGISTRATION", "FAILED_REGISTRATION", "READY"],
 };
 const keyValue = { key: { type: "String" }, value: { type: "String" } };

@@ -15,7 +15,7 @@ import {
   MAX_INPUT_TAG_KEY_SIZE,
   MAX_INPUT_TAG_VALUE_SIZE,
 } from "../limits.ts";
-import { MlflowError } from "../types.ts";
+import { MlflowError, RUN_STATUSES } from "../types.ts";
 import type { CreateRunRequest, DatasetInput, LogBatchRequest, Metric, Param, RunInfo, RunTag, UpdateRunRequest } from "../types.ts";
 import { toRunInfo } from "./entities.ts";
 import type { ExperimentTable } from "./experiments.ts";
@@ -27,7 +27,6 @@ import { checkBatchLimits, checkMetric, checkParam, checkTag } from "./validatio
 /** The tag MLflow mirrors run_name into; setting it renames the run. */
 export const RUN_NAME_TAG = "mlflow.runName";
 const USER_TAG = "mlflow.user";
-const STATUSES = new Set(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]);
 
 function invalid(message: string): MlflowError {
   return new MlflowError("INVALID_PARAMETER_VALUE", message);
@@ -113,7 +112,7 @@ export class RunTable {
   /** Updates status, end time and name of an active run. */
   updateRun(req: UpdateRunRequest, changes: StoreChange[]): RunInfo {
     const row = this.activeRow(req.run_id);
-    if (req.status !== undefined && !STATUSES.has(req.status)) throw invalid(`Invalid run status '${String(req.status)}'`);
+    if (req.status !== undefined && !RUN_STATUSES.includes(req.status)) throw invalid(`Invalid run status '${String(req.status)}'`);
     const name = req.run_name || row.name;
     this.update.run(req.status ?? row.status, req.end_time ?? row.end_time, name, row.run_uuid);
     if (name !== row.name) this.upsertTag.run(row.run_uuid, RUN_NAME_TAG, name);
