@@ -24,6 +24,11 @@ export interface CellAnalysis {
   usesAwait: boolean;
   /** Emitted JS line (1-based) → TypeScript source line (1-based). */
   lineMap: number[];
+  /**
+   * For a cell of imports only: each name it binds → what it is bound to (module and export), so a
+   * re-run or an added import re-runs only the readers of names whose binding changed.
+   */
+  imports?: Readonly<Record<string, string>>;
 }
 
 /** The result of `analyzeCell`: an analysis or the error that keeps the cell from registering. */
@@ -142,7 +147,22 @@ export function analyzeCell(code: string): AnalyzeResult {
       ? { start: last.expression.start, end: last.expression.end }
       : undefined;
   const defs = [...top].filter((n) => !isPrivateName(n));
-  return { ok: true, analysis: { js, ast, defs, refs: [...refs], output, usesAwait, lineMap } };
+  const imports = importBindings(ast);
+  return { ok: true, analysis: { js, ast, defs, refs: [...refs], output, usesAwait, lineMap, ...(imports ? { imports } : {}) } };
+}
+
+/** Name → `module#export` for a program of import declarations only; undefined for any other program. */
+function importBindings(ast: Program): Record<string, string> | undefined {
+  if (!ast.body.length || ast.body.some((s) => s.type !== "ImportDeclaration")) return undefined;
+  const out: Record<string, string> = {};
+  for (const stmt of ast.body) {
+    if (stmt.type !== "ImportDeclaration") continue;
+    for (const s of stmt.specifiers) {
+      const what = s.type === "ImportSpecifier" ? (s.imported.type === "Identifier" ? s.imported.name : String(s.imported.value)) : s.type === "ImportDefaultSpecifier" ? "default" : "*";
+      out[s.local.name] = `${String(stmt.source.value)}#${what}`;
+    }
+  }
+  return out;
 }
 
 /** `void x` suppresses output; esbuild's `enum`/`namespace` lowering is a call statement, not an output. */

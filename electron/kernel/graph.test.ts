@@ -5,7 +5,12 @@ import type { CellId } from "../protocol.ts";
 import { ancestors, descendants, emptyGraph, topoSort, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
 
 const id = (s: string) => s as CellId;
-const set = (cell: string, code: string): GraphChange => ({ type: "set-cell", id: id(cell), code, config: {} });
+const set = (cell: string, code: string): GraphChange => together({ [cell]: code });
+/** Cells set in one change (opened together, or one run request). */
+const together = (cells: Record<string, string>): GraphChange => ({
+  type: "set-cells",
+  cells: Object.entries(cells).map(([cell, code]) => ({ id: id(cell), code, config: {} })),
+});
 
 function build(changes: GraphChange[]): { g: Graph; last: ReturnType<typeof updateGraph>["changed"] } {
   let g = emptyGraph;
@@ -36,6 +41,21 @@ const cases: Record<string, Case> = {
     changes: [set("a", "const x = 1;"), set("b", "x"), set("n", "const x = 2;")],
     errors: { n: "multiple-definition" },
     parents: { b: ["a"] },
+  },
+  "definers set together all get MultipleDefinition; readers depend on both": {
+    changes: [together({ a: "const x = 1;", b: "x", n: "const x = 2;" })],
+    errors: { a: "multiple-definition", n: "multiple-definition" },
+    parents: { b: ["a", "n"] },
+  },
+  "setting the kept definer again while the duplicate exists errors it too": {
+    changes: [set("a", "const x = 1;"), set("b", "x"), set("n", "const x = 2;"), set("a", "const x = 1;")],
+    errors: { a: "multiple-definition", n: "multiple-definition" },
+    parents: { b: ["a", "n"] },
+  },
+  "renaming either definer of a conflict recovers the other": {
+    changes: [together({ a: "const x = 1;", n: "const x = 2;" }), set("n", "const w = 2;")],
+    errors: {},
+    recovered: ["a", "n"],
   },
   "deleting the owner hands the name to the newcomer": {
     changes: [set("a", "const x = 1;"), set("n", "const x = 2;"), { type: "delete-cell", id: id("a") }],

@@ -1,9 +1,11 @@
 /**
  * The notebook's dataflow graph as an immutable value (reactive-semantics §1, §4 rule 7).
  * `updateGraph(old, change)` returns the next graph and what changed; the kernel acts on `changed`.
- * Edge A → B iff B reads a name A owns. The first cell to claim a name owns it; later claimants get
- * MultipleDefinition (no action at a distance); cells on a cycle get CycleError. Errored cells stay in
- * the graph and recover as soon as the conflict is gone.
+ * Edge A → B iff B reads a name A owns. A name claimed by several cells is a MultipleDefinition
+ * error on every claimant set together (opened, or run in one request), and its readers get no value;
+ * a claimant that was valid and is not part of the change keeps the name (no action at a distance)
+ * until it is itself set again. Cells on a cycle get CycleError. Errored cells stay in the graph and
+ * recover as soon as the conflict is gone.
  */
 import type { CellConfig, CellError, CellId, VariableInfo } from "../protocol.ts";
 import { analyzeCell, type CellAnalysis } from "./analyze.ts";
@@ -25,6 +27,11 @@ export interface Graph {
   readonly order: readonly CellId[];
   /** Name → cells defining it, first claimant first. */
   readonly claims: ReadonlyMap<string, readonly CellId[]>;
+  /**
+   * Name → the cells its readers depend on: the one claimant, or the one kept through a conflict
+   * introduced elsewhere; every claimant when the name is in conflict and none is valid.
+   */
+  readonly owners: ReadonlyMap<string, readonly CellId[]>;
   readonly parents: ReadonlyMap<CellId, ReadonlySet<CellId>>;
   readonly children: ReadonlyMap<CellId, ReadonlySet<CellId>>;
   /** Cells that must not run: compile errors, multiple definitions, cycles. */
@@ -33,14 +40,15 @@ export interface Graph {
 
 /** A change to the graph. */
 export type GraphChange =
-  | { type: "set-cell"; id: CellId; code: string; config: CellConfig }
+  /** Cells set together (a notebook opened, one run request): duplicates among them all error. */
+  | { type: "set-cells"; cells: readonly { id: CellId; code: string; config: CellConfig }[] }
   | { type: "delete-cell"; id: CellId }
   | { type: "set-order"; ids: readonly CellId[] }
   | { type: "set-config"; id: CellId; config: CellConfig };
 
 /** What an update changed, for the kernel to act on. */
 export interface GraphDelta {
-  /** Former children of edited or deleted cells that no longer read from them. */
+  /** Former children of set or deleted cells that no longer read from them. */
   orphaned: CellId[];
   /** Cells that gained or changed an error. */
   errored: CellId[];
@@ -50,7 +58,7 @@ export interface GraphDelta {
 
 /** The graph of an empty notebook. */
 export const emptyGraph: Graph = {
-  cells: new Map(), order: [], claims: new Map(), parents: new Map(), children: new Map(), errors: new Map(),
+  cells: new Map(), order: [], claims: new Map(), owners: new Map(), parents: new Map(), children: new Map(), errors: new Map(),
 };
 
 /** Applies one change; pure. */
@@ -66,33 +74,34 @@ export function updateGraph(old: Graph, change: GraphChange): { next: Graph; cha
       else claims.delete(name);
     }
   };
-  let touched: CellId | undefined;
+  const touched = new Set<CellId>();
   switch (change.type) {
-    case "set-cell": {
-      const prev = cells.get(change.id);
-      const same = prev && prev.code === change.code;
-      const result = same ? undefined : analyzeCell(change.code);
-      const node: CellNode = same
-        ? { ...prev, config: change.config }
-        : result!.ok
-          ? { id: change.id, code: change.code, config: change.config, analysis: result!.analysis }
-          : { id: change.id, code: change.code, config: change.config, compileError: result!.error };
-      cells.set(change.id, node);
-      if (!order.includes(change.id)) order.push(change.id);
-      const defs = new Set(node.analysis?.defs ?? []);
-      unclaim(change.id, defs);
-      for (const name of defs) {
-        const list = claims.get(name) ?? [];
-        if (!list.includes(change.id)) claims.set(name, [...list, change.id]);
+    case "set-cells":
+      for (const cell of change.cells) {
+        const prev = cells.get(cell.id);
+        const same = prev && prev.code === cell.code;
+        const result = same ? undefined : analyzeCell(cell.code);
+        const node: CellNode = same
+          ? { ...prev, config: cell.config }
+          : result!.ok
+            ? { id: cell.id, code: cell.code, config: cell.config, analysis: result!.analysis }
+            : { id: cell.id, code: cell.code, config: cell.config, compileError: result!.error };
+        cells.set(cell.id, node);
+        if (!order.includes(cell.id)) order.push(cell.id);
+        const defs = new Set(node.analysis?.defs ?? []);
+        unclaim(cell.id, defs);
+        for (const name of defs) {
+          const list = claims.get(name) ?? [];
+          if (!list.includes(cell.id)) claims.set(name, [...list, cell.id]);
+        }
+        touched.add(cell.id);
       }
-      touched = change.id;
       break;
-    }
     case "delete-cell":
       if (!cells.delete(change.id)) return { next: old, changed: { orphaned: [], errored: [], recovered: [] } };
       order = order.filter((c) => c !== change.id);
       unclaim(change.id, new Set());
-      touched = change.id;
+      touched.add(change.id);
       break;
     case "set-order": {
       const known = change.ids.filter((id) => cells.has(id));
@@ -105,23 +114,34 @@ export function updateGraph(old: Graph, change: GraphChange): { next: Graph; cha
       break;
     }
   }
-  const next = derive(cells, order, claims);
-  const orphaned = touched
-    ? [...(old.children.get(touched) ?? [])].filter((c) => c !== touched && next.cells.has(c) && !next.children.get(touched)?.has(c))
-    : [];
+  // A claimant valid before this change and not part of it keeps its names through a new conflict.
+  const kept = (id: CellId) => !touched.has(id) && old.cells.has(id) && !old.errors.has(id);
+  const next = derive(cells, order, claims, kept);
+  const orphaned = new Set<CellId>();
+  for (const t of touched) {
+    for (const c of old.children.get(t) ?? []) if (!touched.has(c) && next.cells.has(c) && !next.children.get(t)?.has(c)) orphaned.add(c);
+  }
   const errored: CellId[] = [];
   const recovered: CellId[] = [];
   for (const id of next.order) {
     const before = old.errors.get(id);
     const after = next.errors.get(id);
-    if (after && (!before || JSON.stringify(before) !== JSON.stringify(after) || id === touched)) errored.push(id);
+    if (after && (!before || JSON.stringify(before) !== JSON.stringify(after) || touched.has(id))) errored.push(id);
     else if (!after && before) recovered.push(id);
   }
-  return { next, changed: { orphaned, errored, recovered } };
+  return { next, changed: { orphaned: [...orphaned], errored, recovered } };
 }
 
-/** Recomputes edges and errors from cells and claims. */
-function derive(cells: Map<CellId, CellNode>, order: CellId[], claims: Map<string, CellId[]>): Graph {
+/** Recomputes owners, edges and errors from cells and claims; `kept` says which claimant survives a conflict. */
+function derive(cells: Map<CellId, CellNode>, order: CellId[], claims: Map<string, CellId[]>, kept: (id: CellId) => boolean): Graph {
+  const owners = new Map<string, CellId[]>();
+  const conflicts: [string, CellId[]][] = [];
+  for (const [name, list] of claims) {
+    const keep = list.length > 1 ? list.filter(kept) : list;
+    // Two kept claimants cannot happen (a conflict needs a changed cell), but one must own the name.
+    owners.set(name, keep.length ? keep.slice(0, 1) : list);
+    if (list.length > 1) conflicts.push([name, list]);
+  }
   const parents = new Map<CellId, Set<CellId>>();
   const children = new Map<CellId, Set<CellId>>();
   for (const id of order) {
@@ -130,10 +150,11 @@ function derive(cells: Map<CellId, CellNode>, order: CellId[], claims: Map<strin
   }
   for (const id of order) {
     for (const ref of cells.get(id)!.analysis?.refs ?? []) {
-      const owner = claims.get(ref)?.[0];
-      if (!owner || owner === id) continue;
-      parents.get(id)!.add(owner);
-      children.get(owner)!.add(id);
+      for (const owner of owners.get(ref) ?? []) {
+        if (owner === id) continue;
+        parents.get(id)!.add(owner);
+        children.get(owner)!.add(id);
+      }
     }
   }
   const errors = new Map<CellId, CellError>();
@@ -141,22 +162,26 @@ function derive(cells: Map<CellId, CellNode>, order: CellId[], claims: Map<strin
     const node = cells.get(id)!;
     if (node.compileError) errors.set(id, node.compileError);
   }
-  for (const [name, list] of claims) {
-    for (const id of list.slice(1)) if (!errors.has(id)) errors.set(id, { kind: "multiple-definition", name, cells: [...list] });
+  for (const [name, list] of conflicts) {
+    const owner = owners.get(name)!;
+    for (const id of list) {
+      if (owner.length === 1 && owner[0] === id) continue;
+      if (!errors.has(id)) errors.set(id, { kind: "multiple-definition", name, cells: [...list] });
+    }
   }
   for (const component of cycles(order, children)) {
     const members = new Set(component);
     const edges = component.flatMap((from) =>
-      [...children.get(from)!].filter((to) => members.has(to)).map((to) => ({ from, to, names: sharedNames(cells, claims, from, to) })),
+      [...children.get(from)!].filter((to) => members.has(to)).map((to) => ({ from, to, names: sharedNames({ cells, owners }, from, to) })),
     );
     for (const id of component) if (!errors.has(id)) errors.set(id, { kind: "cycle", edges });
   }
-  return { cells, order, claims, parents, children, errors };
+  return { cells, order, claims, owners, parents, children, errors };
 }
 
 /** Names `from` owns that `to` reads. */
-function sharedNames(cells: Map<CellId, CellNode>, claims: Map<string, CellId[]>, from: CellId, to: CellId): string[] {
-  return (cells.get(to)!.analysis?.refs ?? []).filter((r) => claims.get(r)?.[0] === from);
+export function sharedNames(g: Pick<Graph, "cells" | "owners">, from: CellId, to: CellId): string[] {
+  return (g.cells.get(to)?.analysis?.refs ?? []).filter((r) => g.owners.get(r)?.includes(from));
 }
 
 /**

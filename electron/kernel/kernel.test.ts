@@ -149,6 +149,71 @@ describe("definitions", () => {
   });
 });
 
+describe("definitions together, imports, partial runs", () => {
+  each("T36 definers of one name opened together all show the conflict; readers get it, not a value; renaming one restores both", async (k, mode) => {
+    await k.init({ a: "const x = 1;", n: "const x = 2;", b: "x + 1" });
+    await k.runAll();
+    const conflict = { kind: "multiple-definition", name: "x", cells: ["a", "n"] };
+    assert.deepEqual(k.error("a"), conflict);
+    assert.deepEqual(k.error("n"), conflict);
+    assert.deepEqual(k.error("b"), conflict);
+    assert.equal(k.runs("a") + k.runs("n"), 0);
+    await k.run({ n: "const w = 2;" });
+    if (mode === "lazy") await k.send({ type: "run-stale-cells" });
+    assert.equal(k.error("a"), undefined);
+    assert.equal(k.error("n"), undefined);
+    assert.equal(k.value("b"), 2);
+  });
+
+  each("T37 re-running the kept definer while a duplicate exists errors both and empties readers; deleting the duplicate restores", async (k, mode) => {
+    await k.init({ a: "const x = 1;", b: "x + 1" });
+    await k.runAll();
+    await k.run({ n: "const x = 2;" });
+    assert.equal(k.error("a"), undefined, "no action at a distance");
+    k.clear();
+    await k.run(["a"]);
+    const conflict = { kind: "multiple-definition", name: "x", cells: ["a", "n"] };
+    assert.deepEqual(k.error("a"), conflict);
+    if (mode === "lazy") {
+      assert.equal(k.status("b"), "stale");
+      await k.run(["b"]);
+    }
+    assert.deepEqual(k.error("b"), conflict);
+    assert.equal(k.output("b"), null);
+    await k.send({ type: "delete-cell", id: "n" as CellId });
+    if (mode === "lazy") await k.send({ type: "run-stale-cells" });
+    assert.equal(k.error("a"), undefined);
+    assert.equal(k.value("b"), 2);
+  });
+
+  each("T38 re-running an import cell or adding a name re-runs only readers of changed bindings", async (k, mode) => {
+    await k.init({ imp: 'import { probe } from "flowbook";', r: 'probe.push("r");', u: "typeof state" });
+    await k.runAll();
+    assert.equal(k.value("u"), "undefined");
+    k.clear();
+    await k.run(["imp"]);
+    assert.deepEqual(k.started(), ["imp"]);
+    await k.run({ imp: 'import { probe, state } from "flowbook";' });
+    assert.equal(k.runs("r"), 0);
+    assert.notEqual(k.status("r"), "stale");
+    if (mode === "lazy") {
+      assert.equal(k.status("u"), "stale");
+      await k.send({ type: "run-stale-cells" });
+    }
+    assert.equal(k.value("u"), "function");
+    assert.deepEqual(k.probe, ["r"]);
+  });
+
+  each("T39 running one cell of an unrun notebook runs its stale ancestors, not their other descendants", async (k) => {
+    await k.init({ a: "const x = 1;", b: "x + 1", c: 'import { probe } from "flowbook";\nprobe.push("c"); x + 2' });
+    await k.run(["b"]);
+    assert.deepEqual(k.started(), ["a", "b"]);
+    assert.equal(k.value("b"), 2);
+    assert.equal(k.status("c"), "stale");
+    assert.deepEqual(k.probe, []);
+  });
+});
+
 describe("scoping", () => {
   each("T12 _private names: no conflict, no edge, gone after the run", async (k) => {
     await k.init({ a: "const _tmp = 1; const x = _tmp + 1;", b: "const _tmp = 2; _tmp", c: "typeof _tmp" });
@@ -256,16 +321,24 @@ describe("async and errors", () => {
     assert.equal(k.value("b"), 2);
   });
 
-  each("T25 a syntax error unregisters A; children stale; the rest fine", async (k) => {
+  each("T25 a syntax error unregisters A; its readers re-run showing x undefined (lazy: stale); the rest fine", async (k, mode) => {
     await k.init({ a: "const x = 1;", b: "x + 1", c: "const z = 1; z" });
     await k.runAll();
+    assert.equal(k.value("b"), 2);
     k.clear();
     await k.run({ a: "const x = ;" });
     const err = k.error("a");
     assert.equal(err?.kind, "syntax");
     assert.equal((err as { line: number }).line, 1);
-    assert.equal(k.status("b"), "stale");
-    assert.equal(k.runs("b"), 0);
+    if (mode === "autorun") {
+      assert.equal(k.runs("b"), 1);
+      assert.deepEqual(k.error("b"), { kind: "reference", name: "x", expectedCell: "a" });
+      assert.equal(k.output("b"), null, "no value computed from the former x is left");
+    } else {
+      assert.equal(k.status("b"), "stale");
+      assert.equal(k.runs("b"), 0);
+    }
+    assert.equal(k.runs("c"), 0);
     await k.run(["c"]);
     assert.equal(k.value("c"), 1);
   });
@@ -352,6 +425,20 @@ describe("interrupt and live values", () => {
     await loop.runAll();
     if (mode === "lazy") for (let i = 0; i < 3; i++) await loop.send({ type: "run-stale-cells" });
     assert.equal(loop.value("w"), 3);
+  });
+
+  each("T40 a reader that ran after the setter was called, in the same pass, is not re-run", async (k, mode) => {
+    await k.init({
+      s: 'import { state } from "flowbook";\nconst [count, setCount] = state(0);',
+      w: "setCount(1);",
+      r: 'import { probe } from "flowbook";\nprobe.push(count());',
+    });
+    await k.runAll();
+    assert.deepEqual(k.probe, [1], "its side effects happen once");
+    assert.equal(k.runs("r"), 1);
+    assert.notEqual(k.status("r"), "stale");
+    if (mode === "lazy") await k.send({ type: "run-stale-cells" });
+    assert.deepEqual(k.probe, [1]);
   });
 
   each("T32 a setter called from a background task schedules a run", async (k, mode) => {

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import type { CellError, CellId, CellSource, CellStatus, KernelCommand, KernelEvent, Output, OutputLimits, RunMode, TrackingReply, WidgetId } from "../protocol.ts";
 import type { StoreChange } from "../tracking/contract.ts";
 import { assertNever } from "../protocol.ts";
-import { emptyGraph, descendants, readersOf, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
-import { planRun } from "./scheduler.ts";
+import { emptyGraph, descendants, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
+import { afterChange, blockedBy, planRun, readersToRerun, type ReaderRequest, type RunState } from "./scheduler.ts";
 import type { CellAnalysis } from "./analyze.ts";
 import { cellFrameFromStack, cellStack, compileCell, type CellPositionMap, createImporter, type AwaitGuard, type Importer } from "./compile.ts";
 import { toOutput } from "./runtime/output.ts";
@@ -56,10 +56,12 @@ interface Run {
   counter: number;
 }
 
-/** A re-run request from state setters: readers of `value`, resolved when the request is served. */
-interface ReaderRequest {
+/** A state setter's call: readers of `value` re-run (names are resolved when the request is served). */
+interface SetterCall {
   value: unknown;
   except?: CellId;
+  /** The run counter when the setter was called. */
+  at: number;
 }
 
 class Interruption extends Error {
@@ -122,6 +124,11 @@ export class Kernel {
   private readonly lastDefiner = new Map<string, CellId>();
   private readonly stale = new Set<CellId>();
   private readonly failed = new Map<CellId, CellError>();
+  /** Import-only cells' bindings as of their last completed run. */
+  private readonly imported = new Map<CellId, Readonly<Record<string, string>>>();
+  /** Counts cell runs started; `started` holds each cell's count at its latest start. */
+  private runCounter = 0;
+  private readonly started = new Map<CellId, number>();
   /** Cells whose last run called `stop()` or was cancelled by one, with the cell that called it. */
   private readonly stoppedBy = new Map<CellId, CellId>();
   /** The cell run going on now (resolved when it has ended), for `interrupted` to wait on. */
@@ -137,7 +144,7 @@ export class Kernel {
   private readonly liveTimers = new Map<CellId, { last: number; timer?: NodeJS.Timeout }>();
   private readonly pendingUi = new Map<WidgetId, unknown>();
   private readonly pendingForced = new Set<CellId>();
-  private readonly pendingReaders: ReaderRequest[] = [];
+  private readonly pendingReaders: SetterCall[] = [];
   private flushQueued = false;
   private chain: Promise<void> = Promise.resolve();
   private running: CellId | undefined;
@@ -234,7 +241,8 @@ export class Kernel {
       case "kernel-init": {
         this.mode = cmd.mode;
         if (cmd.limits) this.limits = mergeLimits(cmd.limits);
-        for (const cell of cmd.cells) this.change({ type: "set-cell", id: cell.id, code: cell.code, config: cell.config });
+        // One change: cells opened together that define one name all show the conflict.
+        this.change({ type: "set-cells", cells: cmd.cells });
         this.change({ type: "set-order", ids: cmd.cells.map((c) => c.id) });
         // Nothing has run yet, so every cell is stale: running one cell runs its ancestors first.
         this.markStale(this.graph.order.filter((id) => !this.graph.errors.has(id)));
@@ -251,8 +259,7 @@ export class Kernel {
         if (!this.graph.cells.has(cmd.id)) return;
         this.invalidate(cmd.id);
         this.stale.delete(cmd.id);
-        const { extra, stale } = this.change({ type: "delete-cell", id: cmd.id });
-        this.markStale(stale);
+        const extra = this.change({ type: "delete-cell", id: cmd.id });
         this.emitVariables();
         return this.runPass([], extra);
       }
@@ -283,41 +290,28 @@ export class Kernel {
 
   /** Registers edited cells and runs them with their stale ancestors (and descendants in autorun). */
   private execute(cells: CellSource[]): Promise<void> {
-    const extra = new Set<CellId>();
-    const stale = new Set<CellId>();
-    for (const cell of cells) {
-      const delta = this.change({ type: "set-cell", id: cell.id, code: cell.code, config: cell.config });
-      delta.extra.forEach((id) => extra.add(id));
-      delta.stale.forEach((id) => stale.add(id));
-    }
-    this.markStale([...stale]);
+    const extra = this.change({ type: "set-cells", cells });
     this.emitVariables();
     const roots = cells.map((c) => c.id).filter((id) => !this.graph.errors.has(id));
-    return this.runPass(roots, [...extra].filter((id) => !roots.includes(id)));
+    return this.runPass(roots, extra.filter((id) => !roots.includes(id)));
   }
 
   /**
-   * Applies a graph change and reacts to errors it created or cleared. Returns cells that should
-   * re-run (autorun) or go stale (lazy), and cells that go stale regardless.
+   * Applies a graph change: cells it errored lose their values and show the error; returns the cells
+   * to re-run (autorun) or mark stale (lazy), as `afterChange` decides.
    */
-  private change(change: GraphChange): { extra: CellId[]; stale: CellId[] } {
+  private change(change: GraphChange): CellId[] {
     const old = this.graph;
     const { next, changed } = updateGraph(old, change);
     this.graph = next;
-    const extra = new Set<CellId>(changed.recovered);
-    const stale = new Set<CellId>();
-    for (const id of changed.errored) {
+    const { extra, errored } = afterChange(old, next, changed);
+    for (const id of errored) {
       this.invalidate(id);
       this.stale.delete(id);
-      // An unregistered or conflicting cell no longer feeds its former readers: they go stale.
-      descendants(old, [id]).forEach((d) => stale.add(d));
       this.emitOutput(id, null, next.errors.get(id));
       this.status(id, "idle");
     }
-    const touchedErrored = "id" in change && next.errors.has(change.id);
-    for (const id of changed.orphaned) (touchedErrored ? stale : extra).add(id);
-    for (const id of stale) extra.delete(id);
-    return { extra: [...extra].filter((id) => !next.errors.has(id)), stale: [...stale].filter((id) => !next.errors.has(id)) };
+    return extra;
   }
 
   /**
@@ -330,6 +324,7 @@ export class Kernel {
     this.runs.delete(id);
     for (const name of this.owned.get(id) ?? []) this.namespace.delete(name);
     this.owned.delete(id);
+    this.imported.delete(id);
     this.failed.delete(id);
     this.stoppedBy.delete(id);
     if (!rerun) this.liveReaders.delete(id);
@@ -345,7 +340,7 @@ export class Kernel {
 
   /** One pass: plan, clear the defs of every cell about to run, then run them one at a time. */
   private async runPass(roots: CellId[], extra: CellId[]): Promise<void> {
-    const plan = planRun(this.graph, roots, extra, this.stale, this.mode);
+    const plan = planRun(this.graph, roots, extra, this.runState());
     this.markStale(plan.markStale);
     if (!plan.run.length) return;
     const numbers = new Map<CellId, number>();
@@ -365,14 +360,13 @@ export class Kernel {
         this.finish(id, runNumber, null, { kind: "interrupted" });
         continue;
       }
-      const blocker = this.failedParent(id);
-      if (blocker) {
-        this.finish(id, runNumber, null, blocker);
+      const blocked = blockedBy(this.graph, id, this.failed, this.stoppedBy);
+      if (blocked && "error" in blocked) {
+        this.finish(id, runNumber, null, blocked.error);
         continue;
       }
-      const stopper = this.stoppedParent(id);
-      if (stopper) {
-        this.cancel(id, runNumber, stopper);
+      if (blocked) {
+        this.cancel(id, runNumber, blocked.stoppedBy);
         continue;
       }
       this.current = this.runCell(id, runNumber);
@@ -381,26 +375,9 @@ export class Kernel {
     this.opts.emit({ type: "completed-run" });
   }
 
-  /** The error a cell inherits from a parent that failed (in this pass or an earlier one). */
-  private failedParent(id: CellId): CellError | undefined {
-    for (const parent of this.graph.parents.get(id) ?? []) {
-      const error = this.failed.get(parent);
-      if (!error) continue;
-      const refs = this.graph.cells.get(id)!.analysis?.refs ?? [];
-      const name = refs.find((r) => this.graph.claims.get(r)?.[0] === parent);
-      const cell = error.kind === "ancestor-failed" ? error.cell : parent;
-      return { kind: "ancestor-failed", cell, ...(name ? { name } : {}) };
-    }
-    return undefined;
-  }
-
-  /** The cell whose `stop()` cancels `id` (a parent stopped or was cancelled by it), if any. */
-  private stoppedParent(id: CellId): CellId | undefined {
-    for (const parent of this.graph.parents.get(id) ?? []) {
-      const by = this.stoppedBy.get(parent);
-      if (by) return by;
-    }
-    return undefined;
+  /** What the scheduler needs besides the graph. */
+  private runState(): RunState {
+    return { mode: this.mode, stale: this.stale, failed: this.failed, imported: this.imported };
   }
 
   /** A cell called `stop()`: it ends quietly showing the given output; its descendants are cancelled. */
@@ -430,6 +407,7 @@ export class Kernel {
     const run: Run = { runNumber, life: new RunLife(), outputs: [], counter: 0 };
     this.runs.set(id, run);
     this.pendingForced.delete(id);
+    this.started.set(id, ++this.runCounter);
     this.running = id;
     this.opts.emit({ type: "cell-status", id, status: "running", runNumber });
     try {
@@ -480,6 +458,7 @@ export class Kernel {
         this.lastDefiner.set(name, id);
       }
       this.owned.set(id, names);
+      if (analysis.imports) this.imported.set(id, analysis.imports);
       const output = toOutput(value.output);
       if (output || !run.outputs.length) this.finish(id, runNumber, output);
       else this.finish(id, runNumber, undefined);
@@ -561,7 +540,7 @@ export class Kernel {
       },
       rerunReaders(value, except) {
         if (kernel.closed) return;
-        kernel.pendingReaders.push({ value, ...(except ? { except } : {}) });
+        kernel.pendingReaders.push({ value, at: kernel.runCounter, ...(except ? { except } : {}) });
         void kernel.queueFlush();
       },
       registerWidget(widget) {
@@ -589,28 +568,29 @@ export class Kernel {
     this.flushQueued = true;
     return this.enqueue(() => {
       this.flushQueued = false;
-      const reactive = new Set<CellId>();
+      const requests: ReaderRequest[] = [];
       for (const [wid, value] of this.pendingUi) {
         const entry = this.widgets.get(wid);
         if (!entry) continue;
         entry.handle.setValue(value);
-        for (const reader of this.readersOfValue(entry.handle.value)) if (reader !== entry.cellId) reactive.add(reader);
+        // A widget's readers re-run whenever they last ran: the new value came from outside.
+        requests.push({ names: this.namesBoundTo(entry.handle.value), except: entry.cellId, at: Infinity });
       }
       this.pendingUi.clear();
-      for (const { value, except } of this.pendingReaders.splice(0)) {
-        for (const reader of this.readersOfValue(value)) if (reader !== except) reactive.add(reader);
+      for (const { value, except, at } of this.pendingReaders.splice(0)) {
+        requests.push({ names: this.namesBoundTo(value), at, ...(except ? { except } : {}) });
       }
       const forced = [...this.pendingForced];
       this.pendingForced.clear();
-      return this.runPass(forced, [...reactive]);
+      return this.runPass(forced, readersToRerun(this.graph, requests, this.started));
     });
   }
 
-  /** Cells reading a global currently bound to `value`. */
-  private readersOfValue(value: unknown): CellId[] {
+  /** The globals currently bound to `value`. */
+  private namesBoundTo(value: unknown): Set<string> {
     const names = new Set<string>();
     for (const [name, v] of this.namespace) if (v === value) names.add(name);
-    return names.size ? readersOf(this.graph, names) : [];
+    return names;
   }
 
   /** A store change: matching live readers re-run, throttled per cell, coalesced. */
