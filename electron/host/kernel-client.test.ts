@@ -33,13 +33,11 @@ test("T29: a synchronous infinite loop escalates to kill and restart within 1 s,
     }
     const staleAt = Math.max(...rec.events.filter((e) => e.at >= start && e.event.type === "cell-status" && e.event.status === "stale").map((e) => e.at));
     assert.ok(staleAt - start < 1000, `restart took ${staleAt - start} ms`);
-    // The new process got the cells again: running one works and its run number is past the old ones.
+    // The new process got the cells again: running one works.
     await rec.next((e) => e.type === "kernel-ready" && rec.events.filter((r) => r.event.type === "kernel-ready").length > readyBefore);
     client.send({ type: "execute-cells", cells: [cells[2]], requestedAt: Date.now() });
     const out = await rec.next((e) => isOutput("other")(e) && e.type === "cell-output" && e.output !== null);
     assert.deepEqual(out.type === "cell-output" && out.output, { kind: "json", value: 2 });
-    const staleRun = rec.events.find((e) => e.event.type === "cell-status" && e.event.id === "other" && e.event.status === "stale")!.event;
-    assert.ok(out.type === "cell-output" && staleRun.type === "cell-status" && out.runNumber >= staleRun.runNumber);
   } finally {
     await client.dispose();
   }

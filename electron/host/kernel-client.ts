@@ -6,8 +6,8 @@
  * signal and answers `interrupted`. A cell stuck in a synchronous loop never reads that message, so
  * after a grace period the client kills the process, starts a fresh one, re-sends `kernel-init` with
  * the last known cells and marks every cell stale (reactive-semantics T29). Events of a process the
- * client has given up on are dropped, and run numbers of a new process are shifted past the old ones,
- * so the host's "drop older runs" rule keeps working across restarts.
+ * client has given up on are dropped; within a process the kernel alone drops an older run's events,
+ * so everything it sends is current and is passed on as is.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -55,8 +55,6 @@ export class KernelClient {
   private init: KernelInit | undefined;
   private cells = new Map<CellId, CellSource>();
   private order: CellId[] = [];
-  private runNumbers = new Map<CellId, number>();
-  private runBase = 0;
   private busy = new Set<CellId>();
   /** The cell the kernel last reported running (the one an interrupt must stop). */
   private runningCell: CellId | undefined;
@@ -182,16 +180,15 @@ export class KernelClient {
     this.generation++;
     old?.kill("SIGKILL");
     this.busy.clear();
-    this.runBase = Math.max(this.runBase, ...this.runNumbers.values()) + 1;
     if (this.disposed) return;
     this.spawn();
     this.runningCell = undefined;
+    // Run 0: the new process has run nothing yet (its first run of a cell is 1).
     for (const id of this.order) {
-      this.runNumbers.set(id, this.runBase);
       if (id === culprit && reason) {
-        this.emit({ type: "cell-output", id, runNumber: this.runBase, output: null, error: { kind: "interrupted", restarted: reason } });
+        this.emit({ type: "cell-output", id, runNumber: 0, output: null, error: { kind: "interrupted", restarted: reason } });
       }
-      this.emit({ type: "cell-status", id, status: "stale", runNumber: this.runBase, ...(reason ? { reason } : {}) });
+      this.emit({ type: "cell-status", id, status: "stale", runNumber: 0, ...(reason ? { reason } : {}) });
     }
     if (reason) this.emit({ type: "interrupted" });
   }
@@ -200,11 +197,6 @@ export class KernelClient {
     if (event.type === "tracking-request") {
       void this.answer(event, this.generation);
       return;
-    }
-    if ("runNumber" in event) {
-      const runNumber = event.runNumber + this.runBase;
-      this.runNumbers.set(event.id, Math.max(this.runNumbers.get(event.id) ?? 0, runNumber));
-      event = { ...event, runNumber };
     }
     if (event.type === "cell-status") {
       if (event.status === "running" || event.status === "queued") this.busy.add(event.id);

@@ -393,6 +393,19 @@ describe("interrupt and live values", () => {
     assert.deepEqual(k.started(), []);
   });
 
+  test("T41 an older run's late console never reaches the host once a newer run began", async () => {
+    const k = new TestKernel("autorun");
+    await k.init({
+      a: 'import { cell } from "flowbook";\nconst _n = cell().runNumber;\nsetTimeout(() => console.log(`late from run ${_n}`), 150);\nawait new Promise((r) => setTimeout(r, 100));',
+    });
+    await k.runAll();
+    await k.run(["a"]);
+    await sleep(250);
+    const second = k.events.findIndex((e) => e.type === "cell-status" && e.id === "a" && e.status === "running" && e.runNumber === 2);
+    const after = k.events.slice(second).filter((e) => e.type === "cell-console");
+    assert.deepEqual(after.map((e) => e.type === "cell-console" && [e.runNumber, e.text]), [[2, "late from run 2\n"]]);
+  });
+
   each("T30 a re-run aborts the previous run's signal", async (k) => {
     await k.init({
       a: 'import { cell, probe } from "flowbook";\nconst _t = setInterval(() => {}, 1000);\ncell().signal.addEventListener("abort", () => { clearInterval(_t); probe.push("aborted"); });',

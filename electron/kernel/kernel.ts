@@ -557,7 +557,9 @@ export class Kernel {
       },
     };
     consoleSinks.set(ctx, (stream, text) => {
-      if (this.isLive(run) || this.running === id) this.console.write(id, run.runNumber, stream, text);
+      // The kernel is the one place that drops an older run's events: an aborted run may still print
+      // while it is the cell's current run (an interrupted cell's `finally`), never once a newer one began.
+      if (this.isLive(run) || (this.running === id && this.runs.get(id) === run)) this.console.write(id, run.runNumber, stream, text);
     });
     return ctx;
   }

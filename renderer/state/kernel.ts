@@ -1,7 +1,7 @@
 /**
  * What the kernel reports per cell (status, output, error, console) and the notebook's variables.
- * Every cell event carries a run number; events from a run older than the newest seen are dropped,
- * so a slow message from an interrupted run can never overwrite a fresh result.
+ * Events are applied as they come: the kernel is the one place that drops an older run's events
+ * (a slow message from an interrupted run never leaves it), and the host keeps their order.
  */
 import { createSignal } from "solid-js";
 import { createStore, produce, reconcile } from "solid-js/store";
@@ -22,7 +22,6 @@ import { DEFAULT_OUTPUT_LIMITS, mergeLimits } from "../../electron/common/output
 /** The kernel's view of one cell. */
 export interface CellRunState {
   status: CellStatus;
-  runNumber: number;
   output: Output | null;
   error: CellError | null;
   /** Counts applied outputs, so imperative views (Plotly) redraw without deep-tracking the data. */
@@ -35,7 +34,6 @@ export interface CellRunState {
 
 const blank = (): CellRunState => ({
   status: "idle",
-  runNumber: 0,
   output: null,
   error: null,
   outputRevision: 0,
@@ -51,25 +49,18 @@ export function createKernelState() {
   // The open notebook's bounds; a console tail reads them as it grows.
   const [limits, setLimits] = createSignal<OutputLimits>(DEFAULT_OUTPUT_LIMITS);
 
-  /** Whether an event of run `runNumber` is current (not from an older run); a newer one becomes the cell's run. */
-  const accept = (id: CellId, runNumber: number): boolean => {
-    const current = cells[id];
-    if (!current) {
-      setCells(id, { ...blank(), runNumber });
-      return true;
-    }
-    if (runNumber < current.runNumber) return false;
-    if (runNumber > current.runNumber) setCells(id, "runNumber", runNumber);
-    return true;
+  /** The cell's entry, made blank on its first event. */
+  const ensure = (id: CellId) => {
+    if (!cells[id]) setCells(id, blank());
   };
 
   /**
-   * Clears the previous run's console once run `runNumber` starts or prints. A newer number alone
-   * does not (the host marks every cell stale with one after killing a stuck kernel), so the lines
-   * a stopped flood printed last stay in view.
+   * Clears the previous run's console once another run starts or prints. Other events do not (the
+   * host marks every cell stale after killing a stuck kernel), so the lines a stopped flood printed
+   * last stay in view.
    */
   const startConsole = (id: CellId, runNumber: number) => {
-    if (cells[id].consoleRun >= runNumber) return;
+    if (cells[id].consoleRun === runNumber) return;
     setCells(id, produce((c) => {
       c.consoleRun = runNumber;
       c.console = emptyTail();
@@ -95,15 +86,15 @@ export function createKernelState() {
       return cells[id] ?? blank();
     },
     applyStatus(e: CellStatusChanged) {
-      if (!accept(e.id, e.runNumber)) return;
+      ensure(e.id);
       if (e.status === "queued" || e.status === "running") startConsole(e.id, e.runNumber);
       setCells(e.id, "status", e.status);
       if (e.status === "running") setInterrupted(false);
     },
     applyOutput(e: CellOutput) {
       // No console reset here: an output alone does not start a run (the kernel restarted to stop
-      // this cell reports why with a newer run number, and the lines it printed last must stay).
-      if (!accept(e.id, e.runNumber)) return;
+      // this cell reports why, and the lines it printed last must stay).
+      ensure(e.id);
       // reconcile, not set: setting an object through a store path merges keys, which would leave
       // fields of the previous output behind; reconcile replaces while keeping unchanged parts.
       setCells(e.id, "output", reconcile(e.output));
@@ -112,7 +103,7 @@ export function createKernelState() {
     },
     /** Appends console text to the run's tail, trimmed to the bounds: a flood costs its own length, never the tail's. */
     applyConsole(e: CellConsole) {
-      if (!accept(e.id, e.runNumber)) return;
+      ensure(e.id);
       startConsole(e.id, e.runNumber);
       const bounds = limits();
       setCells(e.id, "console", produce((tail) => appendConsole(tail, e, bounds)));
@@ -125,13 +116,12 @@ export function createKernelState() {
     },
     /**
      * A restarted kernel holds no values, so every cell that ran is stale, and the new process
-     * counts runs from zero again. Consoles stay (what a stopped cell printed last) until the
-     * cell's next run starts.
+     * counts runs from one again (so its first run clears the console even if the number matches).
+     * Consoles stay (what a stopped cell printed last) until the cell's next run starts.
      */
     resetForRestart() {
       setCells(produce((all) => {
         for (const c of Object.values(all)) {
-          c.runNumber = 0;
           c.consoleRun = 0;
           if (c.status !== "disabled") c.status = "stale";
         }
