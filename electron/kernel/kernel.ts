@@ -85,10 +85,12 @@ export class Kernel {
       ...(bounded ? { bounds: () => ({ lines: this.limits.consoleLines, bytes: this.limits.consoleBytes }) } : {}),
       ...(bounded && dir ? { logPath: (id: CellId) => join(dir, consoleLogFile(id)) } : {}),
     });
-    this.live = new LiveReaders(opts.liveIntervalMs ?? 100, (id) => {
-      this.pendingForced.add(id);
+    // A live reader's store change and a cell's `requestRun` both force cells into the next pass.
+    const force = (ids: readonly CellId[]) => {
+      for (const c of ids) this.pendingForced.add(c);
       void this.queueFlush();
-    });
+    };
+    this.live = new LiveReaders(opts.liveIntervalMs ?? 100, (id) => force([id]));
     this.runner = new CellRunner({
       emit: opts.emit,
       graph: () => this.graph,
@@ -99,10 +101,7 @@ export class Kernel {
       runtimeModule: opts.runtimeModule,
       sessionDir: dir,
       live: this.live,
-      requestRun: (ids) => {
-        for (const c of ids) this.pendingForced.add(c);
-        void this.queueFlush();
-      },
+      requestRun: force,
       rerunReaders: (value, except, at) => {
         this.pendingReaders.push({ value, at, ...(except ? { except } : {}) });
         void this.queueFlush();
