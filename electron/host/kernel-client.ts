@@ -4,12 +4,15 @@
  *
  * Interrupt is cooperative first: `interrupt` is sent, and the kernel aborts the running cell's
  * signal and answers `interrupted`. A cell stuck in a synchronous loop never reads that message, so
- * after a grace period the client kills the process, starts a fresh one, re-sends `kernel-init` with
+ * a byte also goes down the kernel's interrupt pipe, which a thread of the kernel reads and a cell's
+ * loops check (`kernel/interrupt.ts`). Code that still does not stop (a spin inside a library call)
+ * is the last resort: after a grace period the client kills the process, starts a fresh one, re-sends `kernel-init` with
  * the last known cells and marks every cell stale (reactive-semantics T29). Events of a process the
  * client has given up on are dropped; within a process the kernel alone drops an older run's events,
  * so everything it sends is current and is passed on as is.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type {
   CellId,
@@ -24,6 +27,7 @@ import { mergeLimits } from "../common/output-bounds.ts";
 import { checkTrackingCall } from "../tracking/calls.ts";
 import type { TrackingInvocation } from "../tracking/contract.ts";
 import { MlflowError } from "../tracking/types.ts";
+import { INTERRUPT_FD_ENV } from "../kernel/interrupt.ts";
 
 /** Answers a kernel's tracking call (a `TrackingStore` method name and its arguments). */
 export type TrackingHandler = (call: TrackingInvocation) => Promise<unknown>;
@@ -44,6 +48,8 @@ export interface KernelClientOptions {
   cwd?: string;
 }
 
+/** The kernel's stdio index of its interrupt pipe. */
+const INTERRUPT_PIPE = 4;
 const ENTRY = fileURLToPath(new URL("../kernel/process.ts", import.meta.url));
 // Resolved here, not by the child: `--import tsx` would resolve from the child's working directory.
 const TSX = import.meta.resolve("tsx");
@@ -58,6 +64,8 @@ export class KernelClient {
   private busy = new Set<CellId>();
   /** The cell the kernel last reported running (the one an interrupt must stop). */
   private runningCell: CellId | undefined;
+  /** The process has answered `kernel-init` (it reads commands). */
+  private ready = false;
   private interruptTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(event: KernelEvent) => void>();
   private readonly exitListeners = new Set<(exit: KernelExit) => void>();
@@ -103,8 +111,10 @@ export class KernelClient {
    */
   interrupt(): void {
     this.post({ type: "interrupt" });
-    // An idle kernel has nothing to stop; escalating would throw away its state for nothing.
-    if (this.busy.size === 0 || this.interruptTimer) return;
+    (this.child?.stdio[INTERRUPT_PIPE] as Writable | null | undefined)?.write("!");
+    // A kernel still starting reads no command yet; escalating would throw away its state for nothing.
+    // A ready one that looks idle may be wedged by a cell's timer, so it must answer too.
+    if ((this.busy.size === 0 && !this.ready) || this.interruptTimer) return;
     this.interruptTimer = setTimeout(() => {
       this.interruptTimer = undefined;
       const cell = this.runningCell ?? [...this.busy][0];
@@ -149,11 +159,14 @@ export class KernelClient {
     const child = fork(ENTRY, [], {
       execArgv: ["--import", TSX],
       serialization: "advanced",
-      env: { ...process.env, ...this.options.env },
+      env: { ...process.env, ...this.options.env, [INTERRUPT_FD_ENV]: String(INTERRUPT_PIPE) },
       cwd: this.options.cwd,
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      stdio: ["ignore", "inherit", "inherit", "ipc", "pipe"],
     });
     this.child = child;
+    this.ready = false;
+    // A write racing the child's exit fails; the exit handler reports the end.
+    child.stdio[INTERRUPT_PIPE]?.on("error", () => undefined);
     child.on("message", (event: KernelEvent) => {
       if (generation === this.generation) this.receive(event);
     });
@@ -198,6 +211,7 @@ export class KernelClient {
       void this.answer(event, this.generation);
       return;
     }
+    if (event.type === "kernel-ready") this.ready = true;
     if (event.type === "cell-status") {
       if (event.status === "running" || event.status === "queued") this.busy.add(event.id);
       else this.busy.delete(event.id);

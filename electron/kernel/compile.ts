@@ -2,8 +2,10 @@
  * Turns an analysed cell into an async function of its refs returning `{ defs, output }`
  * (reactive-semantics §4 rule 10). Static imports become awaited dynamic imports through an
  * importer ("flowbook" is the kernel's runtime module). Top-level awaits race the run's signal so an
- * interrupted async loop stops at its next await. Line numbers stay those of the emitted JS, so a
- * stack frame maps back to the TypeScript line through the analysis' `lineMap`.
+ * interrupted async loop stops at its next await, and every loop body, in nested functions too,
+ * starts with a check of the shared interrupt counts (`interrupt.ts`) so a loop that never yields
+ * stops as well. Line numbers stay those of the emitted JS, so a stack frame maps back to the
+ * TypeScript line through the analysis' `lineMap`.
  */
 import { runInThisContext } from "node:vm";
 import { createRequire } from "node:module";
@@ -12,6 +14,7 @@ import { fullAncestor } from "acorn-walk";
 import type { Node } from "acorn";
 import type { CellId } from "../protocol.ts";
 import type { CellAnalysis } from "./analyze.ts";
+import { INTERRUPTED, interruptCounts } from "./interrupt.ts";
 
 /** Loads a module for a cell's `import`. */
 export type Importer = (specifier: string) => Promise<Record<string, unknown>>;
@@ -27,6 +30,21 @@ export type CellFunction = (
 ) => Promise<{ defs: Record<string, unknown>; output: unknown }>;
 
 const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
+const LOOPS = new Set(["WhileStatement", "DoWhileStatement", "ForStatement", "ForInStatement", "ForOfStatement"]);
+/** A plain read of the shared counts: it costs a few ns an iteration where `Atomics.load` costs tens. */
+const LOOP_CHECK = "if (__interrupts[0] > __interrupts[1]) throw __interruption;";
+
+/**
+ * A change to the emitted JS: `text` replaces `start`..`end` (an insertion when equal). Insertions
+ * at one offset go closing texts first, innermost first, then opening texts, outermost first.
+ */
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  depth: number;
+  closing?: boolean;
+}
 
 /** The script file name V8 puts in stack frames of a cell; `cellLineFromStack` reads it back. */
 export function cellFileName(id: CellId): string {
@@ -37,6 +55,14 @@ export function cellFileName(id: CellId): string {
 // functions compiled for it, keyed by the refs that were available.
 const compiled = new WeakMap<CellAnalysis, Map<string, CellFunction>>();
 
+/**
+ * Text inserted into a body line (1-based) at a column of the analysed JS, so a stack frame's
+ * column maps back past it. Kept per analysis, and per cell for the analysis it last ran.
+ */
+type Insertions = Map<number, { column: number; length: number }[]>;
+const insertionsOf = new WeakMap<CellAnalysis, Insertions>();
+const lastInsertions = new Map<CellId, Insertions>();
+
 /** Compiles `analysis` for cell `id`; `available` are the refs present in the namespace this run. */
 export function compileCell(id: CellId, analysis: CellAnalysis, available: readonly string[]): CellFunction {
   let byRefs = compiled.get(analysis);
@@ -44,12 +70,24 @@ export function compileCell(id: CellId, analysis: CellAnalysis, available: reado
   const key = `${id}\0${available.join(",")}`;
   let fn = byRefs.get(key);
   if (!fn) byRefs.set(key, (fn = compileFresh(id, analysis, available)));
+  lastInsertions.set(id, insertionsOf.get(analysis)!);
   return fn;
+}
+
+/** The column in the analysed JS of a column (1-based) of cell `id`'s compiled body line `line`. */
+function sourceColumn(id: CellId, line: number, column: number): number {
+  let shift = 0;
+  for (const { column: at, length } of lastInsertions.get(id)?.get(line) ?? []) {
+    if (column < at + shift) break;
+    if (column < at + shift + length) return at; // inside inserted text: the code it was put before
+    shift += length;
+  }
+  return column - shift;
 }
 
 function compileFresh(id: CellId, analysis: CellAnalysis, available: readonly string[]): CellFunction {
   const { js, ast } = analysis;
-  const edits: { start: number; end: number; text: string }[] = [];
+  const edits: Edit[] = [];
   let n = 0;
   for (const stmt of ast.body) {
     if (stmt.type !== "ImportDeclaration") continue;
@@ -67,28 +105,55 @@ function compileFresh(id: CellId, analysis: CellAnalysis, available: readonly st
     if (named.length) parts.push(`{ ${named.join(", ")} } = ${tmp}`);
     const original = js.slice(stmt.start, stmt.end);
     const newlines = "\n".repeat(original.split("\n").length - 1);
-    edits.push({ start: stmt.start, end: stmt.end, text: `const ${parts.join(", ")};${newlines}` });
+    edits.push({ start: stmt.start, end: stmt.end, text: `const ${parts.join(", ")};${newlines}`, depth: 0 });
   }
+  const wrap = (node: { start: number; end: number }, open: string, close: string, depth: number) => {
+    edits.push({ start: node.start, end: node.start, text: open, depth });
+    edits.push({ start: node.end, end: node.end, text: close, depth, closing: true });
+  };
   fullAncestor(ast, (node, _st, ancestors) => {
+    const depth = (ancestors as Node[]).length;
+    if (LOOPS.has(node.type)) {
+      const body = (node as Node & { body: Node }).body;
+      if (body.type === "BlockStatement") edits.push({ start: body.start + 1, end: body.start + 1, text: ` ${LOOP_CHECK}`, depth });
+      else wrap(body, `{ ${LOOP_CHECK} `, " }", depth);
+      return;
+    }
     if (node.type !== "AwaitExpression") return;
     if ((ancestors as Node[]).some((a) => FUNCTIONS.has(a.type) || a.type === "ClassBody")) return;
-    edits.push({ start: node.argument.start, end: node.argument.start, text: "__guard(" });
-    edits.push({ start: node.argument.end, end: node.argument.end, text: ")" });
+    wrap(node.argument, "__guard(", ")", depth);
   });
-  if (analysis.output) {
-    edits.push({ start: analysis.output.start, end: analysis.output.start, text: "__output = (" });
-    edits.push({ start: analysis.output.end, end: analysis.output.end, text: ")" });
+  if (analysis.output) wrap(analysis.output, "__output = (", ")", 1);
+  const order = (e: Edit) => (e.closing ? -e.depth : 1e6 + e.depth);
+  edits.sort((a, b) => a.start - b.start || order(a) - order(b));
+  let body = "";
+  let at = 0;
+  const insertions: Insertions = new Map();
+  for (const e of edits) {
+    body += js.slice(at, e.start) + e.text;
+    at = e.end;
+    if (e.start !== e.end) continue;
+    const line = lineOf(js, e.start);
+    const list = insertions.get(line) ?? [];
+    insertions.set(line, [...list, { column: e.start - js.lastIndexOf("\n", e.start - 1), length: e.text.length }]);
   }
-  // Apply from the end so earlier offsets stay valid; at equal offsets, later-pushed (outer) goes first.
-  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => b.start - a.start || b.i - a.i);
-  let body = js;
-  for (const e of sorted) body = body.slice(0, e.start) + e.text + body.slice(e.end);
+  body += js.slice(at);
+  insertionsOf.set(analysis, insertions);
   const prologue = available.length ? `const { ${available.join(", ")} } = __refs; ` : "";
+  // The body starts on line 2, so a frame's line and column in the cell are those of the emitted JS.
+  // A loop throws the kernel's interruption once a Stop is pending (see `interrupt.ts`).
   const source =
-    // The body starts on line 2, so a frame's line and column in the cell are those of the emitted JS.
-    `(async function (__refs, __import, __guard) { ${prologue}let __output;\n${body}\n` +
-    `return { defs: { ${analysis.defs.join(", ")} }, output: __output }; })`;
-  return runInThisContext(source, { filename: cellFileName(id) }) as CellFunction;
+    `(function (__interrupts, __interruption) { return async function (__refs, __import, __guard) { ${prologue}let __output;\n${body}\n` +
+    `return { defs: { ${analysis.defs.join(", ")} }, output: __output }; }; })`;
+  const bind = runInThisContext(source, { filename: cellFileName(id) }) as (counts: Int32Array, interruption: Error) => CellFunction;
+  return bind(interruptCounts.counts, INTERRUPTED);
+}
+
+/** The 1-based line of offset `at` in `text`. */
+function lineOf(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < at; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }
 
 /** Where a stack frame points in a cell: its TypeScript line and a column (1-based). */
@@ -106,7 +171,9 @@ const CELL_FRAMES = new RegExp(CELL_FRAME.source, "g");
 /** The TypeScript line and column of the first stack frame inside cell `id`, if any. */
 export function cellFrameFromStack(stack: string | undefined, id: CellId, map: CellPositionMap): CellPosition | undefined {
   const match = stack?.match(new RegExp(`${escapeRegExp(cellFileName(id))}:(\\d+):(\\d+)`));
-  return match ? map(id, Number(match[1]) - 1, Number(match[2])) : undefined;
+  if (!match) return undefined;
+  const line = Number(match[1]) - 1;
+  return map(id, line, sourceColumn(id, line, Number(match[2])));
 }
 
 /** Frames of the kernel, the runtime, tsx's loader and Node itself: not the user's code. */
@@ -127,7 +194,8 @@ export function cellStack(stack: string, map: CellPositionMap): string {
     if (!CELL_FRAME.test(line) && KERNEL_FRAME.test(line)) continue;
     out.push(
       line.replace(CELL_FRAMES, (whole, id: string, l: string, c: string) => {
-        const pos = map(id as CellId, Number(l) - 1, Number(c));
+        const line = Number(l) - 1;
+        const pos = map(id as CellId, line, sourceColumn(id as CellId, line, Number(c)));
         return pos ? `${cellFileName(id as CellId)}:${pos.line}:${pos.column}` : whole;
       }),
     );

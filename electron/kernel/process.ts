@@ -9,6 +9,7 @@ import type { KernelCommand, KernelEvent } from "../protocol.ts";
 import { Kernel } from "./kernel.ts";
 import { createRuntime, kernelProvenance, type Runtime } from "./runtime/index.ts";
 import { createRemoteStore } from "./runtime/mlflow.ts";
+import { INTERRUPTED, INTERRUPT_FD_ENV, interruptCounts, listenForInterrupts } from "./interrupt.ts";
 
 function send(event: KernelEvent): void {
   // After the host disconnects there is nobody to tell; the disconnect handler exits.
@@ -61,6 +62,14 @@ process.on("message", (cmd: KernelCommand) => {
         .catch(report)
         .finally(() => process.exit(0));
       return;
+    case "interrupt":
+      // Before `kernel-init` there is nothing to stop, but the host waits for the answer.
+      if (!kernel) {
+        interruptCounts.answered();
+        send({ type: "interrupted" });
+        return;
+      }
+      break;
     default:
       break;
   }
@@ -72,6 +81,12 @@ process.on("disconnect", () => {
   remote.closeAll("the host disconnected");
   process.exit(0);
 });
-// A background task's stray error must not take every cell's state down with the process.
-process.on("uncaughtException", report);
+// Stop reaches a cell's loop that never yields through the host's interrupt pipe.
+listenForInterrupts(process.env[INTERRUPT_FD_ENV]);
+
+// A background task's stray error must not take every cell's state down with the process. A loop
+// in a cell's timer that Stop ended throws the interruption here: that is the Stop working.
+process.on("uncaughtException", (err) => {
+  if (err !== INTERRUPTED) report(err);
+});
 process.on("unhandledRejection", report);
