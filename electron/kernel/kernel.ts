@@ -9,8 +9,8 @@
 import { join } from "node:path";
 import type { CellError, CellId, CellSource, CellStatus, KernelCommand, KernelEvent, Output, OutputLimits, RunMode, TrackingReply, WidgetId } from "../protocol.ts";
 import { assertNever } from "../protocol.ts";
-import { emptyGraph, descendants, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
-import { afterChange, blockedBy, planRun, readersToRerun, type ReaderRequest, type RunState } from "./scheduler.ts";
+import { emptyGraph, updateGraph, variables, type Graph, type GraphChange } from "./graph.ts";
+import { afterChange, blockedBy, planRun, readersToRerun, reenabled, type ReaderRequest, type RunState } from "./scheduler.ts";
 import { createImporter } from "./compile.ts";
 import { CellRunner, macrotask } from "./cell-runner.ts";
 import { interruptCounts } from "./interrupt.ts";
@@ -214,9 +214,7 @@ export class Kernel {
         if (cmd.config.disabled && !wasDisabled) this.status(cmd.id, "disabled");
         if (!cmd.config.disabled && wasDisabled) {
           this.status(cmd.id, this.stale.has(cmd.id) ? "stale" : "idle");
-          // Re-enabling runs the cell and its blocked descendants if they went stale meanwhile.
-          const waiting = [cmd.id, ...descendants(this.graph, [cmd.id])].filter((id) => this.stale.has(id));
-          return this.runPass(waiting, []);
+          return this.runPass(reenabled(this.graph, cmd.id, this.stale), []);
         }
         return;
       }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { CellError, CellId, RunMode } from "../protocol.ts";
 import { emptyGraph, updateGraph, type Graph } from "./graph.ts";
-import { afterChange, blockedBy, planRun, readersToRerun, type RunState } from "./scheduler.ts";
+import { afterChange, blockedBy, planRun, readersToRerun, reenabled, type RunState } from "./scheduler.ts";
 
 const id = (s: string) => s as CellId;
 const ids = (...s: string[]) => s.map(id);
@@ -50,6 +50,8 @@ test("disabled cells block themselves and descendants; errored cells never run",
   assert.deepEqual(planRun(g, ids("a"), [], state("autorun")), { run: ids("a", "s"), markStale: ids("b", "c") });
   const dup = graph({ n: "const x = 2;" }, graph(chain));
   assert.deepEqual(planRun(dup, ids("n", "b"), [], state("autorun")).run, ids("b", "c"));
+  // Enabled again: it and the descendants it blocked run, if they went stale meanwhile.
+  assert.deepEqual(reenabled(g, id("b"), new Set(ids("b", "c", "s"))), ids("b", "c"));
 });
 
 test("after a change: readers of a cell that stopped parsing, or became a duplicate, are given to re-run", () => {

@@ -94,6 +94,11 @@ export function afterChange(old: Graph, next: Graph, changed: GraphDelta): { ext
   return { extra: [...extra].filter((id) => next.cells.has(id) && !next.errors.has(id)), errored: changed.errored };
 }
 
+/** What re-enabling a disabled cell runs: it and its blocked descendants, if they went stale meanwhile. */
+export function reenabled(g: Graph, id: CellId, stale: ReadonlySet<CellId>): CellId[] {
+  return [id, ...descendants(g, [id])].filter((c) => stale.has(c));
+}
+
 /** Why a queued cell does not run: an error it inherits, or the cell whose `stop()` cancels it. */
 export type Blocked = { error: CellError } | { stoppedBy: CellId };
 
