@@ -3,14 +3,29 @@ import { For, Match, Show, Switch } from "solid-js";
 import type { CellError, CellId } from "../../electron/protocol.ts";
 import { useApp } from "../state/index.ts";
 
-/** Renders one `CellError`, naming cells by their name when they have one. */
-export function CellErrorView(props: { error: CellError }) {
+/** Names a cell for the user: by its name when it has one, else by its position. */
+function useCellLabel(): (id: CellId) => string {
   const app = useApp();
-  const cellLabel = (id: CellId) => {
+  return (id) => {
     const cell = app.notebook.store.cells[id];
     const index = app.notebook.store.order.indexOf(id);
     return cell?.config.name ? `“${cell.config.name}”` : index >= 0 ? `cell ${index + 1}` : `cell ${id}`;
   };
+}
+
+/** A cell an ancestor's `stop()` kept from running: a quiet notice, not an error. */
+export function StoppedNotice(props: { by: CellId }) {
+  const cellLabel = useCellLabel();
+  return (
+    <div class="cell-notice" data-testid="not-run-stopped" data-stopped-by={props.by}>
+      Not run: {cellLabel(props.by)} stopped.
+    </div>
+  );
+}
+
+/** Renders one `CellError`, naming cells by their name when they have one. */
+export function CellErrorView(props: { error: CellError }) {
+  const cellLabel = useCellLabel();
   const ofKind = <K extends CellError["kind"]>(kind: K) =>
     props.error.kind === kind ? (props.error as Extract<CellError, { kind: K }>) : false;
   return (

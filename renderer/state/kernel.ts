@@ -30,6 +30,10 @@ export interface CellRunState {
   console: ConsoleTail;
   /** The run the console belongs to: it stays until a newer run starts or prints (a Stop keeps the last lines in view). */
   consoleRun: number;
+  /** Why the cell is stale when no edit made it so (the kernel was restarted to stop a cell). */
+  staleReason: string | null;
+  /** The cell whose `stop()` ended this run (this cell) or kept it from running (an ancestor). */
+  stoppedBy: CellId | null;
 }
 
 const blank = (): CellRunState => ({
@@ -39,6 +43,8 @@ const blank = (): CellRunState => ({
   outputRevision: 0,
   console: emptyTail(),
   consoleRun: 0,
+  staleReason: null,
+  stoppedBy: null,
 });
 
 /** Per-cell run state, the variables graph, and whether an interrupt was just reported. */
@@ -46,6 +52,8 @@ export function createKernelState() {
   const [cells, setCells] = createStore<Record<string, CellRunState>>({});
   const [variables, setVariables] = createStore<VariableInfo[]>([]);
   const [interrupted, setInterrupted] = createSignal(false);
+  /** Why every cell went stale, from the kernel restart that stopped a cell, until a cell runs again. */
+  const [restartReason, setRestartReason] = createSignal<string | null>(null);
   // The open notebook's bounds; a console tail reads them as it grows.
   const [limits, setLimits] = createSignal<OutputLimits>(DEFAULT_OUTPUT_LIMITS);
 
@@ -71,6 +79,7 @@ export function createKernelState() {
     cells,
     variables,
     interrupted,
+    restartReason,
     /** The open notebook's output bounds. */
     limits,
     /** Takes an opened notebook's bounds (the host merged the app's defaults with its header). */
@@ -89,7 +98,12 @@ export function createKernelState() {
       ensure(e.id);
       if (e.status === "queued" || e.status === "running") startConsole(e.id, e.runNumber);
       setCells(e.id, "status", e.status);
-      if (e.status === "running") setInterrupted(false);
+      setCells(e.id, "staleReason", e.status === "stale" ? (e.reason ?? null) : null);
+      if (e.reason) setRestartReason(e.reason);
+      if (e.status === "running") {
+        setInterrupted(false);
+        setRestartReason(null);
+      }
     },
     applyOutput(e: CellOutput) {
       // No console reset here: an output alone does not start a run (the kernel restarted to stop
@@ -99,6 +113,7 @@ export function createKernelState() {
       // fields of the previous output behind; reconcile replaces while keeping unchanged parts.
       setCells(e.id, "output", reconcile(e.output));
       setCells(e.id, "error", reconcile(e.error ?? null));
+      setCells(e.id, "stoppedBy", e.stopped?.cell ?? null);
       setCells(e.id, "outputRevision", (n) => n + 1);
     },
     /** Appends console text to the run's tail, trimmed to the bounds: a flood costs its own length, never the tail's. */
@@ -132,6 +147,7 @@ export function createKernelState() {
       setCells(reconcile({}));
       setVariables([]);
       setInterrupted(false);
+      setRestartReason(null);
     },
     forget(id: CellId) {
       setCells(produce((all) => void delete all[id]));

@@ -2,7 +2,7 @@
 import { createEffect, createMemo, Show } from "solid-js";
 import type { CellId } from "../../electron/protocol.ts";
 import { CellEditor } from "../components/CellEditor.tsx";
-import { CellErrorView } from "../components/CellErrorView.tsx";
+import { CellErrorView, StoppedNotice } from "../components/CellErrorView.tsx";
 import { ConsoleView } from "../components/ConsoleView.tsx";
 import { OutputView } from "./OutputView.tsx";
 import { useApp } from "../state/index.ts";
@@ -66,7 +66,7 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
         >
           ▶
         </button>
-        <span class="status-dot" data-testid="cell-status" data-status={status()} title={status()}>
+        <span class="status-dot" data-testid="cell-status" data-status={status()} title={run().staleReason ?? status()}>
           {LABELS[status()]}
         </span>
       </div>
@@ -127,6 +127,7 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
         </div>
         <div class="cell-output" data-testid="cell-output">
           <Show when={run().error}>{(error) => <CellErrorView error={error()} />}</Show>
+          <Show when={run().stoppedBy !== props.id && run().stoppedBy}>{(by) => <StoppedNotice by={by()} />}</Show>
           <Show when={run().output}>{(output) => <OutputView output={output()} revision={run().outputRevision} cellId={props.id} />}</Show>
         </div>
         <ConsoleView tail={run().console} fullLogUrl={consoleLogUrl(props.id)} />

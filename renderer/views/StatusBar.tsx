@@ -68,6 +68,13 @@ export function StatusBar() {
       <Show when={app.kernel.interrupted()}>
         <span class="item warn">Interrupted</span>
       </Show>
+      <Show when={app.kernel.restartReason()}>
+        {(why) => (
+          <span class="item warn" data-testid="restart-reason" title={why()}>
+            {why()[0]!.toUpperCase() + why().slice(1)}
+          </span>
+        )}
+      </Show>
       <span class="item" data-testid="kernel-state" data-state={app.host.info.kernel}>
         <span class={`dot kernel-${app.host.info.kernel}`} /> Kernel: {app.host.info.kernel}
       </span>
