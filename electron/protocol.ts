@@ -427,6 +427,8 @@ export interface NotebookOpened {
   unsaved?: boolean;
   /** The notebook's output bounds (the app's defaults merged with its header line): the console tail's size. */
   limits: OutputLimits;
+  /** Lines of the file's header, before the first cell: an error names its file line from it. */
+  headerLines: number;
 }
 /** A kernel event, forwarded to the renderer (the TF.js backend and background work reach it through host-status). */
 export interface KernelEventForwarded {

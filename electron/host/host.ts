@@ -40,6 +40,7 @@ import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
+import { headerLineCount } from "../common/notebook-lines.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
@@ -284,7 +285,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     broadcast(opened());
     return path;
   };
-  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode, limits: limitsOf(open!.notebook), ...(open!.unsaved ? { unsaved: true } : {}) });
+  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode, limits: limitsOf(open!.notebook), headerLines: headerLineCount(open!.notebook.header), ...(open!.unsaved ? { unsaved: true } : {}) });
 
   const createAndOpen = async (path: string): Promise<string> => {
     if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);

@@ -2,6 +2,7 @@
 import { For, Match, Show, Switch } from "solid-js";
 import type { CellError, CellId } from "../../electron/protocol.ts";
 import { useApp } from "../state/index.ts";
+import { fileLineOf } from "../../electron/common/notebook-lines.ts";
 
 /** Names a cell for the user: by its name when it has one, else by its position. */
 function useCellLabel(): (id: CellId) => string {
@@ -23,9 +24,19 @@ export function StoppedNotice(props: { by: CellId }) {
   );
 }
 
-/** Renders one `CellError`, naming cells by their name when they have one. */
-export function CellErrorView(props: { error: CellError }) {
+/**
+ * Renders one `CellError` of cell `cellId`, naming cells by their name when they have one and an
+ * exception's place as `notebook.ts:LINE:COL` of the file as it would be saved.
+ */
+export function CellErrorView(props: { error: CellError; cellId: CellId }) {
+  const app = useApp();
   const cellLabel = useCellLabel();
+  const place = (line: number, column: number | undefined) => {
+    const { store } = app.notebook;
+    const codes = store.order.map((id) => store.cells[id]?.code ?? "");
+    const at = fileLineOf(store.headerLines, codes, store.order.indexOf(props.cellId), line);
+    return `${store.path.split(/[\\/]/).pop() || "notebook.ts"}:${at}:${column ?? 1}`;
+  };
   const ofKind = <K extends CellError["kind"]>(kind: K) =>
     props.error.kind === kind ? (props.error as Extract<CellError, { kind: K }>) : false;
   return (
@@ -36,8 +47,13 @@ export function CellErrorView(props: { error: CellError }) {
             <>
               <div class="error-title">
                 {err().name}: {err().message}
-                <Show when={err().line !== undefined}>
-                  <span class="error-line" data-testid="error-line"> (line {err().line})</span>
+                <Show when={err().line}>
+                  {(line) => (
+                    <span class="error-line" data-testid="error-line" title={`line ${line()} of the cell`}>
+                      {" "}
+                      ({place(line(), err().column)})
+                    </span>
+                  )}
                 </Show>
               </div>
               <Show when={err().stack}>

@@ -10,6 +10,8 @@ interface NotebookStore {
   path: string;
   cells: Record<string, CellSource>;
   order: CellId[];
+  /** Lines of the file's header, before the first cell. */
+  headerLines: number;
 }
 
 /** Where a new cell goes relative to an existing one. */
@@ -23,7 +25,7 @@ export function newCellId(): CellId {
 
 /** Notebook cells, order, mode and dirty flag, changed only through the returned actions. */
 export function createNotebookState() {
-  const [store, setStore] = createStore<NotebookStore>({ path: "", cells: {}, order: [] });
+  const [store, setStore] = createStore<NotebookStore>({ path: "", cells: {}, order: [], headerLines: 0 });
   const [mode, setMode] = createSignal<RunMode>("autorun");
   const [dirty, setDirty] = createSignal(false);
   const [loaded, setLoaded] = createSignal(false);
@@ -42,6 +44,7 @@ export function createNotebookState() {
       const cells: Record<string, CellSource> = {};
       for (const c of opened.cells) cells[c.id] = c;
       setStore("path", opened.path);
+      setStore("headerLines", opened.headerLines);
       setStore("cells", reconcile(cells));
       setStore("order", reconcile(opened.cells.map((c) => c.id)));
       setMode(opened.mode);

@@ -126,7 +126,7 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
           />
         </div>
         <div class="cell-output" data-testid="cell-output">
-          <Show when={run().error}>{(error) => <CellErrorView error={error()} />}</Show>
+          <Show when={run().error}>{(error) => <CellErrorView error={error()} cellId={props.id} />}</Show>
           <Show when={run().stoppedBy !== props.id && run().stoppedBy}>{(by) => <StoppedNotice by={by()} />}</Show>
           <Show when={run().output}>{(output) => <OutputView output={output()} revision={run().outputRevision} cellId={props.id} />}</Show>
         </div>
