@@ -116,7 +116,8 @@ describe("notebook UI", () => {
     const error = cell(page, "broken").getByTestId("cell-error");
     const text = await error.innerText();
     assert.match(text, /planned failure/);
-    assert.match(text, /line 2/);
+    // Line 2 of the cell is line 23 of the file.
+    assert.match(text, /\(e2e\.ts:23:7\)/);
     await cell(page, "broken").scrollIntoViewIfNeeded();
     await shot(page, "error");
   });
@@ -159,23 +160,29 @@ describe("notebook UI", () => {
     assert.equal(await page.getByTestId("dirty-marker").count(), 0);
   });
 
-  test("interrupting an infinite loop restarts the kernel and leaves cells stale", async () => {
+  test("interrupting a cell blocked outside its own loops restarts the kernel, leaves cells stale and says why", async () => {
     await page.getByTestId("run-all").click();
     await outputContains(page, "doubled", "50");
     await cell(page, "broken").getByTestId("add-below").click();
     const loop = page.locator('[data-testid="cell"]').last();
     const loopId = await loop.getAttribute("data-cell-id");
     assert.ok(loopId);
-    await replaceCode(page, loopId, "while (true) {}");
+    // A loop of the cell stops in place (kernel-interrupt.e2e.ts); a blocking call only a kill ends.
+    await replaceCode(page, loopId, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);");
     await page.keyboard.press("Shift+Enter");
     await statusIs(page, loopId, "running");
     await shot(page, "loop-running");
 
     await page.getByTestId("interrupt").click();
-    // A synchronous loop cannot yield, so the kernel is killed and restarted; then nothing holds a value.
+    // The call never returns, so the kernel is killed and restarted; then nothing holds a value.
     await page.waitForSelector('[data-testid="kernel-state"][data-state="idle"]', { timeout: WAIT_MS });
     await statusIs(page, "doubled", "stale");
     await statusIs(page, "base", "stale");
+    // The status bar, each stale cell's badge and the blocked cell say why.
+    const why = /^The kernel was restarted to stop cell \w+, which did not stop when interrupted; every cell must re-run$/;
+    assert.match(await page.getByTestId("restart-reason").innerText(), why);
+    assert.match((await cell(page, "base").getByTestId("cell-status").getAttribute("title")) ?? "", /every cell must re-run/);
+    assert.match(await cell(page, loopId).getByTestId("interrupted").innerText(), /Interrupted\. The kernel was restarted/);
     assert.notEqual(await cell(page, loopId).getAttribute("data-status"), "running");
     await shot(page, "interrupted");
 

@@ -168,7 +168,7 @@ describe("bounded outputs", () => {
       `# stop: idle ${Math.round(stopMs)} ms after Stop; last tick shown ${lastShown}, last logged ${lastLogged} ` +
         `(≈ ${Math.round(unseenMs)} ms of printing not shown), last seen before Stop ${lastBefore}; heap peak ${(heap.peak / MB).toFixed(1)} MB\n`,
     );
-    // Stop is a cooperative interrupt, then a kill and a fresh kernel for a loop that never yields.
+    // Stop ends the flood's loop in place (a kill and a fresh kernel only for code outside the cell's loops).
     assert.ok(stopMs < 5000, `the kernel was idle ${Math.round(stopMs)} ms after Stop`);
     assert.ok(heap.peak < MAX_HEAP, `renderer heap peaked at ${(heap.peak / MB).toFixed(1)} MB`);
     // The tail is the newest lines, contiguous, ending at (or just before) the last line printed.
