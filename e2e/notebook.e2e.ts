@@ -180,7 +180,9 @@ describe("notebook UI", () => {
     await statusIs(page, "base", "stale");
     // The status bar, each stale cell's badge and the blocked cell say why.
     const why = /^The kernel was restarted to stop cell \w+, which did not stop when interrupted; every cell must re-run$/;
-    assert.match(await page.getByTestId("restart-reason").innerText(), why);
+    const bar = page.getByTestId("restart-reason");
+    assert.equal(await bar.innerText(), "Kernel restarted: every cell is stale");
+    assert.match((await bar.getAttribute("title")) ?? "", why);
     assert.match((await cell(page, "base").getByTestId("cell-status").getAttribute("title")) ?? "", /every cell must re-run/);
     assert.match(await cell(page, loopId).getByTestId("interrupted").innerText(), /Interrupted\. The kernel was restarted/);
     assert.notEqual(await cell(page, loopId).getAttribute("data-status"), "running");

@@ -70,8 +70,8 @@ export function StatusBar() {
       </Show>
       <Show when={app.kernel.restartReason()}>
         {(why) => (
-          <span class="item warn" data-testid="restart-reason" title={why()}>
-            {why()[0]!.toUpperCase() + why().slice(1)}
+          <span class="item warn" data-testid="restart-reason" title={why()[0]!.toUpperCase() + why().slice(1)}>
+            Kernel restarted: every cell is stale
           </span>
         )}
       </Show>
