@@ -98,7 +98,8 @@ export function createKernelState() {
       ensure(e.id);
       if (e.status === "queued" || e.status === "running") startConsole(e.id, e.runNumber);
       setCells(e.id, "status", e.status);
-      setCells(e.id, "staleReason", e.status === "stale" ? (e.reason ?? null) : null);
+      // The restarted kernel marks every cell stale again, without the reason: it stays until the cell runs.
+      setCells(e.id, "staleReason", (was) => (e.status === "stale" ? (e.reason ?? was) : null));
       if (e.reason) setRestartReason(e.reason);
       if (e.status === "running") {
         setInterrupted(false);

@@ -65,20 +65,20 @@ export function StatusBar() {
         )}
       </Show>
       <span class="spacer" />
-      <Show when={app.kernel.interrupted()}>
+      <Show when={app.kernel.interrupted() && !app.kernel.restartReason()}>
         <span class="item warn">Interrupted</span>
       </Show>
       <Show when={app.kernel.restartReason()}>
         {(why) => (
-          <span class="item warn" data-testid="restart-reason" title={why()[0]!.toUpperCase() + why().slice(1)}>
+          <span class="item warn keep" data-testid="restart-reason" title={why()[0]!.toUpperCase() + why().slice(1)}>
             Kernel restarted: every cell is stale
           </span>
         )}
       </Show>
-      <span class="item" data-testid="kernel-state" data-state={app.host.info.kernel}>
+      <span class="item keep" data-testid="kernel-state" data-state={app.host.info.kernel}>
         <span class={`dot kernel-${app.host.info.kernel}`} /> Kernel: {app.host.info.kernel}
       </span>
-      <span class="item" data-testid="connection" data-connected={app.host.connected() ? "yes" : "no"}>
+      <span class="item keep" data-testid="connection" data-connected={app.host.connected() ? "yes" : "no"}>
         <span class={`dot ${app.host.connected() ? "ok" : "bad"}`} /> {app.host.connected() ? "Connected" : "Offline"}
       </span>
     </footer>
