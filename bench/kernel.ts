@@ -54,6 +54,31 @@ async function chainEdit(): Promise<{ kernelMs: number; directMs: number }> {
   return { kernelMs: median(times), directMs: median(direct) };
 }
 
+const LOOP = "let s = 0;\nfor (let i = 0; i < 50_000_000; i++) { s += i & 7; }\ns;";
+
+/** Median ms of a tight 50M-iteration loop run as a cell (its body checks for a Stop) and as a plain function. */
+async function loopCheckCost(): Promise<{ cellMs: number; directMs: number }> {
+  const kernel = new Kernel({ notebookPath: join(tmpdir(), "bench-loop.ts"), runtimeModule: {}, emit: () => {}, sessionDir: null });
+  const cells = [cellSource("loop", LOOP)];
+  await kernel.handle({ type: "kernel-init", notebookPath: "bench-loop.ts", cells, mode: "autorun" });
+  const times: number[] = [];
+  for (let rep = 0; rep < 5; rep++) {
+    const t = performance.now();
+    await kernel.handle({ type: "execute-cells", cells, requestedAt: Date.now() });
+    await kernel.idle();
+    times.push(performance.now() - t);
+  }
+  await kernel.handle({ type: "shutdown" });
+  const direct = new Function(`return (async () => { ${LOOP.replace(/\ns;$/, "\nreturn s;")} })`)() as () => Promise<number>;
+  const plain: number[] = [];
+  for (let rep = 0; rep < 5; rep++) {
+    const t = performance.now();
+    await direct();
+    plain.push(performance.now() - t);
+  }
+  return { cellMs: median(times), directMs: median(plain) };
+}
+
 /** A model's values another cell reads, for checking that an interrupt kept them. */
 const MODEL = "const weights = Array.from({ length: 1_000_000 }, (_, i) => i);\nweights.length;";
 const READER = "weights[999_999] + 1";
@@ -230,6 +255,7 @@ export async function run(): Promise<BenchRow[]> {
     const syncLoop = await interruptLatency(dir, "let spins = 0;\nwhile (true) { spins++; }", "idle");
     const floodStop = await interruptLatency(dir, `for (let i = 0; ; i++) console.log("line", i);`, "idle");
     const blocked = await interruptLatency(dir, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);", "stale");
+    const loopCost = await loopCheckCost();
     const live = await liveReader(dir);
     const floodApp = await appFloodMs(dir, FLOOD);
     const floodHeadless = headlessMs(dir, FLOOD);
@@ -259,6 +285,15 @@ export async function run(): Promise<BenchRow[]> {
         ok: floodStop.ms <= 1000 && floodStop.kept,
       },
       { name: "interrupt a blocking call (kill, restart, stale)", value: blocked.ms, unit: "ms", baseline: blocked.coldStartMs, baselineUnit: "ms kernel cold start", target: "≤ 1,000 ms", ok: blocked.ms <= 1000 },
+      {
+        name: "tight 50M-iteration loop in a cell (Stop check per iteration)",
+        value: loopCost.cellMs,
+        unit: "ms",
+        baseline: loopCost.directMs,
+        baselineUnit: "ms same loop, plain function",
+        target: "≤ 3× plain",
+        ok: loopCost.cellMs <= 3 * loopCost.directMs,
+      },
       { name: "live reader: metric logged → re-run done, p95", value: live.p95, unit: "ms", baseline: live.writeP95, baselineUnit: "ms store write p95", target: "≤ 100 ms", ok: live.p95 <= 100 },
       {
         name: "console flood 1M lines: app time ÷ headless time",

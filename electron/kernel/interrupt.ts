@@ -32,10 +32,20 @@ const ANSWERED = 1;
  */
 class InterruptCounts {
   readonly counts = new Int32Array(new SharedArrayBuffer(8));
+  /** When the listener counted the first Stop not answered yet (ms since epoch). */
+  readonly since = new Float64Array(new SharedArrayBuffer(8));
 
   /** Whether a Stop came through the pipe whose `interrupt` command the kernel has not answered yet. */
   get pending(): boolean {
     return Atomics.load(this.counts, REQUESTED) > Atomics.load(this.counts, ANSWERED);
+  }
+
+  /**
+   * When the pending Stop reached the kernel process, if one is pending. The `interrupt` command
+   * may be read much later (after the loop it stopped): a run requested in between is not older.
+   */
+  get requestedAt(): number | undefined {
+    return this.pending ? this.since[0] : undefined;
   }
 
   /** The kernel answered one `interrupt` command (the interrupted cells have ended). */
@@ -58,14 +68,18 @@ const LISTENER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { Socket } = require("node:net");
 const pipe = new Socket({ fd: workerData.fd, readable: true, writable: false });
-pipe.on("data", (bytes) => Atomics.add(workerData.counts, ${REQUESTED}, bytes.length));
+pipe.on("data", (bytes) => {
+  const { counts, since } = workerData;
+  if (Atomics.load(counts, ${REQUESTED}) <= Atomics.load(counts, ${ANSWERED})) since[0] = Date.now();
+  Atomics.add(counts, ${REQUESTED}, bytes.length);
+});
 pipe.on("error", () => pipe.destroy());
 `;
 
 /** Starts the thread counting Stops written to pipe `fd` (from `INTERRUPT_FD_ENV`); without one, nothing. */
 export function listenForInterrupts(fd: string | undefined): void {
   if (fd === undefined || !/^\d+$/.test(fd)) return;
-  const worker = new Worker(LISTENER_SOURCE, { eval: true, workerData: { fd: Number(fd), counts: interruptCounts.counts } });
+  const worker = new Worker(LISTENER_SOURCE, { eval: true, workerData: { fd: Number(fd), counts: interruptCounts.counts, since: interruptCounts.since } });
   worker.unref();
   // Without the thread, Stop still works for cells that yield; a loop that never does is restarted by the host.
   worker.on("error", (err) => process.stderr.write(`flowbook kernel: the interrupt listener stopped: ${err.message}\n`));

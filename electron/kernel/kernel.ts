@@ -70,6 +70,10 @@ export class Kernel {
   private chain: Promise<void> = Promise.resolve();
   private lastInterrupt = 0;
   private interruptEpoch = 0;
+  /** A cell is running (`runPass` awaits it). */
+  private cellRunning = false;
+  /** `interrupt` commands read while a cell ran: answered once it has ended (see `interrupt.ts`). */
+  private unanswered = 0;
   private closed = false;
   private readonly console: ConsoleBatcher;
   private readonly live: LiveReaders;
@@ -293,7 +297,10 @@ export class Kernel {
         continue;
       }
       this.pendingForced.delete(id);
+      this.cellRunning = true;
       await this.runner.run(id, runNumber);
+      this.cellRunning = false;
+      this.answerInterrupts();
     }
     this.opts.emit({ type: "completed-run" });
   }
@@ -329,7 +336,11 @@ export class Kernel {
 
   /** Aborts the running cell; queued cells of the pass become interrupted; pending updates are dropped. */
   private interrupt(): void {
-    this.lastInterrupt = Date.now();
+    this.lastInterrupt = interruptCounts.requestedAt ?? Date.now();
+    // A cell's loops keep seeing the Stop until the interrupted cell has ended (it may swallow the
+    // abort and spin); answered earlier, the next pass's cells would see it instead.
+    this.unanswered++;
+    if (!this.cellRunning) this.answerInterrupts();
     this.interruptEpoch++;
     this.pendingReaders.length = 0;
     this.pendingForced.clear();
@@ -337,11 +348,15 @@ export class Kernel {
     // `interrupted` means the aborted cell has really ended and the event loop turns again: the host
     // keeps its kill-and-restart fallback armed until then (a cell may swallow the abort and spin).
     const ack = this.runner.current.then(macrotask).then(() => {
-      interruptCounts.answered();
       if (!this.closed) this.opts.emit({ type: "interrupted" });
       if (this.acking === ack) this.acking = undefined;
     });
     this.acking = ack;
+  }
+
+  /** Answers the `interrupt` commands read so far: cells' loops no longer see their Stops. */
+  private answerInterrupts(): void {
+    for (; this.unanswered > 0; this.unanswered--) interruptCounts.answered();
   }
 
   private shutdown(): void {
