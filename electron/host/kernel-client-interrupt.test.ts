@@ -49,6 +49,7 @@ for (const [name, code] of [
   ["a loop in the cell", "while (true) {}"],
   ["a loop after an await", "await new Promise((r) => setTimeout(r, 10));\nlet n = 0;\nfor (;;) n++;"],
   ["a loop in a function the cell calls, swallowing errors", "function spin() { while (true) { try { JSON.parse('{'); } catch {} } }\nspin();"],
+  ["a loop after the cell swallowed the interrupt of its await", "try { await new Promise((r) => setTimeout(r, 10_000)); } catch {}\nwhile (true) {}"],
 ] as const) {
   test(`Stop ends ${name} in place: interrupted under it, other cells keep their values, nothing stale, no restart`, async () => {
     const client = new KernelClient({ interruptGraceMs: 2000 });
