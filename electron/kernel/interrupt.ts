@@ -5,7 +5,9 @@
  * the thread counts it in memory shared with the main thread, and `compile.ts` puts a check of
  * that count at the top of every loop body of a cell, which throws the kernel's interruption. Each
  * Stop is one byte and one `interrupt` command: a Stop is pending while more bytes were counted
- * than commands answered, so a byte read before or after its command never leaves one pending.
+ * than commands answered, so a byte read before or after its command never leaves one pending. The
+ * kernel answers a command once the cell it interrupted has ended (a cell swallowing the abort and
+ * then spinning still meets the check) and before the next cell starts (which must not).
  *
  * Why not end the running JavaScript from outside instead: `Runtime.terminateExecution` (an
  * inspector session on a watchdog thread) unwinds Node's own frames too, and Node aborts the
