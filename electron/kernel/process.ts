@@ -85,8 +85,9 @@ process.on("disconnect", () => {
 listenForInterrupts(process.env[INTERRUPT_FD_ENV]);
 
 // A background task's stray error must not take every cell's state down with the process. A loop
-// in a cell's timer that Stop ended throws the interruption here: that is the Stop working.
-process.on("uncaughtException", (err) => {
+// in a cell's timer or task that Stop ended throws the interruption here: that is the Stop working.
+const stray = (err: unknown) => {
   if (err !== INTERRUPTED) report(err);
-});
-process.on("unhandledRejection", report);
+};
+process.on("uncaughtException", stray);
+process.on("unhandledRejection", stray);
