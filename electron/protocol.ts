@@ -195,6 +195,10 @@ export interface SetRunMode {
   type: "set-run-mode";
   mode: RunMode;
 }
+/**
+ * Stop. To the kernel process the host also writes one byte down its interrupt pipe per Stop, which
+ * a loop that keeps the kernel from reading this command still sees (`kernel/interrupt.ts`).
+ */
 export interface Interrupt {
   type: "interrupt";
 }
