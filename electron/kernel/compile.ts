@@ -31,7 +31,10 @@ export type CellFunction = (
 
 const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 const LOOPS = new Set(["WhileStatement", "DoWhileStatement", "ForStatement", "ForInStatement", "ForOfStatement"]);
-/** A plain read of the shared counts: it costs a few ns an iteration where `Atomics.load` costs tens. */
+/**
+ * Plain reads of the shared counts, cheaper than `Atomics.load` in a hot loop; V8 does not hoist
+ * them out of the loop, so a spinning loop sees the listener thread's write (interrupt.test.ts).
+ */
 const LOOP_CHECK = "if (__interrupts[0] > __interrupts[1]) throw __interruption;";
 
 /**
