@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
+import { storeFolder } from "../tracking/store/index.ts";
 import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
@@ -97,7 +98,7 @@ export async function startingNotebook(dir: string): Promise<string> {
     await saveNotebook(path, newNotebook());
     return path;
   }
-  if (!existsSync(join(dir, "flowbook.db"))) {
+  if (!existsSync(join(storeFolder(dir), "flowbook.db"))) {
     return join(dir, files.find((f) => /intro|example|welcome/i.test(f)) ?? files[0]);
   }
   const byTime = files.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);

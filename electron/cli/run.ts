@@ -14,8 +14,9 @@ import { basename, dirname, resolve } from "node:path";
 import { analyzeCell } from "../kernel/analyze.ts";
 import type { CellError, CellId, KernelEvent, Output } from "../protocol.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
+import { describeError } from "../common/cell-error-text.ts";
 import { loadNotebook, parseLimitsDirective, sessionDir, type Notebook } from "../notebook/index.ts";
-import { openStore } from "../tracking/store/index.ts";
+import { defaultStoreUri, openStore } from "../tracking/store/index.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
 import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
@@ -27,31 +28,6 @@ const RUN = command({
   options: { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } },
   positional: { name: "notebook", missing: "missing notebook path" },
 });
-
-/** Why a cell failed, in one line. */
-export function describeError(error: CellError): string {
-  switch (error.kind) {
-    case "exception":
-      return `${error.name}: ${error.message}`;
-    case "syntax":
-      return `syntax error at line ${error.line}:${error.column}: ${error.message}`;
-    case "multiple-definition":
-      return `'${error.name}' is defined by more than one cell (${error.cells.join(", ")})`;
-    case "cycle":
-      return `cells form a cycle (${error.edges.map((e) => `${e.from} → ${e.to} via ${e.names.join(", ")}`).join("; ")})`;
-    case "ancestor-failed":
-      return `an ancestor cell failed (${error.cell})`;
-    case "interrupted":
-      return error.restarted ? `interrupted: ${error.restarted}` : "interrupted";
-    case "reference":
-      if (error.importFrom) {
-        return `${error.name} is not defined — add it to the cell that imports from "${error.importFrom}": import { ${error.name} } from "${error.importFrom}"`;
-      }
-      return `'${error.name}' is not defined${error.expectedCell ? ` (expected from cell ${error.expectedCell})` : ""}`;
-    case "invalid":
-      return error.message;
-  }
-}
 
 /** Runs `flowbook run`; resolves to the process exit code. */
 export function runCommand(args: string[]): Promise<number> {
@@ -85,7 +61,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   }
   const limits = mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits);
   const session = sessionDir(path);
-  const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
+  const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? defaultStoreUri(dirname(path));
   const store = await openStore(trackingUri);
   // Runs record the cells as the kernel (built below, around the runtime) has them.
   const runtime = createRuntime({ store, provenance: kernelProvenance(path, () => kernel.cells()) });

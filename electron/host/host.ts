@@ -35,7 +35,7 @@ import {
   type RunMode,
 } from "../protocol.ts";
 import { sqlitePath } from "../tracking/client/index.ts";
-import { SqliteStore } from "../tracking/store/index.ts";
+import { defaultStoreUri, SqliteStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
@@ -58,7 +58,7 @@ export interface HostOptions {
   notebookDir?: string;
   /** A notebook to open at once; it may lie outside `notebookDir`. */
   notebookPath?: string;
-  /** `sqlite:///…` store owned by the host (default: `flowbook.db` in `notebookDir`). */
+  /** `sqlite:///…` store owned by the host (default: `defaultStoreUri(notebookDir)`, `flowbook.db` there). */
   trackingUri?: string;
   /** Folder behind `mlflow-artifacts:/` and the artifact proxy (default: `mlartifacts/` beside the database). */
   artifactsDestination?: string;
@@ -105,7 +105,7 @@ type Replayed = Extract<KernelEventForwarded["event"], { type: "cell-status" | "
 /** Creates a host: opens the store (and the notebook, when given). */
 export async function createHost(opts: HostOptions): Promise<Host> {
   const notebookDir = resolve(opts.notebookDir ?? (opts.notebookPath ? dirname(resolve(opts.notebookPath)) : "."));
-  const trackingUri = opts.trackingUri ?? `sqlite:///${resolve(notebookDir, "flowbook.db")}`;
+  const trackingUri = opts.trackingUri ?? defaultStoreUri(notebookDir);
   const dbPath = sqlitePath(trackingUri);
   const artifactsDestination = resolve(opts.artifactsDestination ?? resolve(dirname(dbPath), "mlartifacts"));
   // The app-wide bounds come from a flag or a launch argument: out of bounds is a start-up error.
