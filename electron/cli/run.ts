@@ -12,20 +12,23 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { analyzeCell } from "../kernel/analyze.ts";
-import type { CellError, CellId, KernelEvent, Output } from "../protocol.ts";
+import type { CellError, CellId, KernelEvent, LastOutput, Output } from "../protocol.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
 import { describeError } from "../common/cell-error-text.ts";
-import { loadNotebook, parseLimitsDirective, sessionDir, type Notebook } from "../notebook/index.ts";
+import { loadNotebook, parseLimitsDirective, sessionDir, writeLastOutput, type Notebook } from "../notebook/index.ts";
 import { defaultStoreUri, openStore } from "../tracking/store/index.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
 import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
 import { formatOutput } from "./format-output.ts";
 
+/** `flowbook run`'s store and limit options, which `flowbook export html --run` takes too. */
+export const RUN_OPTIONS = { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } } as const;
+
 const RUN = command({
   name: "flowbook run",
   usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port] [--output-limit 16MB]",
-  options: { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } },
+  options: RUN_OPTIONS,
   positional: { name: "notebook", missing: "missing notebook path" },
 });
 
@@ -34,7 +37,11 @@ export function runCommand(args: string[]): Promise<number> {
   return RUN.run(args, runNotebook);
 }
 
-async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
+/**
+ * Runs the notebook as `flowbook run` does and keeps each cell's last output beside it (as the app
+ * does), for the app to show on open and for `flowbook export html --run`.
+ */
+export async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const path = resolve(parsed.notebook);
   const appLimit = appOutputLimit(parsed.outputLimit);
   let notebook: Notebook;
@@ -69,6 +76,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const label = (id: CellId) => (names.get(id) ? `'${names.get(id)}' (${id})` : id);
 
   const outputs = new Map<CellId, Output | null>();
+  const shown = new Map<CellId, Pick<LastOutput, "output" | "error">>();
   const stopped: CellId[] = [];
   const failures: { id: CellId; error: CellError }[] = [];
 
@@ -80,6 +88,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
         break;
       case "cell-output":
         outputs.set(event.id, event.output);
+        shown.set(event.id, { output: event.output, ...(event.error ? { error: event.error } : {}) });
         if (event.error && !failures.some((f) => f.id === event.id)) failures.push({ id: event.id, error: event.error });
         if (event.stopped?.cell === event.id) stopped.push(event.id);
         break;
@@ -107,6 +116,10 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
     // Re-runs the first pass scheduled (state setters, requested runs) finish too.
     await kernel.idle();
     await runtime.mlflow.flush();
+    const savedAt = Date.now();
+    await Promise.all([...shown].map(([id, e]) => writeLastOutput(path, { id, ...e, savedAt }, limits.outputBytes))).catch((err: Error) =>
+      process.stderr.write(`flowbook run: could not keep the outputs beside the notebook: ${err.message}\n`),
+    );
   } finally {
     await kernel.handle({ type: "shutdown" });
     await store.close();

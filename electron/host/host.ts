@@ -7,6 +7,7 @@
  * command is validated first, and a failing one becomes a `reply` error or a log line, never a throw.
  */
 import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "./kernel-client.ts";
@@ -16,6 +17,7 @@ import {
   newNotebook,
   parseLimitsDirective,
   parseNotebook,
+  readLastOutputs,
   resolveSessionFile,
   saveNotebook,
   withCells,
@@ -24,12 +26,15 @@ import {
 } from "../notebook/index.ts";
 import {
   assertNever,
+  type AppSettings,
   type CellId,
+  type CellSource,
   type HostCommand,
   type HostEvent,
   type KernelEvent,
   type KernelEventForwarded,
   type KernelState,
+  type LastOutput,
   type OutputLimits,
   type RequestId,
   type RunMode,
@@ -44,6 +49,9 @@ import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
 import { validateHostCommand } from "./validate.ts";
+import { openAppSettings } from "./app-settings.ts";
+import { createLastOutputWriter } from "./last-output-writer.ts";
+import { notebookHtml, type ShownOutput } from "./notebook-export.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
@@ -66,6 +74,10 @@ export interface HostOptions {
   log?: (message: string) => void;
   /** The app-wide output bounds (`flowbook edit --output-limit`); a notebook's header line overrides them. */
   outputLimits?: Partial<OutputLimits>;
+  /** Where the app-wide settings persist (`app-settings.ts`); absent: kept for this host's life only. */
+  settingsFile?: string;
+  /** Settings for this host over the file's (not written): tests pick autosave and run on open. */
+  settings?: Partial<AppSettings>;
 }
 
 /** A running host. */
@@ -115,6 +127,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const serving = createModelServing(store);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
   const paths = new NotebookPaths(notebookDir);
+  const settings = openAppSettings(opts.settingsFile, opts.settings, log);
+  const lastOutputs = createLastOutputWriter(log);
   const connections = new Set<Connection>();
   // Runs a kernel started carry this host's id; runs of a host that died without ending them end now.
   const me = newHostIdentity();
@@ -142,7 +156,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   };
   const replay = new Map<CellId, Map<Replayed["type"], Replayed>>();
   /** The open notebook; `unsaved` while it came from text and its file does not exist yet. */
-  let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean } | undefined;
+  let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean; session: number; runOnOpen: boolean } | undefined;
+  /** Counts opens, so windows tell a fresh open from a reconnect's re-announcement. */
+  let sessions = 0;
+  /** What the open notebook's cells showed last session, for cells that have not shown anything since. */
+  const previous = new Map<CellId, LastOutput>();
   /** The notebook path the kernel was started on: its session files stay there after a "save as". */
   let kernelPath: string | undefined;
   let closed = false;
@@ -204,6 +222,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         break;
       case "cell-output":
         remember(event);
+        previous.delete(event.id);
+        if (kernelPath !== undefined && open) {
+          const entry = { id: event.id, output: event.output, ...(event.error ? { error: event.error } : {}), savedAt: Date.now() };
+          lastOutputs.record(kernelPath, entry, limitsOf(open.notebook).outputBytes);
+        }
         break;
       case "completed-run":
         busy.clear();
@@ -264,6 +287,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     setKernelState("starting");
     const cells = nb.cells.map(({ id, code, config }) => ({ id, code, config }));
     client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb) });
+    return client;
   };
 
   const openPath = async (path: string): Promise<string> => openLoaded(path, await loadNotebook(path), false);
@@ -277,14 +301,32 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     kernelRuns = undefined;
     await old?.dispose();
     await oldRuns?.endAll("KILLED");
+    await lastOutputs.flush();
     forgetWork();
     replay.clear();
-    open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}) };
-    startKernel(path, notebook, open.mode);
+    previous.clear();
+    const limits = limitsOf(notebook);
+    for (const entry of await readLastOutputs(path, notebook.cells.map((c) => c.id), limits.outputBytes)) previous.set(entry.id, entry);
+    // A run's snapshot opened from text is looked at, not retrained; the header's line beats the app's setting.
+    const runOnOpen = !unsaved && (parseLimitsDirective(notebook.header).runOnOpen ?? settings.get().runOnOpen);
+    open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}), session: ++sessions, runOnOpen };
+    const started = startKernel(path, notebook, open.mode);
+    if (runOnOpen) started.send({ type: "run-stale-cells" });
     broadcast(opened());
+    broadcast(lastShown());
     return path;
   };
-  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode, limits: limitsOf(open!.notebook), ...(open!.unsaved ? { unsaved: true } : {}) });
+  const opened = (): HostEvent => ({
+    type: "notebook-opened",
+    path: open!.path,
+    cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })),
+    mode: open!.mode,
+    limits: limitsOf(open!.notebook),
+    session: open!.session,
+    runOnOpen: open!.runOnOpen,
+    ...(open!.unsaved ? { unsaved: true } : {}),
+  });
+  const lastShown = (): HostEvent => ({ type: "last-outputs", outputs: [...previous.values()] });
 
   const createAndOpen = async (path: string): Promise<string> => {
     if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);
@@ -330,9 +372,16 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         const path = cmd.path === undefined ? open.path : confined(cmd.path);
         const notebook = withCells(open.notebook, cmd.cells);
         await saveNotebook(path, notebook);
-        open = { path, notebook, mode: open.mode };
+        open = { path, notebook, mode: open.mode, session: open.session, runOnOpen: open.runOnOpen };
         return { path };
       }
+      case "set-app-settings": {
+        const next = await settings.set(cmd.settings);
+        broadcast({ type: "app-settings", settings: next });
+        return next;
+      }
+      case "export-html":
+        return exportOpen(cmd.cells, cmd.includeCode);
       case "list-notebooks":
         return paths.list();
       case "restart-kernel": {
@@ -372,6 +421,26 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     kernel?.send({ type: "set-output-limits", limits: limitsOf(open.notebook) });
   };
 
+  /**
+   * Writes the open notebook (as the window has it) with what each cell shows now, or showed last
+   * session, as one HTML page in its session folder; resolves to that file, relative to the folder.
+   */
+  const exportOpen = async (cells: CellSource[], includeCode: boolean): Promise<{ file: string }> => {
+    if (!open || kernelPath === undefined) throw new Error("no notebook is open");
+    const outputs = new Map<CellId, ShownOutput>();
+    for (const [id, entry] of previous) outputs.set(id, entry);
+    for (const [id, slot] of replay) {
+      const e = slot.get("cell-output");
+      if (e?.type === "cell-output") outputs.set(id, { output: e.output, ...(e.error ? { error: e.error } : {}) });
+    }
+    const file = `export/${basename(open.path).replace(/\.ts$/, "")}.html`;
+    const full = resolveSessionFile(kernelPath, file);
+    if (!full) throw new Error(`cannot write ${file} in the notebook's session folder`);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, await notebookHtml({ path: open.path, cells, outputs, includeCode, computedAt: new Date() }));
+    return { file };
+  };
+
   const handle = (raw: unknown, from: Connection) => {
     if (closed) return;
     const v = validateHostCommand(raw);
@@ -393,7 +462,10 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       case "set-output-limits":
         if (cmd.type === "set-output-limits") return setOutputLimits(cmd.limits);
         if (cmd.type === "set-run-mode" && open) open = { ...open, mode: cmd.mode };
-        if (cmd.type === "delete-cell") replay.delete(cmd.id);
+        if (cmd.type === "delete-cell") {
+          replay.delete(cmd.id);
+          previous.delete(cmd.id);
+        }
         if (kernel) kernel.send(cmd);
         else log(`'${cmd.type}' ignored: no notebook is open`);
         return;
@@ -403,6 +475,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       case "save-notebook":
       case "list-notebooks":
       case "restart-kernel":
+      case "set-app-settings":
+      case "export-html":
       case "tracking-call":
       case "set-view-source":
       case "test-view-source":
@@ -429,8 +503,10 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       connections.add(connection);
       const off = connection.onCommand((raw) => handle(raw, connection));
       sendTo(connection, status());
+      sendTo(connection, { type: "app-settings", settings: settings.get() });
       if (open) {
         sendTo(connection, opened());
+        sendTo(connection, lastShown());
         for (const slot of replay.values()) for (const event of slot.values()) sendTo(connection, { type: "kernel-event", event });
       }
       return () => {
@@ -459,6 +535,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       await k?.dispose();
       // Runs the kernel left open end KILLED before the store closes (quit, Ctrl-C, SIGTERM).
       await runs?.endAll("KILLED");
+      await lastOutputs.flush();
       releaseHostIdentity(me);
       coalescers.forEach((c) => c.dispose());
       offStore();

@@ -24,4 +24,5 @@ export {
 export type { LimitsDirective } from "./output-limits.ts";
 export { SESSION_ROOT, consoleLogFile, resolveSessionFile, savedOutputFile, sessionDir } from "./session-files.ts";
 export { lastOutputFile, readLastOutputs, writeLastOutput } from "./session-outputs.ts";
-export type { LastOutput } from "./session-outputs.ts";
+export { buildNotebookHtml } from "./export-html.ts";
+export type { ExportCell, ExportInput } from "./export-html.ts";

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CellId, Output } from "../protocol.ts";
-import { lastOutputFile, readLastOutputs, sessionDir, writeLastOutput, type LastOutput } from "./index.ts";
+import type { CellId, LastOutput, Output } from "../protocol.ts";
+import { lastOutputFile, readLastOutputs, sessionDir, writeLastOutput } from "./index.ts";
 
 const MB = 1024 * 1024;
 const id = (s: string) => s as CellId;

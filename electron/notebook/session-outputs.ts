@@ -8,18 +8,9 @@
  */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
-import type { CellError, CellId, Output } from "../protocol.ts";
+import type { CellId, LastOutput, Output } from "../protocol.ts";
 import { writeFileAtomic } from "./file.ts";
 import { sessionDir } from "./session-files.ts";
-
-/** A cell's last output (or error) as a previous session left it. */
-export interface LastOutput {
-  id: CellId;
-  output: Output | null;
-  error?: CellError;
-  /** When it was written, ms since epoch. */
-  savedAt: number;
-}
 
 const CELL_ID = /^[A-Za-z0-9_-]+$/;
 /** Room for the entry's own fields around an output that is just under the limit. */
