@@ -1,5 +1,6 @@
 /** The whole window: toolbar, notebook, status bar, dialogs, and the global shortcuts. */
 import { createEffect, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { Icon } from "../components/Icon.tsx";
 import { useApp } from "../state/index.ts";
 import { ConnectionDialog, TrackingApp } from "../tracking/index.ts";
 import { HelpPanel } from "./HelpPanel.tsx";
@@ -57,7 +58,7 @@ export function App() {
         <div class="notice" role="status" data-testid="notice">
           {app.ui.notice()}
           <button type="button" class="icon" aria-label="Dismiss" onClick={() => app.ui.setNotice(null)}>
-            ✕
+            <Icon name="close" />
           </button>
         </div>
       </Show>

@@ -2,6 +2,7 @@
 import { createEffect, createMemo, Show } from "solid-js";
 import type { CellId } from "../../electron/protocol.ts";
 import { CellEditor } from "../components/CellEditor.tsx";
+import { Icon } from "../components/Icon.tsx";
 import { CellErrorView } from "../components/CellErrorView.tsx";
 import { ConsoleView } from "../components/ConsoleView.tsx";
 import { OutputView } from "./OutputView.tsx";
@@ -64,7 +65,7 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
           disabled={!!config().disabled}
           onClick={runThis}
         >
-          ▶
+          <Icon name="run" />
         </button>
         <span class="status-dot" data-testid="cell-status" data-status={status()} title={status()}>
           {LABELS[status()]}
@@ -75,13 +76,13 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
           <span class="cell-name">{config().name ?? ""}</span>
           <span class="spacer" />
           <button type="button" class="icon" data-testid="add-above" title="Add cell above" onClick={() => app.actions.addCell(props.id, "above")}>
-            +↑
+            <Icon name="add-above" />
           </button>
           <button type="button" class="icon" data-testid="add-below" title="Add cell below" onClick={() => app.actions.addCell(props.id, "below")}>
-            +↓
+            <Icon name="add-below" />
           </button>
           <button type="button" class="icon" data-testid="move-up" title="Move up" disabled={props.index === 0} onClick={() => app.actions.moveCell(props.id, -1)}>
-            ↑
+            <Icon name="up" />
           </button>
           <button
             type="button"
@@ -91,7 +92,7 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
             disabled={props.index >= props.count - 1}
             onClick={() => app.actions.moveCell(props.id, 1)}
           >
-            ↓
+            <Icon name="down" />
           </button>
           <button
             type="button"
@@ -114,7 +115,7 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
             {config().disabled ? "Enable" : "Disable"}
           </button>
           <button type="button" class="icon danger" data-testid="delete-cell" title="Delete cell" onClick={() => app.actions.deleteCell(props.id)}>
-            ✕
+            <Icon name="trash" />
           </button>
         </div>
         <div class="editor-wrap" hidden={!!config().hideCode}>

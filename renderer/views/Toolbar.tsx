@@ -1,6 +1,7 @@
 /** The top bar: notebook name and dirty marker, run/stop/restart, run mode, file actions, theme, help. */
 import { createMemo, Show } from "solid-js";
 import { useApp } from "../state/index.ts";
+import { Icon } from "../components/Icon.tsx";
 
 /** Application toolbar. */
 export function Toolbar() {
@@ -48,7 +49,7 @@ export function Toolbar() {
       </div>
       <div class="group">
         <button type="button" data-testid="run-all" title="Run all cells" onClick={() => app.actions.runAll()}>
-          ▶ Run all
+          <Icon name="run" /> Run all
         </button>
         <Show when={app.notebook.mode() === "lazy"}>
           <button type="button" data-testid="run-stale" title="Run stale cells" onClick={() => app.actions.runStale()}>
@@ -63,10 +64,10 @@ export function Toolbar() {
           disabled={!busy()}
           onClick={() => app.actions.interrupt()}
         >
-          ■ Stop
+          <Icon name="stop" /> Stop
         </button>
         <button type="button" data-testid="restart-kernel" title="Restart kernel" onClick={() => app.actions.restart()}>
-          ↻ Restart
+          <Icon name="restart" /> Restart
         </button>
         <label class="mode" title="Autorun re-runs dependent cells; lazy marks them stale">
           <input
@@ -90,7 +91,7 @@ export function Toolbar() {
           Save
         </button>
         <button type="button" data-testid="theme-toggle" title={themeLabel()} onClick={() => app.ui.cycleTheme()}>
-          {app.ui.dark() ? "☾" : "☀"}
+          <Icon name={app.ui.dark() ? "moon" : "sun"} />
         </button>
         <button type="button" data-testid="help" title="Keyboard shortcuts (?)" onClick={() => app.ui.setOverlay("help")}>
           ?
