@@ -93,11 +93,7 @@ export interface Host {
   connect(connection: Connection): () => void;
   /** Tells clients where Python `mlflow` can reach the REST API, once the HTTP server listens. */
   setRestUrl(url: string): void;
-  /** Opens a notebook the user chose (a native dialog), allowing it even outside `notebookDir`. */
-  openNotebook(path: string): Promise<string>;
-  /** Creates and opens a notebook at a path the user chose (a native dialog); refuses to overwrite. */
-  newNotebook(path: string): Promise<string>;
-  /** Allows the renderer to save to a file the user chose outside `notebookDir` (save-as dialog). */
+  /** Allows the renderer to open or save a file the user chose outside `notebookDir` (a native dialog). */
   allowPath(path: string): string;
   /** The open notebook's path, if any. */
   notebookPath(): string | undefined;
@@ -158,7 +154,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   /** The open notebook; `unsaved` while it came from text and its file does not exist yet. */
   let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean; session: number; runOnOpen: boolean } | undefined;
   /** Counts opens, so windows tell a fresh open from a reconnect's re-announcement. */
-  let sessions = 0;
+  // Starting from the clock, a restarted host never reuses a number a window still holds.
+  let sessions = Date.now();
   /** What the open notebook's cells showed last session, for cells that have not shown anything since. */
   const previous = new Map<CellId, LastOutput>();
   /** The notebook path the kernel was started on: its session files stay there after a "save as". */
@@ -519,8 +516,6 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       restUrl = url;
       broadcast(status());
     },
-    openNotebook: (path) => openPath(paths.allow(path)),
-    newNotebook: (path) => createAndOpen(paths.allow(path)),
     allowPath: (path) => paths.allow(path),
     notebookPath: () => open?.path,
     sessionFile: (file) => (kernelPath === undefined ? undefined : resolveSessionFile(kernelPath, file)),

@@ -12,6 +12,7 @@ import type {
   CellOutput,
   CellStatus,
   CellStatusChanged,
+  LastOutput,
   Output,
   OutputLimits,
   VariableInfo,
@@ -31,6 +32,8 @@ export interface CellRunState {
   console: ConsoleTail;
   /** The run the console belongs to: it stays until a newer run starts or prints (a Stop keeps the last lines in view). */
   consoleRun: number;
+  /** The output (or error) is what the cell showed in the previous session: shown until it recomputes. */
+  fromLastSession: boolean;
 }
 
 const blank = (): CellRunState => ({
@@ -41,6 +44,7 @@ const blank = (): CellRunState => ({
   outputRevision: 0,
   console: emptyTail(),
   consoleRun: 0,
+  fromLastSession: false,
 });
 
 /** Per-cell run state, the variables graph, and whether an interrupt was just reported. */
@@ -109,6 +113,21 @@ export function createKernelState() {
       setCells(e.id, "output", reconcile(e.output));
       setCells(e.id, "error", reconcile(e.error ?? null));
       setCells(e.id, "outputRevision", (n) => n + 1);
+      setCells(e.id, "fromLastSession", false);
+    },
+    /** Shows what cells showed in the previous session, for cells that have shown nothing in this one. */
+    applyLast(outputs: LastOutput[]) {
+      for (const last of outputs) {
+        const current = cells[last.id];
+        if (current && (current.output !== null || current.error !== null)) continue;
+        if (!current) setCells(last.id, blank());
+        setCells(last.id, produce((c) => {
+          c.output = last.output;
+          c.error = last.error ?? null;
+          c.fromLastSession = true;
+          c.outputRevision++;
+        }));
+      }
     },
     /** Appends console text to the run's tail, trimmed to the bounds: a flood costs its own length, never the tail's. */
     applyConsole(e: CellConsole) {

@@ -49,7 +49,12 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
     <section
       ref={section}
       class="cell"
-      classList={{ disabled: !!config().disabled, focused: app.ui.focusedCell() === props.id, [`status-${status()}`]: true }}
+      classList={{
+        disabled: !!config().disabled,
+        focused: app.ui.focusedCell() === props.id,
+        "from-last-session": run().fromLastSession,
+        [`status-${status()}`]: true,
+      }}
       data-testid="cell"
       data-cell-id={props.id}
       data-status={status()}
@@ -127,6 +132,11 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
           />
         </div>
         <div class="cell-output" data-testid="cell-output">
+          <Show when={run().fromLastSession}>
+            <div class="last-session" data-testid="last-session" title="Shown until the cell runs again">
+              from last session
+            </div>
+          </Show>
           <Show when={run().error}>{(error) => <CellErrorView error={error()} />}</Show>
           <Show when={run().output}>{(output) => <OutputView output={output()} revision={run().outputRevision} cellId={props.id} />}</Show>
         </div>

@@ -3,6 +3,10 @@ import { createMemo, Show } from "solid-js";
 import { useApp } from "../state/index.ts";
 import { Icon } from "../components/Icon.tsx";
 
+/** Restart throws every cell's values away (and stops what runs): the user agrees first. */
+const confirmRestart = () =>
+  window.confirm("Restart the kernel? Every value the cells computed is dropped, running cells stop, and all cells become stale (outputs stay until they run again).");
+
 /** Application toolbar. */
 export function Toolbar() {
   const app = useApp();
@@ -66,7 +70,7 @@ export function Toolbar() {
         >
           <Icon name="stop" /> Stop
         </button>
-        <button type="button" data-testid="restart-kernel" title="Restart kernel" onClick={() => app.actions.restart()}>
+        <button type="button" data-testid="restart-kernel" title="Restart kernel" onClick={() => confirmRestart() && app.actions.restart()}>
           <Icon name="restart" /> Restart
         </button>
         <label class="mode" title="Autorun re-runs dependent cells; lazy marks them stale">
@@ -89,6 +93,12 @@ export function Toolbar() {
         </button>
         <button type="button" data-testid="save" title="Save (Ctrl+S)" onClick={() => app.actions.save()}>
           Save
+        </button>
+        <button type="button" data-testid="export" title="Export as one HTML file" onClick={() => app.ui.setOverlay("export")}>
+          Export
+        </button>
+        <button type="button" data-testid="settings" title="Settings: autosave, run on open" onClick={() => app.ui.setOverlay("settings")}>
+          Settings
         </button>
         <button type="button" data-testid="theme-toggle" title={themeLabel()} onClick={() => app.ui.cycleTheme()}>
           <Icon name={app.ui.dark() ? "moon" : "sun"} />
