@@ -7,6 +7,7 @@
  */
 import { createMemo, createSignal, For, Show } from "solid-js";
 import { brushed, parcoordsLayout, type Brushes, type Dimension } from "./parcoords.ts";
+import { plural } from "../../electron/common/plural.ts";
 import "./charts.css";
 
 /** Narrowest drag that makes a brush; anything shorter is a click, which clears the axis's brush. */
@@ -23,7 +24,7 @@ export interface ParcoordsChartProps {
   defaultColor?: string;
   /** Whether the best line by a dimension is its lowest (loss-like), by that dimension's label. */
   lowerIsBetter?: (label: string) => boolean;
-  /** What the lines are called in the count ("runs", "rows"). */
+  /** What one line is called in the count ("run", "row"). */
   noun: string;
   onOpen?: (key: string) => void;
 }
@@ -84,7 +85,7 @@ export function ParcoordsChart(props: ParcoordsChartProps) {
           </span>
         </Show>
         <span class="tr-muted" data-testid="pc-count">
-          {passing().filter(Boolean).length} of {props.names.length} {props.noun}
+          {passing().filter(Boolean).length} of {plural(props.names.length, props.noun)}
         </span>
         <Show when={Object.keys(brushes()).length}>
           <button data-testid="pc-clear" onClick={() => setBrushes({})}>Clear filters</button>

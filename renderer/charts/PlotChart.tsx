@@ -95,7 +95,7 @@ export function PlotChart(props: { figure: PlotFigure; revision: number; dark: b
               names={Array.from({ length: rows() }, (_, i) => `row ${i + 1}`)}
               keys={Array.from({ length: rows() }, (_, i) => String(i))}
               defaultColor={chart().color}
-              noun="rows"
+              noun="row"
             />
           );
         }}

@@ -20,6 +20,7 @@ import { createHostState } from "./host.ts";
 import { createKernelState } from "./kernel.ts";
 import { createNotebookState, type Placement } from "./notebook.ts";
 import { createTrackingState } from "./tracking.ts";
+import { createLocationState } from "./location.ts";
 import { createUiState } from "./ui.ts";
 import { createViewSourceState } from "./view-source.ts";
 
@@ -38,6 +39,7 @@ export function createAppState(transport: Transport) {
   const kernel = createKernelState();
   const tracking = createTrackingState();
   const ui = createUiState();
+  const location = createLocationState(ui);
   const request = createRequester(transport);
   const viewSource = createViewSourceState(request, transport, (message) => ui.setNotice(message));
 
@@ -275,7 +277,7 @@ export function createAppState(transport: Transport) {
     });
   });
 
-  return { host, notebook, kernel, tracking, trackingApi, viewSource, viewsApi, ui, actions };
+  return { host, notebook, kernel, tracking, trackingApi, viewSource, viewsApi, ui, location, actions };
 }
 
 /** Everything views read and do. */

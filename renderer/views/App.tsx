@@ -73,6 +73,7 @@ export function App() {
             {(api) => (
               <TrackingApp
                 api={api}
+                location={app.location}
                 connection={{ open: () => app.ui.setOverlay("connect"), error: () => app.viewSource.error()?.message ?? null }}
               />
             )}

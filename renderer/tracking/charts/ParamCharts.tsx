@@ -34,8 +34,14 @@ export function ParamCharts(props: { runs: Run[]; onOpenRun?: (runId: string) =>
   const metricIds = createMemo(() => ids().filter((i) => i.startsWith("metrics:")));
   const [xId, setXId] = createSignal<string>("");
   const [yId, setYId] = createSignal<string>("");
-  const x = () => (ids().includes(xId()) ? xId() : (ids()[0] ?? ""));
-  const y = () => (ids().includes(yId()) ? yId() : (metricIds()[0] ?? ids()[1] ?? ""));
+  // Default axes are ones the runs differ on: a constant column plots every run on one line.
+  const varying = createMemo(() => ids().filter((i) => new Set(dimension(props.runs, i).values.filter((v) => !Number.isNaN(v))).size > 1));
+  const x = () => (ids().includes(xId()) ? xId() : (varying()[0] ?? ids()[0] ?? ""));
+  const y = () => {
+    if (ids().includes(yId())) return yId();
+    const others = varying().filter((i) => i !== x());
+    return others.find((i) => i.startsWith("metrics:")) ?? others[0] ?? metricIds()[0] ?? ids()[1] ?? "";
+  };
   const names = () => props.runs.map((r) => r.info.run_name || r.info.run_id);
 
   const scatterRef = usePlot((lib, el) => {
@@ -64,7 +70,7 @@ export function ParamCharts(props: { runs: Run[]; onOpenRun?: (runId: string) =>
         keys={props.runs.map((r) => r.info.run_id)}
         defaultColor={metricIds()[0]}
         lowerIsBetter={lowerIsBetter}
-        noun="runs"
+        noun="run"
         onOpen={(runId) => props.onOpenRun?.(runId)}
       />
       <h3>

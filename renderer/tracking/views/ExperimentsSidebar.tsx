@@ -8,6 +8,7 @@ import type { TrackingApi } from "../data/api.ts";
 import { errorText } from "../data/api.ts";
 import type { Experiment } from "../data/types.ts";
 import { throttle } from "../data/live.ts";
+import { mostRecentExperiment } from "../data/recent-experiment.ts";
 import { freshness, sourceName } from "../data/source-label.ts";
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
@@ -36,9 +37,12 @@ export function ExperimentsSidebar(props: {
           max_results: 1000,
           order_by: ["name ASC"],
         })
-        .then((p) => {
-          // Open something on first load so the tab is never empty when experiments exist.
-          if (props.selected === null && p.items.length) props.onSelect(p.items.find((e) => e.lifecycle_stage === "active") ?? p.items[0]);
+        .then(async (p) => {
+          // Open the most recent experiment on first load, so the tab shows what the user just ran.
+          if (props.selected === null && p.items.length) {
+            const recent = await mostRecentExperiment(props.api, p.items);
+            if (props.selected === null) props.onSelect(recent ?? p.items[0]);
+          }
           return p.items;
         }),
   );

@@ -9,7 +9,7 @@ import type { TrackingApi } from "../data/api.ts";
 import { errorText } from "../data/api.ts";
 import { createRunsSource } from "../data/runs-source.ts";
 import {
-  acceptsOrder, availableColumns, BASE_COLUMNS, columnLabel, columnText, loadColumns, orderByFor, parseColumn, saveColumns,
+  acceptsOrder, availableColumns, BASE_COLUMNS, columnLabel, columnText, defaultColumns, loadColumns, orderByFor, parseColumn, saveColumns,
   type ColumnId,
 } from "../data/columns.ts";
 import { tableItems, type TableItem } from "../data/run-tree.ts";
@@ -18,6 +18,7 @@ import { formatDuration, formatTime, runDuration } from "../data/format.ts";
 import { formatNumber } from "../data/diff.ts";
 import { TAG, tagOf } from "../data/types.ts";
 import type { GroupKey } from "../data/aggregate.ts";
+import { plural } from "../../../electron/common/plural.ts";
 import { ColumnChooser } from "./ColumnChooser.tsx";
 import { RunsToolbar } from "./RunsToolbar.tsx";
 
@@ -47,7 +48,8 @@ export function RunsTable(props: {
   const [filter, setFilter] = createSignal(props.initialFilter ?? "");
   const [sort, setSort] = createSignal<{ col: ColumnId; asc: boolean } | null>(null);
   const [showDeleted, setShowDeleted] = createSignal(false);
-  const [columns, setColumns] = createSignal<ColumnId[]>(props.initialColumns ?? loadColumns(storage(), props.columnsKey));
+  // The user's choice for this experiment; until there is one, its metrics (see `columns`).
+  const [chosen, setChosen] = createSignal<ColumnId[] | undefined>(props.initialColumns ?? loadColumns(storage(), props.columnsKey));
   const [chooserOpen, setChooserOpen] = createSignal(false);
   const [groupBy, setGroupBy] = createSignal<GroupKey | null>(null);
   const [expanded, setExpanded] = createSignal<ReadonlySet<string>>(new Set());
@@ -74,6 +76,7 @@ export function RunsTable(props: {
   );
   const runs = source.rows;
   const available = createMemo(() => availableColumns(runs().slice(0, 2000)));
+  const columns = createMemo(() => chosen() ?? defaultColumns(available()));
   const metricColumns = createMemo(() => columns().filter((c) => c.startsWith("metrics:")).map((c) => parseColumn(c).key));
   const items = createMemo(() =>
     tableItems(runs(), { expanded: expanded(), groupBy: groupBy(), collapsed: collapsed(), metricKeys: metricColumns() }),
@@ -101,7 +104,7 @@ export function RunsTable(props: {
 
   const toggleColumn = (id: ColumnId) => {
     const next = columns().includes(id) ? columns().filter((c) => c !== id) : [...columns(), id];
-    setColumns(next);
+    setChosen(next);
     saveColumns(storage(), props.columnsKey, next);
   };
   const toggleSort = (col: ColumnId) => {
@@ -136,6 +139,7 @@ export function RunsTable(props: {
   }
 
   let scroller!: HTMLDivElement;
+  let runsRoot!: HTMLDivElement;
   onMount(() => {
     const ro = new ResizeObserver(() => setViewport(scroller.clientHeight));
     ro.observe(scroller);
@@ -190,7 +194,7 @@ export function RunsTable(props: {
         <button class="tr-twisty" onClick={() => setCollapsed(toggleIn(collapsed(), p.item.value))}>{collapsed().has(p.item.value) ? "▸" : "▾"}</button>
       </div>
       <div class="tr-cell tr-name" style={{ "grid-column": "2 / span 6" }}>
-        {groupBy()?.key} = {p.item.value} <span class="tr-muted">({p.item.count} runs)</span>
+        {groupBy()?.key} = {p.item.value} <span class="tr-muted">({plural(p.item.count, "run")})</span>
       </div>
       <For each={columns()}>
         {(c) => {
@@ -206,7 +210,7 @@ export function RunsTable(props: {
   );
 
   return (
-    <div class="tr-runs" data-testid="runs-table">
+    <div class="tr-runs" data-testid="runs-table" ref={runsRoot}>
       <RunsToolbar
         filter={filter()}
         onFilter={setFilter}
@@ -229,7 +233,13 @@ export function RunsTable(props: {
         actionError={actionError()}
       />
       <Show when={chooserOpen()}>
-        <ColumnChooser available={available()} chosen={columns()} onToggle={toggleColumn} />
+        <ColumnChooser
+          available={available()}
+          chosen={columns()}
+          onToggle={toggleColumn}
+          onClose={() => setChooserOpen(false)}
+          toggle={() => runsRoot.querySelector<HTMLElement>('[data-testid="columns-button"]') ?? undefined}
+        />
       </Show>
       <div class="tr-table-scroll" ref={scroller} style={{ height: `${props.height ?? 480}px` }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="runs-scroll">
         <div class="tr-row tr-head" style={{ "grid-template-columns": gridTemplate() }}>
