@@ -40,8 +40,10 @@ test("charts inline Plotly and their figures; only those scripts may run and not
   // Neither the data nor the bundle can end the script element early.
   const scripts = [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
   assert.equal(scripts.length, 3);
-  const figures = JSON.parse(scripts[0]!) as { data: { name: string }[] }[];
+  const figures = JSON.parse(scripts[0]!) as { data: { name: string }[]; layout: { title: unknown } }[];
   assert.equal(figures[0]!.data[0]!.name, "</script><b>");
+  // Drawn as the app draws it: a string title is one Plotly 3+ still shows.
+  assert.deepEqual(figures[0]!.layout.title, { text: "loss" });
   assert.ok(scripts[1]!.startsWith("window.Plotly"));
   const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
   assert.match(csp, /default-src 'none'/);

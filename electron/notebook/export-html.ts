@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { describeError } from "../common/cell-error-text.ts";
 import { tooLargeMessage } from "../common/output-bounds.ts";
+import { withTitleObjects } from "../common/plot-layout.ts";
 import type { CellError, Output, PlotFigure, WidgetSpec } from "../protocol.ts";
 
 /** One cell of the page. */
@@ -69,7 +70,7 @@ function outputHtml(output: Output, input: ExportInput, figures: PlotFigure[]): 
       return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
     }
     case "plot":
-      figures.push(output.figure);
+      figures.push({ data: output.figure.data, layout: withTitleObjects(output.figure.layout ?? {}) });
       return `<div class="plot" data-figure="${figures.length - 1}"></div>`;
     case "widget":
       return widgetHtml(output.widget);

@@ -8,24 +8,9 @@ import { createEffect, createMemo, createSignal, For, Index, onCleanup, onMount,
 import { unwrap } from "solid-js/store";
 import type { PlotFigure } from "../../electron/protocol.ts";
 import { ParcoordsChart } from "./ParcoordsChart.tsx";
+import { withTitleObjects } from "../../electron/common/plot-layout.ts";
 import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "./plotly.ts";
 import { parcoordsDimensions, webglAvailable, withoutWebGl, type WebGlFallback } from "./webgl-fallback.ts";
-
-/**
- * Plotly 3+ dropped string titles (`title: "loss"`); cells written in that common style would lose
- * their titles, so strings become `{ text }` for the figure and its axes.
- */
-function withTitleObjects(layout: Record<string, unknown>): Record<string, unknown> {
-  const fix = (v: unknown) => (typeof v === "string" ? { text: v } : v);
-  const out: Record<string, unknown> = { ...layout };
-  if ("title" in out) out.title = fix(out.title);
-  for (const [key, value] of Object.entries(out)) {
-    if (/^[xyz]axis\d*$/.test(key) && value && typeof value === "object" && "title" in value) {
-      out[key] = { ...(value as Record<string, unknown>), title: fix((value as { title: unknown }).title) };
-    }
-  }
-  return out;
-}
 
 /** Draws `figure`; `revision` changes whenever the kernel sends a new figure for this output. */
 export function PlotChart(props: { figure: PlotFigure; revision: number; dark: boolean }) {

@@ -5,7 +5,9 @@ import { useApp } from "../state/index.ts";
 import { ConnectionDialog, TrackingApp } from "../tracking/index.ts";
 import { HelpPanel } from "./HelpPanel.tsx";
 import { Notebook } from "./Notebook.tsx";
+import { LeaveDialog } from "./LeaveDialog.tsx";
 import { NewDialog, OpenDialog } from "./NotebookPicker.tsx";
+import { ExportDialog, SettingsDialog } from "./SettingsDialog.tsx";
 import { StatusBar } from "./StatusBar.tsx";
 import { Toolbar } from "./Toolbar.tsx";
 
@@ -91,6 +93,12 @@ export function App() {
         <Match when={app.ui.overlay() === "new"}>
           <NewDialog />
         </Match>
+        <Match when={app.ui.overlay() === "settings"}>
+          <SettingsDialog />
+        </Match>
+        <Match when={app.ui.overlay() === "export"}>
+          <ExportDialog />
+        </Match>
         <Match when={app.ui.overlay() === "connect"}>
           <ConnectionDialog
             current={app.viewSource.active()}
@@ -102,6 +110,7 @@ export function App() {
           />
         </Match>
       </Switch>
+      <LeaveDialog />
     </div>
   );
 }
