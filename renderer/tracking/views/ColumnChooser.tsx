@@ -17,15 +17,17 @@ export function ColumnChooser(props: {
   let box!: HTMLDivElement;
   onMount(() => {
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && props.onClose();
-    const onDown = (e: PointerEvent) => {
+    // On click, not pointerdown: closing shifts the table up, and a press that closed it at once
+    // would land its click on whatever moved under the pointer (the header the user aimed at).
+    const onClick = (e: MouseEvent) => {
       const target = e.target as Node;
       if (!box.contains(target) && !props.toggle?.()?.contains(target)) props.onClose();
     };
     document.addEventListener("keydown", onKey);
-    document.addEventListener("pointerdown", onDown);
+    document.addEventListener("click", onClick);
     onCleanup(() => {
       document.removeEventListener("keydown", onKey);
-      document.removeEventListener("pointerdown", onDown);
+      document.removeEventListener("click", onClick);
     });
   });
   const section = (title: string, kind: "metrics" | "params" | "tags", keys: string[]) => (
