@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type IpcMainEvent, type MenuItemConstructorOptions } from "electron";
 import type { HostEvent } from "./protocol.ts";
+import { defaultSettingsFile } from "./host/app-settings.ts";
 import { createHost, type Connection, type Host } from "./host/host.ts";
 import { startHttpServer, type RunningServer } from "./host/http-server.ts";
 import { ALLOWED_PERMISSIONS, externalUrl, isAppOrigin, loadWindowState, saveWindowState } from "./host/window-policy.ts";
@@ -235,7 +236,13 @@ async function start(): Promise<void> {
   const args = launchArgs(process.argv, process.cwd());
   await app.whenReady();
   const dir = args.dir ?? join(app.getPath("documents"), "Flowbook");
-  host = await createHost({ notebookDir: dir, notebookPath: args.notebook, ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}) });
+  host = await createHost({
+    notebookDir: dir,
+    notebookPath: args.notebook,
+    // The same settings file as browser mode: one app, one set of settings.
+    settingsFile: defaultSettingsFile(),
+    ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}),
+  });
   server = await startHttpServer({ host, port: 0 });
   installGuards(server.origin);
   ipcMain.on("flowbook:command", (event, raw) => {

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { defaultSettingsFile } from "../host/app-settings.ts";
 import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
@@ -111,7 +112,12 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   process.stdout.write(`Flowbook: browser mode (${opts.browser ? "--browser given" : "Electron is not installed"})\n`);
   let host: Host;
   try {
-    host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}) });
+    host = await createHost({
+      notebookDir: dir,
+      notebookPath: opts.notebook,
+      settingsFile: defaultSettingsFile(),
+      ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}),
+    });
   } catch (err) {
     // A malformed notebook or an unopenable store: say which, without a stack trace.
     process.stderr.write(`flowbook: ${(err as Error).message}\n`);

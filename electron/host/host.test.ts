@@ -26,9 +26,9 @@ describe("host", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("greets a connection with its status, the app's settings and the open notebook", async () => {
-    assert.deepEqual(client.events.slice(0, 4).map((e) => e.type), ["host-status", "app-settings", "notebook-opened", "last-outputs"]);
-    const opened = client.events[2];
+  test("greets a connection with its status, the open notebook, its last outputs and the app's settings", async () => {
+    assert.deepEqual(client.events.slice(0, 4).map((e) => e.type), ["host-status", "notebook-opened", "last-outputs", "app-settings"]);
+    const opened = client.events[1];
     assert.equal(opened.type === "notebook-opened" && opened.cells[0].id, "one");
   });
 

@@ -500,12 +500,12 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       connections.add(connection);
       const off = connection.onCommand((raw) => handle(raw, connection));
       sendTo(connection, status());
-      sendTo(connection, { type: "app-settings", settings: settings.get() });
       if (open) {
         sendTo(connection, opened());
         sendTo(connection, lastShown());
         for (const slot of replay.values()) for (const event of slot.values()) sendTo(connection, { type: "kernel-event", event });
       }
+      sendTo(connection, { type: "app-settings", settings: settings.get() });
       return () => {
         off();
         connections.delete(connection);
