@@ -6,12 +6,11 @@
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { mergeLimits } from "../common/output-bounds.ts";
-import { loadNotebook, parseLimitsDirective, readLastOutputs, type Notebook } from "../notebook/index.ts";
+import { readLastOutputs } from "../notebook/index.ts";
 import type { CellId } from "../protocol.ts";
 import { notebookHtml, type ShownOutput } from "../host/notebook-export.ts";
-import { appOutputLimit, command, type ValuesOf } from "./args.ts";
-import { RUN_OPTIONS, runNotebook } from "./run.ts";
+import { command, type ValuesOf } from "./args.ts";
+import { loadForCommand, RUN_OPTIONS, runNotebook } from "./run.ts";
 
 const HTML = command({
   name: "flowbook export html",
@@ -29,22 +28,14 @@ const HTML = command({
 async function exportHtml(values: ValuesOf<typeof HTML>): Promise<number> {
   const path = resolve(values.notebook);
   const out = resolve(values.output ?? path.replace(/\.ts$/, "") + ".html");
-  let notebook: Notebook;
-  let directive: ReturnType<typeof parseLimitsDirective>;
-  try {
-    notebook = await loadNotebook(path);
-    directive = parseLimitsDirective(notebook.header, path);
-  } catch (err) {
-    process.stderr.write(`flowbook export html: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const loaded = await loadForCommand("flowbook export html", path, values.outputLimit);
+  if (!loaded) return 1;
+  const { notebook, limits } = loaded;
   let code = 0;
   if (values.run) {
     const { trackingUri, outputLimit } = values;
     code = await runNotebook({ notebook: path, ...(trackingUri ? { trackingUri } : {}), ...(outputLimit !== undefined ? { outputLimit } : {}) });
   }
-  const appLimit = appOutputLimit(values.outputLimit);
-  const limits = mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits);
   const last = await readLastOutputs(path, notebook.cells.map((c) => c.id), limits.outputBytes);
   if (last.length === 0) {
     process.stderr.write(`flowbook export html: ${path} has no outputs kept beside it yet; the page shows code only (run it in the app, or pass --run)\n`);

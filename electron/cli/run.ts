@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { analyzeCell } from "../kernel/analyze.ts";
-import type { CellError, CellId, KernelEvent, LastOutput, Output } from "../protocol.ts";
+import type { CellError, CellId, KernelEvent, LastOutput, Output, OutputLimits } from "../protocol.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
 import { describeError } from "../common/cell-error-text.ts";
 import { loadNotebook, parseLimitsDirective, sessionDir, writeLastOutput, type Notebook } from "../notebook/index.ts";
@@ -43,17 +43,9 @@ export function runCommand(args: string[]): Promise<number> {
  */
 export async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const path = resolve(parsed.notebook);
-  const appLimit = appOutputLimit(parsed.outputLimit);
-  let notebook: Notebook;
-  let directive: ReturnType<typeof parseLimitsDirective>;
-  try {
-    notebook = await loadNotebook(path);
-    directive = parseLimitsDirective(notebook.header, path);
-  } catch (err) {
-    process.stderr.write(`flowbook run: ${(err as Error).message}\n`);
-    return 1;
-  }
-  for (const warning of directive.warnings) process.stderr.write(`flowbook run: ${warning}\n`);
+  const loaded = await loadForCommand("flowbook run", path, parsed.outputLimit);
+  if (!loaded) return 1;
+  const { notebook, limits } = loaded;
   const where = cellLines(path);
   const file = basename(path);
   const names0 = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
@@ -66,7 +58,6 @@ export async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number>
     process.stderr.write(`flowbook run: ${file}:${(where.get(c.id) ?? 1) + line - 1}:${column + 1}: syntax error in cell ${label0(c.id)}: ${message}\n`);
     return 1;
   }
-  const limits = mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits);
   const session = sessionDir(path);
   const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? defaultStoreUri(dirname(path));
   const store = await openStore(trackingUri);
@@ -135,6 +126,26 @@ export async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number>
     return 1;
   }
   return 0;
+}
+
+/**
+ * The notebook at `path` and its output bounds (built-in, then `--output-limit` or
+ * `FLOWBOOK_OUTPUT_LIMIT`, then its header line), its header's warnings printed as `name`'s; or
+ * undefined once why it cannot be read is printed.
+ */
+export async function loadForCommand(name: string, path: string, outputLimitFlag: number | undefined): Promise<{ notebook: Notebook; limits: OutputLimits } | undefined> {
+  const appLimit = appOutputLimit(outputLimitFlag);
+  let notebook: Notebook;
+  let directive: ReturnType<typeof parseLimitsDirective>;
+  try {
+    notebook = await loadNotebook(path);
+    directive = parseLimitsDirective(notebook.header, path);
+  } catch (err) {
+    process.stderr.write(`${name}: ${(err as Error).message}\n`);
+    return undefined;
+  }
+  for (const warning of directive.warnings) process.stderr.write(`${name}: ${warning}\n`);
+  return { notebook, limits: mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits) };
 }
 
 /** The file line of each cell's first code line (the line after its `// %% [cell id=…]` marker). */
