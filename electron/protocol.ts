@@ -74,7 +74,8 @@ export type Output =
   | { kind: "table"; columns: string[]; rows: unknown[][] }
   | { kind: "plot"; figure: PlotFigure }
   | { kind: "widget"; widget: WidgetSpec }
-  | { kind: "progress"; label: string; value: number; total: number }
+  /** `stopped`: the work ended short of `total` (interrupted, re-run, failed), so the bar says so. */
+  | { kind: "progress"; label: string; value: number; total: number; stopped?: boolean }
   | { kind: "stack"; items: Output[] }
   /** A live tracking view the renderer draws from the store (runs table, metric chart, …). */
   | { kind: "tracking-view"; view: string; props: Record<string, unknown> }

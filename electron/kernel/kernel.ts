@@ -246,7 +246,9 @@ export class Kernel {
         if (cmd.requestedAt < this.lastInterrupt) return; // stamped before the last interrupt
         return this.execute(cmd.cells);
       case "run-stale-cells":
-        return this.runPass([...this.stale], []);
+        // One click leaves nothing stale: the stale cells' descendants run too, in lazy mode as well
+        // (running a stale cell would only make them stale next).
+        return this.runPass([...this.stale], [], "autorun");
       case "delete-cell": {
         if (!this.graph.cells.has(cmd.id)) return;
         this.invalidate(cmd.id);
@@ -344,8 +346,8 @@ export class Kernel {
   }
 
   /** One pass: plan, clear the defs of every cell about to run, then run them one at a time. */
-  private async runPass(roots: CellId[], extra: CellId[]): Promise<void> {
-    const plan = planRun(this.graph, roots, extra, this.stale, this.mode);
+  private async runPass(roots: CellId[], extra: CellId[], mode: RunMode = this.mode): Promise<void> {
+    const plan = planRun(this.graph, roots, extra, this.stale, mode);
     this.markStale(plan.markStale);
     if (!plan.run.length) return;
     const numbers = new Map<CellId, number>();
@@ -507,6 +509,14 @@ export class Kernel {
     return !run.life.aborted && !this.closed;
   }
 
+  /**
+   * Whether `run` is still cell `id`'s latest (aborted or not): what it says after an interrupt
+   * (a background task's `catch` logging why it stopped) belongs on screen; a replaced run's does not.
+   */
+  private isCurrent(id: CellId, run: Run): boolean {
+    return !this.closed && this.runs.get(id) === run;
+  }
+
   /** Emits a run's outputs so far as the cell's output. */
   private showOutputs(id: CellId, run: Run): void {
     const output: Output | null =
@@ -535,6 +545,11 @@ export class Kernel {
       display(output) {
         if (!kernel.isLive(run)) return;
         run.outputs = output ? [output] : [];
+        kernel.showOutputs(id, run);
+      },
+      displayFinal(output) {
+        if (!kernel.isCurrent(id, run)) return;
+        run.outputs = [output];
         kernel.showOutputs(id, run);
       },
       append(output) {
@@ -578,7 +593,7 @@ export class Kernel {
       },
     };
     consoleSinks.set(ctx, (stream, text) => {
-      if (this.isLive(run) || this.running === id) this.console.write(id, run.runNumber, stream, text);
+      if (this.isCurrent(id, run) || this.running === id) this.console.write(id, run.runNumber, stream, text);
     });
     return ctx;
   }

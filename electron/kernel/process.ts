@@ -9,6 +9,7 @@ import type { KernelCommand, KernelEvent } from "../protocol.ts";
 import { Kernel } from "./kernel.ts";
 import { createRuntime, kernelProvenance, type Runtime } from "./runtime/index.ts";
 import { createRemoteStore } from "./runtime/mlflow.ts";
+import { tryCurrentCell } from "./runtime/context.ts";
 
 function send(event: KernelEvent): void {
   // After the host disconnects there is nobody to tell; the disconnect handler exits.
@@ -72,6 +73,16 @@ process.on("disconnect", () => {
   remote.closeAll("the host disconnected");
   process.exit(0);
 });
-// A background task's stray error must not take every cell's state down with the process.
-process.on("uncaughtException", report);
-process.on("unhandledRejection", report);
+/**
+ * A background task's stray error must not take every cell's state down with the process. One a
+ * cell started (the async context survives into these handlers) is shown in that cell's console,
+ * as a browser's console shows it; any other goes to the host's log.
+ */
+function stray(kind: string) {
+  return (err: unknown) => {
+    if (tryCurrentCell()) console.error(kind, err);
+    else report(err);
+  };
+}
+process.on("uncaughtException", stray("Uncaught"));
+process.on("unhandledRejection", stray("Uncaught (in promise)"));

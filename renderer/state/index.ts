@@ -23,6 +23,7 @@ import { createNotebookState, type Placement } from "./notebook.ts";
 import { createTrackingState } from "./tracking.ts";
 import { createSettingsState } from "./settings.ts";
 import { createLocationState } from "./location.ts";
+import { createSentCodeState } from "./sent-code.ts";
 import { createUiState } from "./ui.ts";
 import { createViewSourceState } from "./view-source.ts";
 import { sessionFileUrl } from "./output-limits.ts";
@@ -46,6 +47,7 @@ export function createAppState(transport: Transport) {
   const tracking = createTrackingState();
   const ui = createUiState();
   const location = createLocationState(ui);
+  const sentCode = createSentCodeState();
   const settings = createSettingsState();
   const request = createRequester(transport);
   const viewSource = createViewSourceState(request, transport, (message) => ui.setNotice(message));
@@ -115,7 +117,10 @@ export function createAppState(transport: Transport) {
       }
       case "notebook-opened":
         // A reconnect re-announces the same open notebook: keep its outputs; a fresh open starts clean.
-        if (event.session !== notebook.session()) kernel.clear();
+        if (event.session !== notebook.session()) {
+          kernel.clear();
+          sentCode.reset(event.cells);
+        }
         notebook.load(event);
         // The notebook's bounds, when the host sends them; until it does, the app's defaults.
         kernel.useLimits(event.limits);
@@ -220,12 +225,15 @@ export function createAppState(transport: Transport) {
     run(ids: CellId[]) {
       const cells = cellSources(ids);
       if (cells.length === 0) return;
+      sentCode.record(cells);
       transport.send({ type: "execute-cells", cells, requestedAt: Date.now() });
     },
     runAll() {
       actions.run(notebook.store.order);
     },
+    /** Runs every cell edited since it last ran, then every stale cell with its descendants: one click leaves nothing stale. */
     runStale() {
+      actions.run(notebook.store.order.filter((id) => sentCode.edited(id, notebook.store.cells[id]?.code ?? "")));
       transport.send({ type: "run-stale-cells" });
     },
     interrupt() {
@@ -352,7 +360,7 @@ export function createAppState(transport: Transport) {
     onCleanup(() => clearTimeout(timer));
   });
 
-  return { host, notebook, kernel, tracking, trackingApi, viewSource, viewsApi, ui, location, settings, actions };
+  return { host, notebook, kernel, tracking, trackingApi, viewSource, viewsApi, ui, location, sentCode, settings, actions };
 }
 
 /** Everything views read and do. */

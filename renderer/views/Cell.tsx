@@ -9,8 +9,12 @@ import { OutputView } from "./OutputView.tsx";
 import { useApp } from "../state/index.ts";
 import { consoleLogUrl } from "../state/output-limits.ts";
 
-/** What the status badge says: the kernel's status, or "error" for an idle cell that failed. */
-type Shown = "idle" | "queued" | "running" | "stale" | "disabled" | "error";
+/**
+ * What the status badge says: the kernel's status; "edited" for code changed since it last ran;
+ * "error" for a cell that failed (a syntax error however stale the kernel calls it), or
+ * "interrupted" for one that Stop ended.
+ */
+type Shown = "idle" | "queued" | "running" | "stale" | "disabled" | "error" | "interrupted" | "edited";
 
 const LABELS: Record<Shown, string> = {
   idle: "",
@@ -19,6 +23,19 @@ const LABELS: Record<Shown, string> = {
   stale: "stale",
   disabled: "disabled",
   error: "error",
+  interrupted: "interrupted",
+  edited: "edited",
+};
+
+const TITLES: Record<Shown, string> = {
+  idle: "Up to date",
+  queued: "Waiting to run",
+  running: "Running",
+  stale: "Stale: something it reads changed; run it (or Run stale) to update",
+  disabled: "Disabled: it and the cells that read it do not run",
+  error: "Failed: see the error below",
+  interrupted: "Stopped before it finished",
+  edited: "Edited since it last ran: run it to use the new code",
 };
 
 /** Renders the cell `id`; `index` is its position, for labels and move buttons. */
@@ -31,7 +48,10 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
   const status = createMemo<Shown>(() => {
     if (config().disabled) return "disabled";
     const s = run().status;
-    if (s === "idle" && run().error) return "error";
+    if (s === "running" || s === "queued") return s;
+    if (app.sentCode.edited(props.id, source()?.code ?? "")) return "edited";
+    const error = run().error;
+    if (error && (s === "idle" || error.kind === "syntax")) return error.kind === "interrupted" ? "interrupted" : "error";
     return s;
   });
 
@@ -72,7 +92,7 @@ export function Cell(props: { id: CellId; index: number; count: number; names: (
         >
           <Icon name="run" />
         </button>
-        <span class="status-dot" data-testid="cell-status" data-status={status()} title={status()}>
+        <span class="status-dot" data-testid="cell-status" data-status={status()} title={TITLES[status()]}>
           {LABELS[status()]}
         </span>
       </div>
