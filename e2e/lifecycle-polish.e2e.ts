@@ -131,7 +131,7 @@ test("Stop during training the cell did not await: the bar says stopped, the cat
         'training.catch((e) => console.error("training ended:", e.message));',
       ].join("\n"),
     ),
-    cellText("stray", 'setTimeout(() => Promise.reject(new Error("nobody caught me")), 10);'),
+    cellText("stray", 'void setTimeout(() => Promise.reject(new Error("nobody caught me")), 10);'),
   ].join("\n");
   const s = await openNotebookInBrowser(notebook, { timeoutMs: 60_000 });
   try {
