@@ -171,7 +171,8 @@ describe("host output limits", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "flowbook-host-limits-"));
     writeFileSync(join(dir, "nb.ts"), `// flowbook: output-limit=2KB\n\n// %% [cell id=big]\n${big.code}\n`);
-    host = await createHost({ notebookDir: dir, notebookPath: join(dir, "nb.ts"), outputLimits: { outputBytes: 1024 * 1024 }, log: () => undefined });
+    // Not run on open: each test's run is the only one, so the outputs it waits for are its own.
+    host = await createHost({ notebookDir: dir, notebookPath: join(dir, "nb.ts"), outputLimits: { outputBytes: 1024 * 1024 }, settings: { runOnOpen: false }, log: () => undefined });
     client = connection();
     host.connect(client.conn);
     await client.next((e) => e.type === "host-status" && e.kernel === "idle");

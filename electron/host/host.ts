@@ -310,7 +310,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     const started = startKernel(path, notebook, open.mode);
     if (runOnOpen) started.send({ type: "run-stale-cells" });
     broadcast(opened());
-    broadcast(lastShown());
+    lastShown().forEach(broadcast);
     return path;
   };
   const opened = (): HostEvent => ({
@@ -323,7 +323,25 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     runOnOpen: open!.runOnOpen,
     ...(open!.unsaved ? { unsaved: true } : {}),
   });
-  const lastShown = (): HostEvent => ({ type: "last-outputs", outputs: [...previous.values()] });
+  /**
+   * The last outputs as messages of at most about one output limit each (each output is within it),
+   * so a notebook of many big charts never makes one message a window cannot take; always one at least.
+   */
+  const lastShown = (): HostEvent[] => {
+    const limit = open ? limitsOf(open.notebook).outputBytes : 0;
+    const messages: LastOutput[][] = [[]];
+    let bytes = 0;
+    for (const entry of previous.values()) {
+      const size = JSON.stringify(entry).length;
+      if (bytes > 0 && bytes + size > limit) {
+        messages.push([]);
+        bytes = 0;
+      }
+      messages.at(-1)!.push(entry);
+      bytes += size;
+    }
+    return messages.map((outputs) => ({ type: "last-outputs", outputs }));
+  };
 
   const createAndOpen = async (path: string): Promise<string> => {
     if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);
@@ -502,7 +520,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       sendTo(connection, status());
       if (open) {
         sendTo(connection, opened());
-        sendTo(connection, lastShown());
+        for (const event of lastShown()) sendTo(connection, event);
         for (const slot of replay.values()) for (const event of slot.values()) sendTo(connection, { type: "kernel-event", event });
       }
       sendTo(connection, { type: "app-settings", settings: settings.get() });

@@ -131,3 +131,24 @@ test("export-html writes one page with the cells as the window has them and thei
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("last outputs reach a window in messages of about one output limit each", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-lifecycle-"));
+  const cells = ["a", "b", "c"].map((id) => `// %% [cell id=${id}]\n"${id}".repeat(1500);\n`).join("\n");
+  writeFileSync(join(dir, "nb.ts"), `// flowbook: output-limit=2KB\n\n${cells}`);
+  let host: Host | undefined;
+  try {
+    const first = await open(dir, { runOnOpen: true });
+    host = first.host;
+    await first.client.next((e) => e.type === "kernel-event" && e.event.type === "cell-output" && e.event.id === "c");
+    await host.close();
+    const second = await open(dir, { runOnOpen: false });
+    host = second.host;
+    const messages = second.client.events.filter((e) => e.type === "last-outputs");
+    assert.equal(messages.length, 3);
+    assert.deepEqual(messages.flatMap((m) => (m.type === "last-outputs" ? m.outputs.map((o) => o.id) : [])), ["a", "b", "c"]);
+  } finally {
+    await host?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
