@@ -4,9 +4,8 @@
  * Markdown, tables and interactive charts as last computed — the outputs the app (or `flowbook run`)
  * kept beside the notebook in `__flowbook__/<name>/last/`, or, with `--run`, from running it first.
  */
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { readLastOutputs } from "../notebook/index.ts";
+import { readLastOutputs, writeFileAtomic } from "../notebook/index.ts";
 import type { CellId } from "../protocol.ts";
 import { notebookHtml, type ShownOutput } from "../host/notebook-export.ts";
 import { command, type ValuesOf } from "./args.ts";
@@ -43,7 +42,7 @@ async function exportHtml(values: ValuesOf<typeof HTML>): Promise<number> {
   const outputs = new Map<CellId, ShownOutput>(last.map((e) => [e.id, { output: e.output, ...(e.error ? { error: e.error } : {}) }]));
   const newest = Math.max(0, ...last.map((e) => e.savedAt));
   const html = await notebookHtml({ path, cells: notebook.cells, outputs, includeCode: values.code, ...(newest > 0 ? { computedAt: new Date(newest) } : {}) });
-  await writeFile(out, html);
+  await writeFileAtomic(out, html);
   process.stdout.write(`Wrote ${out}\n`);
   return code;
 }

@@ -7,7 +7,7 @@
  * command is validated first, and a failing one becomes a `reply` error or a log line, never a throw.
  */
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "./kernel-client.ts";
@@ -22,6 +22,7 @@ import {
   saveNotebook,
   withCells,
   withLimitsDirective,
+  writeFileAtomic,
   type Notebook,
 } from "../notebook/index.ts";
 import {
@@ -452,7 +453,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     const full = resolveSessionFile(kernelPath, file);
     if (!full) throw new Error(`cannot write ${file} in the notebook's session folder`);
     await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, await notebookHtml({ path: open.path, cells, outputs, includeCode, computedAt: new Date() }));
+    await writeFileAtomic(full, await notebookHtml({ path: open.path, cells, outputs, includeCode, computedAt: new Date() }));
     return { file };
   };
 
