@@ -17,6 +17,7 @@ import {
   newNotebook,
   parseLimitsDirective,
   parseNotebook,
+  pruneLastOutputs,
   readLastOutputs,
   resolveSessionFile,
   saveNotebook,
@@ -388,6 +389,13 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         const path = cmd.path === undefined ? open.path : confined(cmd.path);
         const notebook = withCells(open.notebook, cmd.cells);
         await saveNotebook(path, notebook);
+        // The saved cells are the notebook's: outputs of deleted cells go (after pending writes land).
+        if (path === kernelPath) {
+          await lastOutputs
+            .flush()
+            .then(() => pruneLastOutputs(path, notebook.cells.map((c) => c.id)))
+            .catch((err: Error) => log(`could not tidy the last outputs of ${path}: ${err.message}`));
+        }
         open = { path, notebook, mode: open.mode, session: open.session, runOnOpen: open.runOnOpen };
         return { path };
       }

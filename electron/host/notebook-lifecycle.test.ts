@@ -126,6 +126,13 @@ test("export-html writes one page with the cells as the window has them and thei
     assert.match(html, /<h1[^>]*>trained<\/h1>/);
     const bad = await client.request({ type: "export-html", cells, includeCode: "yes" });
     assert.match(bad.error?.message ?? "", /'includeCode' must be a boolean/);
+
+    // Saving the notebook without a cell drops that cell's kept output.
+    const last = join(dir, "__flowbook__", "nb", "last");
+    await client.next((e) => e.type === "kernel-event" && e.event.type === "cell-output" && e.event.id === "chart");
+    await client.request({ type: "save-notebook", cells });
+    assert.ok(existsSync(join(last, "note.json")));
+    assert.equal(existsSync(join(last, "chart.json")), false);
   } finally {
     await host.close();
     rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, exist
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CellId, LastOutput, Output } from "../protocol.ts";
-import { lastOutputFile, readLastOutputs, sessionDir, writeLastOutput } from "./index.ts";
+import { lastOutputFile, pruneLastOutputs, readLastOutputs, sessionDir, writeLastOutput } from "./index.ts";
 
 const MB = 1024 * 1024;
 const id = (s: string) => s as CellId;
@@ -55,4 +55,12 @@ test("outputs over the limit are kept as their size notice, and oversized or for
   writeFileSync(join(dir, "torn.json"), "{\"id\":\"torn\",");
   assert.deepEqual(await readLastOutputs(path, [id("huge"), id("other"), id("torn")], limit), []);
   await assert.rejects(writeLastOutput(path, { id: id("../x"), output: { kind: "text", text: "" }, savedAt: 1 }, limit), /not a cell id/);
+});
+
+test("pruning keeps only the outputs of the notebook's cells", async () => {
+  const path = notebook();
+  for (const c of ["a", "b", "gone"]) await writeLastOutput(path, { id: id(c), output: { kind: "text", text: c }, savedAt: 1 }, 8 * MB);
+  await pruneLastOutputs(path, [id("a"), id("b")]);
+  assert.deepEqual(readdirSync(join(sessionDir(path), "last")).sort(), ["a.json", "b.json"]);
+  await pruneLastOutputs(notebook(), [id("a")]); // no folder yet: nothing to do
 });

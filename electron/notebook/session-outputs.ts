@@ -61,3 +61,14 @@ export async function readLastOutputs(notebookPath: string, ids: readonly CellId
   };
   return (await Promise.all(ids.map(read))).filter((e): e is LastOutput => e !== undefined);
 }
+
+/**
+ * Removes the last outputs of cells the notebook no longer has (`keep` are its cells), so the folder
+ * holds at most one output per cell.
+ */
+export async function pruneLastOutputs(notebookPath: string, keep: readonly CellId[]): Promise<void> {
+  const dir = join(sessionDir(notebookPath), "last");
+  const wanted = new Set(keep.map((id) => `${id}.json`));
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.endsWith(".json") && !wanted.has(n)).map((n) => fs.rm(join(dir, n), { force: true })));
+}
