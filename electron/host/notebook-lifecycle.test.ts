@@ -129,7 +129,9 @@ test("export-html writes one page with the cells as the window has them and thei
 
     // Saving the notebook without a cell drops that cell's kept output.
     const last = join(dir, "__flowbook__", "nb", "last");
-    await client.next((e) => e.type === "kernel-event" && e.event.type === "cell-output" && e.event.id === "chart");
+    // The writer batches: wait (polling, the file system has no event here) until chart's is on disk.
+    for (let i = 0; i < 100 && !existsSync(join(last, "chart.json")); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(join(last, "chart.json")));
     await client.request({ type: "save-notebook", cells });
     assert.ok(existsSync(join(last, "note.json")));
     assert.equal(existsSync(join(last, "chart.json")), false);
