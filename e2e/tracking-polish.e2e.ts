@@ -118,6 +118,11 @@ describe("tracking tab polish", () => {
     await page.getByTestId("experiment-title").filter({ hasText: "one-run" }).waitFor({ timeout: WAIT_MS });
     await page.goBack();
     await page.getByTestId("experiment-title").filter({ hasText: "wide-sweep" }).waitFor({ timeout: WAIT_MS });
+    // Before the experiment the tab opened on by itself comes the notebook, not a bare "#/tracking".
+    await page.goBack();
+    await page.waitForURL(/#\/notebook$/, { timeout: WAIT_MS });
+    await page.goForward();
+    await page.getByTestId("experiment-title").filter({ hasText: "wide-sweep" }).waitFor({ timeout: WAIT_MS });
     await page.goForward();
     await page.getByTestId("experiment-title").filter({ hasText: "one-run" }).waitFor({ timeout: WAIT_MS });
     await page.reload();

@@ -28,9 +28,12 @@ export function createLocationState(ui: UiState): LocationState {
     on([ui.view, tracking], ([view, loc]) => {
       const hash = formatHash({ view, tracking: loc });
       if (hash === window.location.hash) return;
-      // The first place replaces the entry the page loaded with, so Back leaves the app no sooner.
-      if (window.location.hash) window.history.pushState(null, "", hash);
-      else window.history.replaceState(null, "", hash);
+      // The first place replaces the entry the page loaded with, and the experiment the Tracking tab
+      // opens on by itself fills in "#/tracking": neither is a move Back should undo (Back to a bare
+      // "#/tracking" would only pick the same experiment again).
+      const fillsIn = !window.location.hash || (window.location.hash === "#/tracking" && hash.startsWith("#/tracking/"));
+      if (fillsIn) window.history.replaceState(null, "", hash);
+      else window.history.pushState(null, "", hash);
     }),
   );
   window.addEventListener("popstate", () => {
