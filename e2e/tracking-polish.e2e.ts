@@ -62,6 +62,10 @@ describe("tracking tab polish", () => {
     const head = await page.locator(".tr-head").innerText();
     assert.match(head, /accuracy/);
     assert.match(head, /loss/);
+    // Seen without scrolling sideways: the metrics come right after the run's name and status.
+    const visible = await page.getByTestId("runs-scroll").boundingBox();
+    const loss = await page.getByTestId("sort-metrics:loss").boundingBox();
+    assert.ok(visible && loss && loss.x + loss.width <= visible.x + visible.width, "the loss column is in view");
     await shot("life-polish-tracking-open");
   });
 

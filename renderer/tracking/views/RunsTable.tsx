@@ -26,6 +26,11 @@ const ROW_HEIGHT = 28;
 /** The next page is fetched when the window comes this close (in rows) to the end of the loaded ones. */
 const PREFETCH_ROWS = 50;
 const BASE_WIDTHS = ["28px", "240px", "90px", "150px", "80px", "110px", "170px"];
+/**
+ * Base columns before the chosen ones (the checkbox, run name and status): metrics sit right after
+ * the name, where they are seen without scrolling sideways; created, duration, user and source follow.
+ */
+const LEAD = 3;
 const storage = () => (typeof localStorage === "undefined" ? undefined : localStorage);
 
 /** A live, virtualized runs table over one or more experiments. */
@@ -98,7 +103,11 @@ export function RunsTable(props: {
   };
   // Grouped metric cells hold "min / mean / max", so they get room for three numbers.
   const gridTemplate = createMemo(() =>
-    [...BASE_WIDTHS, ...columns().map((c) => (groupBy() && c.startsWith("metrics:") ? "260px" : "120px"))].join(" "),
+    [
+      ...BASE_WIDTHS.slice(0, LEAD),
+      ...columns().map((c) => (groupBy() && c.startsWith("metrics:") ? "260px" : "120px")),
+      ...BASE_WIDTHS.slice(LEAD),
+    ].join(" "),
   );
   const selectedSet = createMemo(() => new Set(props.selected));
 
@@ -158,6 +167,21 @@ export function RunsTable(props: {
     return s && s.col === col ? (s.asc ? " ▲" : " ▼") : "";
   };
 
+  /** A base column's header cell (sortable where the store sorts it). */
+  const baseHead = (c: (typeof BASE_COLUMNS)[number]) => (
+    <div
+      class="tr-cell tr-head-cell"
+      classList={{ "tr-sortable": sortable(c.id) }}
+      data-testid={`sort-${c.id}`}
+      data-sortable={sortable(c.id) ? "true" : "false"}
+      title={sortable(c.id) ? undefined : "This tracking server cannot sort by this column"}
+      onClick={() => toggleSort(c.id)}
+    >
+      {c.label}
+      {sortMark(c.id)}
+    </div>
+  );
+
   const RunRowView = (p: { item: Extract<TableItem, { kind: "run" }> }) => {
     const info = () => p.item.run.info;
     const id = () => info().run_id;
@@ -179,11 +203,11 @@ export function RunsTable(props: {
         <div class="tr-cell">
           <span class={`tr-status tr-status-${info().status.toLowerCase()}`} data-testid="run-status">{info().status}</span>
         </div>
+        <For each={columns()}>{(c) => <div class="tr-cell tr-num" data-testid={`cell-${c}`}>{columnText(p.item.run, c)}</div>}</For>
         <div class="tr-cell">{formatTime(info().start_time)}</div>
         <div class="tr-cell">{info().status === "RUNNING" ? "running" : formatDuration(runDuration(info(), Date.now()))}</div>
         <div class="tr-cell">{info().user_id}</div>
         <div class="tr-cell" title={tagOf(p.item.run, TAG.source) ?? ""}>{tagOf(p.item.run, TAG.source) ?? ""}</div>
-        <For each={columns()}>{(c) => <div class="tr-cell tr-num" data-testid={`cell-${c}`}>{columnText(p.item.run, c)}</div>}</For>
       </div>
     );
   };
@@ -193,7 +217,7 @@ export function RunsTable(props: {
       <div class="tr-cell">
         <button class="tr-twisty" onClick={() => setCollapsed(toggleIn(collapsed(), p.item.value))}>{collapsed().has(p.item.value) ? "▸" : "▾"}</button>
       </div>
-      <div class="tr-cell tr-name" style={{ "grid-column": "2 / span 6" }}>
+      <div class="tr-cell tr-name" style={{ "grid-column": `2 / span ${LEAD - 1}` }}>
         {groupBy()?.key} = {p.item.value} <span class="tr-muted">({plural(p.item.count, "run")})</span>
       </div>
       <For each={columns()}>
@@ -251,21 +275,7 @@ export function RunsTable(props: {
               onChange={(e) => props.onSelect(e.currentTarget.checked ? runs().map((r) => r.info.run_id) : [])}
             />
           </div>
-          <For each={BASE_COLUMNS}>
-            {(c) => (
-              <div
-                class="tr-cell tr-head-cell"
-                classList={{ "tr-sortable": sortable(c.id) }}
-                data-testid={`sort-${c.id}`}
-                data-sortable={sortable(c.id) ? "true" : "false"}
-                title={sortable(c.id) ? undefined : "This tracking server cannot sort by this column"}
-                onClick={() => toggleSort(c.id)}
-              >
-                {c.label}
-                {sortMark(c.id)}
-              </div>
-            )}
-          </For>
+          <For each={BASE_COLUMNS.slice(0, LEAD - 1)}>{baseHead}</For>
           <For each={columns()}>
             {(c) => (
               <div class="tr-cell tr-head-cell tr-sortable" data-testid={`sort-${c}`} onClick={() => toggleSort(c)} title={c}>
@@ -275,6 +285,7 @@ export function RunsTable(props: {
               </div>
             )}
           </For>
+          <For each={BASE_COLUMNS.slice(LEAD - 1)}>{baseHead}</For>
         </div>
         <div style={{ height: `${win().padTop}px` }} />
         <For each={items().slice(win().start, win().end)}>
