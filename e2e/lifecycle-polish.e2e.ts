@@ -108,7 +108,12 @@ test("a cell's badge reads true: interrupted, error, edited; Run stale leaves no
     await cell(page, "c").getByText("110", { exact: true }).waitFor({ timeout: WAIT_MS });
     for (const id of ["a", "b", "c"]) await badgeIs(page, id, "idle");
     assert.equal(await page.locator('[data-testid="cell-status"][data-status="stale"], [data-testid="cell-status"][data-status="edited"]').count(), 0);
-    // The syntax error stays an error, never "stale".
+    // The syntax error stays an error, never "stale", even when a restart makes every other cell stale.
+    await badgeIs(page, "bad", "error");
+    page.once("dialog", (d) => void d.accept());
+    await page.getByTestId("restart-kernel").click();
+    await badgeIs(page, "c", "stale");
+    await page.locator('[data-testid="kernel-state"][data-state="idle"]').waitFor({ timeout: WAIT_MS });
     await badgeIs(page, "bad", "error");
   } finally {
     await s.close();
