@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createHost, type Host } from "../electron/host/host.ts";
+import type { AppSettings } from "../electron/protocol.ts";
 import { startHttpServer } from "../electron/host/http-server.ts";
 
 /** A running app: open `url` in a browser; `close` stops the server, kernel and store. */
@@ -23,12 +24,17 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
  * Starts the app in browser mode on `dir` (a fresh temp dir when absent, removed on close) with
- * `notebook` open when given. The tracking store is `dir/flowbook.db`.
+ * `notebook` open when given. The tracking store is `dir/flowbook.db`. Tests get a notebook that
+ * neither runs on open nor autosaves, so what they do is all that happens, unless `settings` (the
+ * app's defaults when `{}`) say otherwise; settings persist in `settingsFile` when given.
  */
-export async function startApp(opts: { notebook?: string; dir?: string } = {}): Promise<App> {
+export async function startApp(
+  opts: { notebook?: string; dir?: string; settings?: Partial<AppSettings>; settingsFile?: string } = {},
+): Promise<App> {
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "flowbook-app-"));
-  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook });
+  const settings = opts.settings ?? { autosave: false, runOnOpen: false };
+  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, settings, ...(opts.settingsFile ? { settingsFile: opts.settingsFile } : {}) });
   try {
     const server = await startHttpServer({ host, port: 0 });
     return {

@@ -70,8 +70,6 @@ describe("run provenance", () => {
     session = await openNotebookInBrowser(NOTEBOOK, {
       fileName: "sweep.ts",
       viewport: { width: 1400, height: 900 },
-      // Opening a snapshot while the edited notebook is unsaved asks first; the test agrees.
-      onPage: (p) => p.on("dialog", (d) => void d.accept()),
       timeoutMs: WAIT_MS,
     });
     ({ app, page } = session);
@@ -150,6 +148,8 @@ describe("run provenance", () => {
     await shot("run-page");
 
     await page.getByTestId("provenance-open-snapshot").click();
+    // The edited notebook is unsaved: opening the snapshot asks first; the user discards the edits.
+    await page.getByTestId("leave-discard").click();
     const title = page.getByTestId("notebook-title");
     await title.filter({ hasText: /sweep\.run-/ }).waitFor({ timeout: WAIT_MS });
     await page.waitForSelector('[data-testid="cell"][data-cell-id="train"].focused', { timeout: WAIT_MS });
@@ -161,6 +161,7 @@ describe("run provenance", () => {
     await openExperiment();
     await page.locator(`[data-testid="runs-row"][data-run-id="${runs.get("lr3")!.info.run_id}"] [data-testid="run-link"]`).click();
     await page.getByTestId("provenance-open-cell").click();
+    await page.getByTestId("leave-discard").click();
     await title.filter({ hasText: "sweep.ts" }).waitFor({ timeout: WAIT_MS });
     await page.waitForSelector('[data-testid="cell"][data-cell-id="train"].focused', { timeout: WAIT_MS });
   });

@@ -48,6 +48,8 @@ describe("Restart mid-training", () => {
     });
     assert.equal(running.info.status, "RUNNING");
 
+    // Restart asks first; the user agrees.
+    page.once("dialog", (d) => void d.accept());
     await page.getByTestId("restart-kernel").click();
     await page.getByTestId("tab-tracking").click();
     await page.locator(`[data-testid="experiment-item"][data-experiment-id="${exp}"] [data-testid="experiment-link"]`).click();

@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type IpcMainEvent, type MenuItemConstructorOptions } from "electron";
 import type { HostEvent } from "./protocol.ts";
+import { defaultSettingsFile } from "./host/app-settings.ts";
 import { createHost, type Connection, type Host } from "./host/host.ts";
 import { startHttpServer, type RunningServer } from "./host/http-server.ts";
 import { ALLOWED_PERMISSIONS, externalUrl, isAppOrigin, loadWindowState, saveWindowState } from "./host/window-policy.ts";
@@ -142,14 +143,21 @@ async function chooseAndOpen(): Promise<void> {
   if (!win || !host) return;
   const r = await dialog.showOpenDialog(win, { title: "Open notebook", defaultPath: host.notebookDir, filters: NOTEBOOK_FILTERS, properties: ["openFile"] });
   if (r.canceled || !r.filePaths[0]) return;
-  await host.openNotebook(r.filePaths[0]).catch((err: Error) => dialog.showErrorBox("Could not open the notebook", err.message));
+  openInWindow(r.filePaths[0]);
+}
+
+/** Asks the window to open `path` (allowed first): it holds the edits, and asks about unsaved ones. */
+function openInWindow(path: string): void {
+  if (!host) return;
+  sendToWindow({ type: "menu-command", command: "open", path: host.allowPath(path) });
 }
 
 async function chooseAndCreate(): Promise<void> {
   if (!win || !host) return;
   const r = await dialog.showSaveDialog(win, { title: "New notebook", defaultPath: join(host.notebookDir, "untitled.ts"), filters: NOTEBOOK_FILTERS });
   if (r.canceled || !r.filePath) return;
-  await host.newNotebook(r.filePath).catch((err: Error) => dialog.showErrorBox("Could not create the notebook", err.message));
+  // The window creates it, after asking about unsaved edits of the open one.
+  sendToWindow({ type: "menu-command", command: "new", path: host.allowPath(r.filePath) });
 }
 
 async function chooseAndSaveAs(): Promise<void> {
@@ -162,7 +170,7 @@ async function chooseAndSaveAs(): Promise<void> {
 
 function buildMenu(): void {
   const mac = process.platform === "darwin";
-  const menu = (command: "save" | "run-all" | "interrupt") => () => sendToWindow({ type: "menu-command", command });
+  const menu = (command: "save" | "run-all" | "interrupt" | "export-html") => () => sendToWindow({ type: "menu-command", command });
   // Typed arrays, so role names keep their literal types under Electron's real declarations.
   const appMenu: MenuItemConstructorOptions[] = mac ? [{ label: app.getName(), submenu: [{ role: "about" }, { type: "separator" }, { role: "quit" }] }] : [];
   const devTools: MenuItemConstructorOptions[] = app.isPackaged ? [] : [{ role: "toggleDevTools" }];
@@ -178,6 +186,7 @@ function buildMenu(): void {
         // The renderer handles Ctrl+S itself; the menu shows the shortcut without capturing it.
         { label: "Save", accelerator: "CmdOrCtrl+S", registerAccelerator: false, click: menu("save") },
         { label: "Save As…", accelerator: "Shift+CmdOrCtrl+S", click: () => void chooseAndSaveAs() },
+        { label: "Export as HTML…", click: menu("export-html") },
         { type: "separator" },
         { label: "Run All Cells", accelerator: "CmdOrCtrl+Shift+Enter", click: menu("run-all") },
         { label: "Interrupt", accelerator: "CmdOrCtrl+.", click: menu("interrupt") },
@@ -227,7 +236,13 @@ async function start(): Promise<void> {
   const args = launchArgs(process.argv, process.cwd());
   await app.whenReady();
   const dir = args.dir ?? join(app.getPath("documents"), "Flowbook");
-  host = await createHost({ notebookDir: dir, notebookPath: args.notebook, ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}) });
+  host = await createHost({
+    notebookDir: dir,
+    notebookPath: args.notebook,
+    // The same settings file as browser mode: one app, one set of settings.
+    settingsFile: defaultSettingsFile(),
+    ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}),
+  });
   server = await startHttpServer({ host, port: 0 });
   installGuards(server.origin);
   ipcMain.on("flowbook:command", (event, raw) => {
@@ -260,7 +275,7 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
     const { notebook } = launchArgs(argv, cwd);
-    if (notebook && host) void host.openNotebook(notebook).catch((err: Error) => dialog.showErrorBox("Could not open the notebook", err.message));
+    if (notebook) openInWindow(notebook);
   });
   app.on("window-all-closed", () => app.quit());
   app.on("activate", () => {

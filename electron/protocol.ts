@@ -74,7 +74,8 @@ export type Output =
   | { kind: "table"; columns: string[]; rows: unknown[][] }
   | { kind: "plot"; figure: PlotFigure }
   | { kind: "widget"; widget: WidgetSpec }
-  | { kind: "progress"; label: string; value: number; total: number }
+  /** `stopped`: the work ended short of `total` (interrupted, re-run, failed), so the bar says so. */
+  | { kind: "progress"; label: string; value: number; total: number; stopped?: boolean }
   | { kind: "stack"; items: Output[] }
   /** A live tracking view the renderer draws from the store (runs table, metric chart, …). */
   | { kind: "tracking-view"; view: string; props: Record<string, unknown> }
@@ -96,6 +97,23 @@ export interface OutputLimits {
   consoleLines: number;
   /** Console bytes each cell keeps on screen (default 5 MB). */
   consoleBytes: number;
+}
+
+/** App-wide settings the user changes in the app; the host keeps them (a settings file) and sends them to every window. */
+export interface AppSettings {
+  /** Save the open notebook a short delay after each edit (default on). */
+  autosave: boolean;
+  /** Run a notebook when it opens (default on); the notebook's `// flowbook: run-on-open=` line overrides it. */
+  runOnOpen: boolean;
+}
+
+/** A cell's output (or error) as the previous session left it, kept beside the notebook. */
+export interface LastOutput {
+  id: CellId;
+  output: Output | null;
+  error?: CellError;
+  /** When it was written, ms since epoch. */
+  savedAt: number;
 }
 
 /** Why a cell did not produce an output. Errors are data: they never crash the kernel. */
@@ -356,6 +374,23 @@ export interface OpenNotebookText {
   path: string;
   text: string;
 }
+/** Changes app-wide settings; replies with them all, and every window gets `app-settings`. */
+export interface SetAppSettings {
+  type: "set-app-settings";
+  requestId: RequestId;
+  settings: Partial<AppSettings>;
+}
+/**
+ * Exports the open notebook (with these cells, as edited) and its cells' latest outputs as one
+ * self-contained HTML file in its session folder; replies `{ file }`, relative to that folder (served
+ * by `/flowbook/session-file`).
+ */
+export interface ExportHtml {
+  type: "export-html";
+  requestId: RequestId;
+  cells: CellSource[];
+  includeCode: boolean;
+}
 export interface ListNotebooks {
   type: "list-notebooks";
   requestId: RequestId;
@@ -403,6 +438,8 @@ export type HostCommand =
   | SaveNotebook
   | ListNotebooks
   | RestartKernel
+  | SetAppSettings
+  | ExportHtml
   | TrackingCall
   | SetViewSource
   | TestViewSource
@@ -433,6 +470,23 @@ export interface NotebookOpened {
   limits: OutputLimits;
   /** Lines of the file's header, before the first cell: an error names its file line from it. */
   headerLines: number;
+  /**
+   * Counts the host's opens: a reconnect re-announces the same number, a fresh open (even of the
+   * same file) gets a new one, so editors and their undo history belong to one open notebook.
+   */
+  session: number;
+  /** Whether this open ran the notebook (the app's setting, else the notebook's header line). */
+  runOnOpen: boolean;
+}
+/** The app-wide settings, sent on connect and whenever they change. */
+export interface AppSettingsChanged {
+  type: "app-settings";
+  settings: AppSettings;
+}
+/** The outputs the open notebook's cells showed in the previous session, for cells that have not run since. */
+export interface LastOutputs {
+  type: "last-outputs";
+  outputs: LastOutput[];
 }
 /** A kernel event, forwarded to the renderer (the TF.js backend and background work reach it through host-status). */
 export interface KernelEventForwarded {
@@ -465,17 +519,21 @@ export interface Reply {
 
 /**
  * A native menu item chosen in the desktop app, for the renderer to act on: it holds the cells.
- * `save-as` carries the file picked in the save dialog, which the host already allows.
+ * `save-as`, `open` and `new` carry the file picked in the native dialog; the renderer asks about
+ * unsaved edits before `open` and `new` go ahead.
  */
 export interface MenuCommand {
   type: "menu-command";
-  command: "save" | "save-as" | "run-all" | "interrupt";
+  command: "save" | "save-as" | "run-all" | "interrupt" | "open" | "new" | "export-html";
+  /** The file chosen in the native dialog (save-as, open, new), which the host already allows. */
   path?: string;
 }
 
 export type HostEvent =
   | HostStatus
   | NotebookOpened
+  | AppSettingsChanged
+  | LastOutputs
   | KernelEventForwarded
   | StoreChanged
   | ViewChanged

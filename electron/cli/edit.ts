@@ -7,9 +7,11 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { defaultSettingsFile } from "../host/app-settings.ts";
 import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
+import { storeFolder } from "../tracking/store/index.ts";
 import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
@@ -97,7 +99,7 @@ export async function startingNotebook(dir: string): Promise<string> {
     await saveNotebook(path, newNotebook());
     return path;
   }
-  if (!existsSync(join(dir, "flowbook.db"))) {
+  if (!existsSync(join(storeFolder(dir), "flowbook.db"))) {
     return join(dir, files.find((f) => /intro|example|welcome/i.test(f)) ?? files[0]);
   }
   const byTime = files.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
@@ -110,7 +112,12 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   process.stdout.write(`Flowbook: browser mode (${opts.browser ? "--browser given" : "Electron is not installed"})\n`);
   let host: Host;
   try {
-    host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}) });
+    host = await createHost({
+      notebookDir: dir,
+      notebookPath: opts.notebook,
+      settingsFile: defaultSettingsFile(),
+      ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}),
+    });
   } catch (err) {
     // A malformed notebook or an unopenable store: say which, without a stack trace.
     process.stderr.write(`flowbook: ${(err as Error).message}\n`);

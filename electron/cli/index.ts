@@ -22,6 +22,10 @@ const commands: Record<string, Command> = {
     summary: "serve a logged or registered model over MLflow's scoring protocol (`models serve -m URI`)",
     run: async (args) => (await import("./models-serve.ts")).modelsCommand(args),
   },
+  export: {
+    summary: "export a notebook as one self-contained HTML page (`export html nb.ts [-o out.html] [--no-code] [--run]`)",
+    run: async (args) => (await import("./export.ts")).exportCommand(args),
+  },
   edit: {
     summary: "open a notebook in the app (browser mode where Electron is absent)",
     run: async (args) => (await import("./edit.ts")).editCommand(args),

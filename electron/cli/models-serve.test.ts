@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createMlflow } from "../tracking/client/index.ts";
 import { openOwnedStore } from "../tracking/store/index.ts";
 import { loadTf } from "../ml/backend.ts";
@@ -81,7 +81,10 @@ test("bad URI, unknown model, missing store and busy port exit non-zero with a r
 
   const unknown = cli(["models", "serve", "-m", "models:/nope@champion", "--tracking-uri", trackingUri]);
   assert.equal(await unknown.exited, 1);
-  assert.match(unknown.out().stderr, /cannot load models:\/nope@champion/);
+  assert.match(unknown.out().stderr, /cannot load models:\/nope@champion from sqlite:\/\/\/.*x\.db: no registered model named 'nope'/);
+  const noAlias = cli(["models", "serve", "-m", "models:/clf@ghost", "--tracking-uri", trackingUri]);
+  assert.equal(await noAlias.exited, 1);
+  assert.match(noAlias.out().stderr, /cannot load models:\/clf@ghost from sqlite:\/\/\/.*x\.db: registered model 'clf' exists but has no alias 'ghost' \(its aliases: champion\)/);
 
   const missing = cli(["models", "serve", "-m", "models:/clf@champion", "--tracking-uri", `sqlite:///${join(dir, "absent.db")}`]);
   assert.equal(await missing.exited, 1);
@@ -104,7 +107,7 @@ test("bad URI, unknown model, missing store and busy port exit non-zero with a r
 });
 
 test("serve arguments: defaults, env tracking URI, inline values", () => {
-  assert.deepEqual(parseServeArgs(["-m", "runs:/abc/model"], {}), { modelUri: "runs:/abc/model", port: 5001, host: "127.0.0.1", trackingUri: "sqlite:///flowbook.db" });
+  assert.deepEqual(parseServeArgs(["-m", "runs:/abc/model"], {}), { modelUri: "runs:/abc/model", port: 5001, host: "127.0.0.1", trackingUri: `sqlite:///${resolve("notebooks", "flowbook.db")}` });
   assert.deepEqual(parseServeArgs(["--model-uri=models:/m/1", "--port=7000", "--host", "0.0.0.0"], { MLFLOW_TRACKING_URI: "http://t:5000" }), {
     modelUri: "models:/m/1",
     port: 7000,

@@ -2,12 +2,12 @@
  * `flowbook models serve -m <model-uri> [-p 5001] [--host 127.0.0.1] [--tracking-uri URI]`: loads a
  * model (any URI `loadModel` takes: `runs:/…`, `models:/name@alias`, `models:/name/Stage|N|latest`,
  * an artifact location) and serves MLflow's scoring protocol, as `mlflow models serve` does.
- * The tracking URI defaults to MLFLOW_TRACKING_URI, else `sqlite:///flowbook.db`. Loopback by
+ * The tracking URI defaults to MLFLOW_TRACKING_URI, else the app's store there (`defaultStoreUri`). Loopback by
  * default: scoring has no authentication. Prints the URL once listening; Ctrl-C stops it.
  */
 import { existsSync } from "node:fs";
 import { createMlflow, sqlitePath } from "../tracking/client/index.ts";
-import { openOwnedStore } from "../tracking/store/index.ts";
+import { defaultStoreUri, openOwnedStore } from "../tracking/store/index.ts";
 import { MlflowError } from "../tracking/types.ts";
 import type { LoadedModel } from "../ml/model-dir.ts";
 import { flowbookVersion, startScoringServer } from "../ml/scoring-server.ts";
@@ -33,8 +33,9 @@ const SERVE = command({
     },
     "tracking-uri": {
       type: "string",
-      default: (env) => env.MLFLOW_TRACKING_URI || "sqlite:///flowbook.db",
-      description: "tracking store (default: MLFLOW_TRACKING_URI, else sqlite:///flowbook.db)",
+      // The store the app uses here (notebooks/flowbook.db beside a notebook folder).
+      default: (env) => env.MLFLOW_TRACKING_URI || defaultStoreUri(process.cwd()),
+      description: "tracking store (default: MLFLOW_TRACKING_URI, else the app's: notebooks/flowbook.db, or ./flowbook.db without notebooks/)",
     },
   },
 });
@@ -66,8 +67,10 @@ async function serve(opts: ServeOptions): Promise<number> {
     model = await loadModel(mlflow, opts.modelUri);
   } catch (error) {
     await mlflow.close().catch(() => undefined);
-    const why = error instanceof MlflowError ? error.message : (error as Error).message;
-    process.stderr.write(`flowbook models serve: cannot load ${opts.modelUri} from ${opts.trackingUri}: ${why}\n`);
+    // A registry miss already names the URI and the store (see loadModel).
+    const why = (error as Error).message;
+    const said = error instanceof MlflowError && why.startsWith("cannot load ") ? why : `cannot load ${opts.modelUri} from ${opts.trackingUri}: ${why}`;
+    process.stderr.write(`flowbook models serve: ${said}\n`);
     return 1;
   }
   // The model is in memory; the tracking store is not needed while serving.

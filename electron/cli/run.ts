@@ -12,65 +12,40 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { analyzeCell } from "../kernel/analyze.ts";
-import type { CellError, CellId, KernelEvent, Output } from "../protocol.ts";
+import type { CellError, CellId, KernelEvent, LastOutput, Output, OutputLimits } from "../protocol.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
-import { loadNotebook, parseLimitsDirective, sessionDir, type Notebook } from "../notebook/index.ts";
-import { openStore } from "../tracking/store/index.ts";
+import { describeError } from "../common/cell-error-text.ts";
+import { loadNotebook, parseLimitsDirective, sessionDir, writeLastOutput, type Notebook } from "../notebook/index.ts";
+import { defaultStoreUri, openStore } from "../tracking/store/index.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
 import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
 import { formatOutput } from "./format-output.ts";
 
+/** `flowbook run`'s store and limit options, which `flowbook export html --run` takes too. */
+export const RUN_OPTIONS = { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } } as const;
+
 const RUN = command({
   name: "flowbook run",
   usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port] [--output-limit 16MB]",
-  options: { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } },
+  options: RUN_OPTIONS,
   positional: { name: "notebook", missing: "missing notebook path" },
 });
-
-/** Why a cell failed, in one line. */
-export function describeError(error: CellError): string {
-  switch (error.kind) {
-    case "exception":
-      return `${error.name}: ${error.message}`;
-    case "syntax":
-      return `syntax error at line ${error.line}:${error.column}: ${error.message}`;
-    case "multiple-definition":
-      return `'${error.name}' is defined by more than one cell (${error.cells.join(", ")})`;
-    case "cycle":
-      return `cells form a cycle (${error.edges.map((e) => `${e.from} → ${e.to} via ${e.names.join(", ")}`).join("; ")})`;
-    case "ancestor-failed":
-      return `an ancestor cell failed (${error.cell})`;
-    case "interrupted":
-      return error.restarted ? `interrupted: ${error.restarted}` : "interrupted";
-    case "reference":
-      if (error.importFrom) {
-        return `${error.name} is not defined — add it to the cell that imports from "${error.importFrom}": import { ${error.name} } from "${error.importFrom}"`;
-      }
-      return `'${error.name}' is not defined${error.expectedCell ? ` (expected from cell ${error.expectedCell})` : ""}`;
-    case "invalid":
-      return error.message;
-  }
-}
 
 /** Runs `flowbook run`; resolves to the process exit code. */
 export function runCommand(args: string[]): Promise<number> {
   return RUN.run(args, runNotebook);
 }
 
-async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
+/**
+ * Runs the notebook as `flowbook run` does and keeps each cell's last output beside it (as the app
+ * does), for the app to show on open and for `flowbook export html --run`.
+ */
+export async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const path = resolve(parsed.notebook);
-  const appLimit = appOutputLimit(parsed.outputLimit);
-  let notebook: Notebook;
-  let directive: ReturnType<typeof parseLimitsDirective>;
-  try {
-    notebook = await loadNotebook(path);
-    directive = parseLimitsDirective(notebook.header, path);
-  } catch (err) {
-    process.stderr.write(`flowbook run: ${(err as Error).message}\n`);
-    return 1;
-  }
-  for (const warning of directive.warnings) process.stderr.write(`flowbook run: ${warning}\n`);
+  const loaded = await loadForCommand("flowbook run", path, parsed.outputLimit);
+  if (!loaded) return 1;
+  const { notebook, limits } = loaded;
   const where = cellLines(path);
   const file = basename(path);
   const names0 = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
@@ -83,9 +58,8 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
     process.stderr.write(`flowbook run: ${file}:${(where.get(c.id) ?? 1) + line - 1}:${column + 1}: syntax error in cell ${label0(c.id)}: ${message}\n`);
     return 1;
   }
-  const limits = mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits);
   const session = sessionDir(path);
-  const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
+  const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? defaultStoreUri(dirname(path));
   const store = await openStore(trackingUri);
   // Runs record the cells as the kernel (built below, around the runtime) has them.
   const runtime = createRuntime({ store, provenance: kernelProvenance(path, () => kernel.cells()) });
@@ -93,6 +67,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const label = (id: CellId) => (names.get(id) ? `'${names.get(id)}' (${id})` : id);
 
   const outputs = new Map<CellId, Output | null>();
+  const shown = new Map<CellId, Pick<LastOutput, "output" | "error">>();
   const stopped: CellId[] = [];
   const failures: { id: CellId; error: CellError }[] = [];
 
@@ -104,6 +79,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
         break;
       case "cell-output":
         outputs.set(event.id, event.output);
+        shown.set(event.id, { output: event.output, ...(event.error ? { error: event.error } : {}) });
         if (event.error && !failures.some((f) => f.id === event.id)) failures.push({ id: event.id, error: event.error });
         if (event.stopped?.cell === event.id) stopped.push(event.id);
         break;
@@ -131,6 +107,10 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
     // Re-runs the first pass scheduled (state setters, requested runs) finish too.
     await kernel.idle();
     await runtime.mlflow.flush();
+    const savedAt = Date.now();
+    await Promise.all([...shown].map(([id, e]) => writeLastOutput(path, { id, ...e, savedAt }, limits.outputBytes))).catch((err: Error) =>
+      process.stderr.write(`flowbook run: could not keep the outputs beside the notebook: ${err.message}\n`),
+    );
   } finally {
     await kernel.handle({ type: "shutdown" });
     await store.close();
@@ -146,6 +126,26 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/**
+ * The notebook at `path` and its output bounds (built-in, then `--output-limit` or
+ * `FLOWBOOK_OUTPUT_LIMIT`, then its header line), its header's warnings printed as `name`'s; or
+ * undefined once why it cannot be read is printed.
+ */
+export async function loadForCommand(name: string, path: string, outputLimitFlag: number | undefined): Promise<{ notebook: Notebook; limits: OutputLimits } | undefined> {
+  const appLimit = appOutputLimit(outputLimitFlag);
+  let notebook: Notebook;
+  let directive: ReturnType<typeof parseLimitsDirective>;
+  try {
+    notebook = await loadNotebook(path);
+    directive = parseLimitsDirective(notebook.header, path);
+  } catch (err) {
+    process.stderr.write(`${name}: ${(err as Error).message}\n`);
+    return undefined;
+  }
+  for (const warning of directive.warnings) process.stderr.write(`${name}: ${warning}\n`);
+  return { notebook, limits: mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits) };
 }
 
 /** The file line of each cell's first code line (the line after its `// %% [cell id=…]` marker). */

@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isHttpUri, sqlitePath } from "../tracking/client/index.ts";
 import { createTrackingServer } from "../tracking/rest/index.ts";
-import { openStore, SqliteStore } from "../tracking/store/index.ts";
+import { defaultStoreUri, openStore, SqliteStore, storeFolder } from "../tracking/store/index.ts";
 import { MlflowError, type TrackingStore } from "../tracking/types.ts";
 import { command, port, UsageError, type ValuesOf } from "./args.ts";
 
@@ -52,9 +52,10 @@ const SERVER = command({
   options: {
     host: { type: "string", short: "h", default: "127.0.0.1" },
     port: { type: "string", short: "p", default: 5000, parse: port },
-    "backend-store-uri": { type: "string", default: "sqlite:///flowbook.db", parse: backendUri },
+    // The store and artifacts the app uses here (in notebooks/ beside a notebook folder).
+    "backend-store-uri": { type: "string", default: () => defaultStoreUri(process.cwd()), parse: backendUri },
     "default-artifact-root": { type: "string" },
-    "artifacts-destination": { type: "string", default: "./mlartifacts" },
+    "artifacts-destination": { type: "string", default: () => resolve(storeFolder(process.cwd()), "mlartifacts") },
     "serve-artifacts": { type: "boolean", negatable: true, default: true },
     workers: { type: "string", short: "w", parse: workers },
   },

@@ -5,39 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CellId, HostCommand, HostEvent } from "../protocol.ts";
 import { startTestServer } from "../tracking/rest/test-harness.ts";
-import { createHost, type Connection, type Host } from "./host.ts";
-
-/** A connection as a transport would make it: records events, lets the test send raw commands. */
-function connection() {
-  const events: HostEvent[] = [];
-  const waiters: { match: (e: HostEvent) => boolean; resolve: (e: HostEvent) => void }[] = [];
-  let deliver: (raw: unknown) => void = () => undefined;
-  const conn: Connection = {
-    send(e) {
-      events.push(e);
-      for (const w of waiters.splice(0)) {
-        if (w.match(e)) w.resolve(e);
-        else waiters.push(w);
-      }
-    },
-    onCommand(cb) {
-      deliver = cb;
-      return () => (deliver = () => undefined);
-    },
-  };
-  const next = (match: (e: HostEvent) => boolean) => {
-    const seen = events.find(match);
-    return seen ? Promise.resolve(seen) : new Promise<HostEvent>((resolve) => waiters.push({ match, resolve }));
-  };
-  let n = 0;
-  /** Sends a request and resolves with its reply. */
-  const request = async (cmd: Record<string, unknown>) => {
-    const requestId = `t${++n}`;
-    deliver({ ...cmd, requestId });
-    return (await next((e) => e.type === "reply" && e.requestId === requestId)) as Extract<HostEvent, { type: "reply" }>;
-  };
-  return { conn, events, next, request, raw: (c: unknown) => deliver(c) };
-}
+import { createHost, type Host } from "./host.ts";
+import { connection } from "./test-connection.ts";
 
 describe("host", () => {
   let dir: string;
@@ -57,10 +26,9 @@ describe("host", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("greets a connection with its status and the open notebook", async () => {
-    assert.equal(client.events[0].type, "host-status");
+  test("greets a connection with its status, the open notebook, its last outputs and the app's settings", async () => {
+    assert.deepEqual(client.events.slice(0, 4).map((e) => e.type), ["host-status", "notebook-opened", "last-outputs", "app-settings"]);
     const opened = client.events[1];
-    assert.equal(opened.type, "notebook-opened");
     assert.equal(opened.type === "notebook-opened" && opened.cells[0].id, "one");
   });
 
@@ -203,7 +171,8 @@ describe("host output limits", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "flowbook-host-limits-"));
     writeFileSync(join(dir, "nb.ts"), `// flowbook: output-limit=2KB\n\n// %% [cell id=big]\n${big.code}\n`);
-    host = await createHost({ notebookDir: dir, notebookPath: join(dir, "nb.ts"), outputLimits: { outputBytes: 1024 * 1024 }, log: () => undefined });
+    // Not run on open: each test's run is the only one, so the outputs it waits for are its own.
+    host = await createHost({ notebookDir: dir, notebookPath: join(dir, "nb.ts"), outputLimits: { outputBytes: 1024 * 1024 }, settings: { runOnOpen: false }, log: () => undefined });
     client = connection();
     host.connect(client.conn);
     await client.next((e) => e.type === "host-status" && e.kernel === "idle");

@@ -7,6 +7,7 @@
  * command is validated first, and a failing one becomes a `reply` error or a log line, never a throw.
  */
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "./kernel-client.ts";
@@ -16,26 +17,32 @@ import {
   newNotebook,
   parseLimitsDirective,
   parseNotebook,
+  pruneLastOutputs,
+  readLastOutputs,
   resolveSessionFile,
   saveNotebook,
   withCells,
   withLimitsDirective,
+  writeFileAtomic,
   type Notebook,
 } from "../notebook/index.ts";
 import {
   assertNever,
+  type AppSettings,
   type CellId,
+  type CellSource,
   type HostCommand,
   type HostEvent,
   type KernelEvent,
   type KernelEventForwarded,
   type KernelState,
+  type LastOutput,
   type OutputLimits,
   type RequestId,
   type RunMode,
 } from "../protocol.ts";
 import { sqlitePath } from "../tracking/client/index.ts";
-import { SqliteStore } from "../tracking/store/index.ts";
+import { defaultStoreUri, SqliteStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
@@ -45,6 +52,9 @@ import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
 import { validateHostCommand } from "./validate.ts";
+import { openAppSettings } from "./app-settings.ts";
+import { createLastOutputWriter } from "./last-output-writer.ts";
+import { notebookHtml, type ShownOutput } from "./notebook-export.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
@@ -59,7 +69,7 @@ export interface HostOptions {
   notebookDir?: string;
   /** A notebook to open at once; it may lie outside `notebookDir`. */
   notebookPath?: string;
-  /** `sqlite:///…` store owned by the host (default: `flowbook.db` in `notebookDir`). */
+  /** `sqlite:///…` store owned by the host (default: `defaultStoreUri(notebookDir)`, `flowbook.db` there). */
   trackingUri?: string;
   /** Folder behind `mlflow-artifacts:/` and the artifact proxy (default: `mlartifacts/` beside the database). */
   artifactsDestination?: string;
@@ -67,6 +77,10 @@ export interface HostOptions {
   log?: (message: string) => void;
   /** The app-wide output bounds (`flowbook edit --output-limit`); a notebook's header line overrides them. */
   outputLimits?: Partial<OutputLimits>;
+  /** Where the app-wide settings persist (`app-settings.ts`); absent: kept for this host's life only. */
+  settingsFile?: string;
+  /** Settings for this host over the file's (not written): tests pick autosave and run on open. */
+  settings?: Partial<AppSettings>;
 }
 
 /** A running host. */
@@ -82,11 +96,7 @@ export interface Host {
   connect(connection: Connection): () => void;
   /** Tells clients where Python `mlflow` can reach the REST API, once the HTTP server listens. */
   setRestUrl(url: string): void;
-  /** Opens a notebook the user chose (a native dialog), allowing it even outside `notebookDir`. */
-  openNotebook(path: string): Promise<string>;
-  /** Creates and opens a notebook at a path the user chose (a native dialog); refuses to overwrite. */
-  newNotebook(path: string): Promise<string>;
-  /** Allows the renderer to save to a file the user chose outside `notebookDir` (save-as dialog). */
+  /** Allows the renderer to open or save a file the user chose outside `notebookDir` (a native dialog). */
   allowPath(path: string): string;
   /** The open notebook's path, if any. */
   notebookPath(): string | undefined;
@@ -106,7 +116,7 @@ type Replayed = Extract<KernelEventForwarded["event"], { type: "cell-status" | "
 /** Creates a host: opens the store (and the notebook, when given). */
 export async function createHost(opts: HostOptions): Promise<Host> {
   const notebookDir = resolve(opts.notebookDir ?? (opts.notebookPath ? dirname(resolve(opts.notebookPath)) : "."));
-  const trackingUri = opts.trackingUri ?? `sqlite:///${resolve(notebookDir, "flowbook.db")}`;
+  const trackingUri = opts.trackingUri ?? defaultStoreUri(notebookDir);
   const dbPath = sqlitePath(trackingUri);
   const artifactsDestination = resolve(opts.artifactsDestination ?? resolve(dirname(dbPath), "mlartifacts"));
   // The app-wide bounds come from a flag or a launch argument: out of bounds is a start-up error.
@@ -116,6 +126,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const serving = createModelServing(store);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
   const paths = new NotebookPaths(notebookDir);
+  const settings = openAppSettings(opts.settingsFile, opts.settings, log);
+  const lastOutputs = createLastOutputWriter(log);
   const connections = new Set<Connection>();
   // Runs a kernel started carry this host's id; runs of a host that died without ending them end now.
   const me = newHostIdentity();
@@ -143,7 +155,12 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   };
   const replay = new Map<CellId, Map<Replayed["type"], Replayed>>();
   /** The open notebook; `unsaved` while it came from text and its file does not exist yet. */
-  let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean } | undefined;
+  let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean; session: number; runOnOpen: boolean } | undefined;
+  /** Counts opens, so windows tell a fresh open from a reconnect's re-announcement. */
+  // Starting from the clock, a restarted host never reuses a number a window still holds.
+  let sessions = Date.now();
+  /** What the open notebook's cells showed last session, for cells that have not shown anything since. */
+  const previous = new Map<CellId, LastOutput>();
   /** The notebook path the kernel was started on: its session files stay there after a "save as". */
   let kernelPath: string | undefined;
   let closed = false;
@@ -205,6 +222,11 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         break;
       case "cell-output":
         remember(event);
+        previous.delete(event.id);
+        if (kernelPath !== undefined && open) {
+          const entry = { id: event.id, output: event.output, ...(event.error ? { error: event.error } : {}), savedAt: Date.now() };
+          lastOutputs.record(kernelPath, entry, limitsOf(open.notebook).outputBytes);
+        }
         break;
       case "completed-run":
         busy.clear();
@@ -265,6 +287,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     setKernelState("starting");
     const cells = nb.cells.map(({ id, code, config }) => ({ id, code, config }));
     client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb) });
+    return client;
   };
 
   const openPath = async (path: string): Promise<string> => openLoaded(path, await loadNotebook(path), false);
@@ -278,14 +301,51 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     kernelRuns = undefined;
     await old?.dispose();
     await oldRuns?.endAll("KILLED");
+    await lastOutputs.flush();
     forgetWork();
     replay.clear();
-    open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}) };
-    startKernel(path, notebook, open.mode);
+    previous.clear();
+    const limits = limitsOf(notebook);
+    for (const entry of await readLastOutputs(path, notebook.cells.map((c) => c.id), limits.outputBytes)) previous.set(entry.id, entry);
+    // A run's snapshot opened from text is looked at, not retrained; the header's line beats the app's setting.
+    const runOnOpen = !unsaved && (parseLimitsDirective(notebook.header).runOnOpen ?? settings.get().runOnOpen);
+    open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}), session: ++sessions, runOnOpen };
+    const started = startKernel(path, notebook, open.mode);
+    if (runOnOpen) started.send({ type: "run-stale-cells" });
     broadcast(opened());
+    lastShown().forEach(broadcast);
     return path;
   };
-  const opened = (): HostEvent => ({ type: "notebook-opened", path: open!.path, cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })), mode: open!.mode, limits: limitsOf(open!.notebook), headerLines: headerLineCount(open!.notebook.header), ...(open!.unsaved ? { unsaved: true } : {}) });
+  const opened = (): HostEvent => ({
+    type: "notebook-opened",
+    path: open!.path,
+    cells: open!.notebook.cells.map(({ id, code, config }) => ({ id, code, config })),
+    mode: open!.mode,
+    limits: limitsOf(open!.notebook),
+    headerLines: headerLineCount(open!.notebook.header),
+    session: open!.session,
+    runOnOpen: open!.runOnOpen,
+    ...(open!.unsaved ? { unsaved: true } : {}),
+  });
+  /**
+   * The last outputs as messages of at most about one output limit each (each output is within it),
+   * so a notebook of many big charts never makes one message a window cannot take; always one at least.
+   */
+  const lastShown = (): HostEvent[] => {
+    const limit = open ? limitsOf(open.notebook).outputBytes : 0;
+    const messages: LastOutput[][] = [[]];
+    let bytes = 0;
+    for (const entry of previous.values()) {
+      const size = JSON.stringify(entry).length;
+      if (bytes > 0 && bytes + size > limit) {
+        messages.push([]);
+        bytes = 0;
+      }
+      messages.at(-1)!.push(entry);
+      bytes += size;
+    }
+    return messages.map((outputs) => ({ type: "last-outputs", outputs }));
+  };
 
   const createAndOpen = async (path: string): Promise<string> => {
     if (existsSync(path)) throw new Error(`${path} already exists; open it instead`);
@@ -331,9 +391,23 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         const path = cmd.path === undefined ? open.path : confined(cmd.path);
         const notebook = withCells(open.notebook, cmd.cells);
         await saveNotebook(path, notebook);
-        open = { path, notebook, mode: open.mode };
+        // The saved cells are the notebook's: outputs of deleted cells go (after pending writes land).
+        if (path === kernelPath) {
+          await lastOutputs
+            .flush()
+            .then(() => pruneLastOutputs(path, notebook.cells.map((c) => c.id)))
+            .catch((err: Error) => log(`could not tidy the last outputs of ${path}: ${err.message}`));
+        }
+        open = { path, notebook, mode: open.mode, session: open.session, runOnOpen: open.runOnOpen };
         return { path };
       }
+      case "set-app-settings": {
+        const next = await settings.set(cmd.settings);
+        broadcast({ type: "app-settings", settings: next });
+        return next;
+      }
+      case "export-html":
+        return exportOpen(cmd.cells, cmd.includeCode);
       case "list-notebooks":
         return paths.list();
       case "restart-kernel": {
@@ -373,6 +447,26 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     kernel?.send({ type: "set-output-limits", limits: limitsOf(open.notebook) });
   };
 
+  /**
+   * Writes the open notebook (as the window has it) with what each cell shows now, or showed last
+   * session, as one HTML page in its session folder; resolves to that file, relative to the folder.
+   */
+  const exportOpen = async (cells: CellSource[], includeCode: boolean): Promise<{ file: string }> => {
+    if (!open || kernelPath === undefined) throw new Error("no notebook is open");
+    const outputs = new Map<CellId, ShownOutput>();
+    for (const [id, entry] of previous) outputs.set(id, entry);
+    for (const [id, slot] of replay) {
+      const e = slot.get("cell-output");
+      if (e?.type === "cell-output") outputs.set(id, { output: e.output, ...(e.error ? { error: e.error } : {}) });
+    }
+    const file = `export/${basename(open.path).replace(/\.ts$/, "")}.html`;
+    const full = resolveSessionFile(kernelPath, file);
+    if (!full) throw new Error(`cannot write ${file} in the notebook's session folder`);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFileAtomic(full, await notebookHtml({ path: open.path, cells, outputs, includeCode, computedAt: new Date() }));
+    return { file };
+  };
+
   const handle = (raw: unknown, from: Connection) => {
     if (closed) return;
     const v = validateHostCommand(raw);
@@ -394,7 +488,10 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       case "set-output-limits":
         if (cmd.type === "set-output-limits") return setOutputLimits(cmd.limits);
         if (cmd.type === "set-run-mode" && open) open = { ...open, mode: cmd.mode };
-        if (cmd.type === "delete-cell") replay.delete(cmd.id);
+        if (cmd.type === "delete-cell") {
+          replay.delete(cmd.id);
+          previous.delete(cmd.id);
+        }
         if (kernel) kernel.send(cmd);
         else log(`'${cmd.type}' ignored: no notebook is open`);
         return;
@@ -404,6 +501,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       case "save-notebook":
       case "list-notebooks":
       case "restart-kernel":
+      case "set-app-settings":
+      case "export-html":
       case "tracking-call":
       case "set-view-source":
       case "test-view-source":
@@ -432,8 +531,10 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       sendTo(connection, status());
       if (open) {
         sendTo(connection, opened());
+        for (const event of lastShown()) sendTo(connection, event);
         for (const slot of replay.values()) for (const event of slot.values()) sendTo(connection, { type: "kernel-event", event });
       }
+      sendTo(connection, { type: "app-settings", settings: settings.get() });
       return () => {
         off();
         connections.delete(connection);
@@ -444,8 +545,6 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       restUrl = url;
       broadcast(status());
     },
-    openNotebook: (path) => openPath(paths.allow(path)),
-    newNotebook: (path) => createAndOpen(paths.allow(path)),
     allowPath: (path) => paths.allow(path),
     notebookPath: () => open?.path,
     sessionFile: (file) => (kernelPath === undefined ? undefined : resolveSessionFile(kernelPath, file)),
@@ -460,6 +559,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       await k?.dispose();
       // Runs the kernel left open end KILLED before the store closes (quit, Ctrl-C, SIGTERM).
       await runs?.endAll("KILLED");
+      await lastOutputs.flush();
       releaseHostIdentity(me);
       coalescers.forEach((c) => c.dispose());
       offStore();

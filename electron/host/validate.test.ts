@@ -27,6 +27,9 @@ test("accepts every well-formed command kind", () => {
     { type: "set-view-source", requestId: "r", source: { kind: "local" } },
     { type: "set-view-source", requestId: "r", source: { kind: "remote", url: "https://mlflow.example.com:8443/team/mlflow/" } },
     { type: "test-view-source", requestId: "r", url: "http://127.0.0.1:5000" },
+    { type: "set-app-settings", requestId: "r", settings: { autosave: false } },
+    { type: "set-app-settings", requestId: "r", settings: { autosave: true, runOnOpen: false } },
+    { type: "export-html", requestId: "r", cells: [cell("a")], includeCode: false },
   ];
   for (const cmd of good) assert.deepEqual(validateHostCommand(cmd), { ok: true, command: cmd }, cmd.type);
 });
@@ -139,5 +142,20 @@ test("output limits must be known keys with whole numbers within bounds, and say
     const r = validateHostCommand({ type: "set-output-limits", limits });
     assert.equal(r.ok, false, JSON.stringify(limits));
     assert.match(!r.ok ? r.error : "", why, JSON.stringify(limits));
+  }
+});
+
+test("refuses settings it does not know or that are not switches, and an export without its fields", () => {
+  const bad: [unknown, RegExp][] = [
+    [{ type: "set-app-settings", requestId: "r", settings: { theme: "dark" } }, /unknown setting 'theme'/],
+    [{ type: "set-app-settings", requestId: "r", settings: { runOnOpen: 1 } }, /'runOnOpen' must be true or false/],
+    [{ type: "set-app-settings", settings: {} }, /needs a 'requestId'/],
+    [{ type: "export-html", requestId: "r", cells: [cell("a")] }, /'includeCode' must be a boolean/],
+    [{ type: "export-html", requestId: "r", cells: "all", includeCode: true }, /'cells' must be an array/],
+  ];
+  for (const [cmd, why] of bad) {
+    const r = validateHostCommand(cmd);
+    assert.equal(r.ok, false);
+    assert.match(!r.ok ? r.error : "", why);
   }
 });

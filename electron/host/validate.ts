@@ -6,6 +6,7 @@
 import type { CellSource, HostCommand, RequestId, RunMode } from "../protocol.ts";
 import { limitsProblem } from "../notebook/index.ts";
 import { checkTrackingCall } from "../tracking/calls.ts";
+import { appSettingsProblem } from "./app-settings.ts";
 
 /** Limits on inbound commands; generous for real notebooks, small enough to bound memory. */
 export const LIMITS = {
@@ -148,6 +149,15 @@ function check(raw: Record<string, unknown>): void {
       if (raw.path !== undefined) path(raw.path, "path");
       cells(raw.cells);
       return;
+    case "set-app-settings": {
+      const problem = appSettingsProblem(raw.settings);
+      if (problem) throw new Invalid(`'settings': ${problem}`);
+      return;
+    }
+    case "export-html":
+      cells(raw.cells);
+      if (typeof raw.includeCode !== "boolean") throw new Invalid("'includeCode' must be a boolean");
+      return;
     case "tracking-call": {
       const call = checkTrackingCall(raw.method, raw.args);
       if (!call.ok) throw new Invalid(call.error);
@@ -181,6 +191,7 @@ function check(raw: Record<string, unknown>): void {
 
 const NEEDS_REQUEST_ID = new Set([
   "open-notebook", "new-notebook", "open-notebook-text", "save-notebook", "list-notebooks", "restart-kernel", "tracking-call", "serve-model",
+  "set-app-settings", "export-html",
   "set-view-source", "test-view-source",
 ]);
 

@@ -267,6 +267,14 @@ export class CellRunner {
     return !run.life.aborted && !this.host.closed();
   }
 
+  /**
+   * Whether `run` is still cell `id`'s latest (aborted or not): what it says after an interrupt
+   * (a background task's `catch` logging why it stopped) belongs on screen; a replaced run's does not.
+   */
+  private isCurrent(id: CellId, run: Run): boolean {
+    return !this.host.closed() && this.runs.get(id) === run;
+  }
+
   /** Emits a run's outputs so far as the cell's output. */
   private showOutputs(id: CellId, run: Run): void {
     const output: Output | null =
@@ -297,6 +305,11 @@ export class CellRunner {
       display(output) {
         if (!runner.isLive(run)) return;
         run.outputs = output ? [output] : [];
+        runner.showOutputs(id, run);
+      },
+      displayFinal(output) {
+        if (!runner.isCurrent(id, run)) return;
+        run.outputs = [output];
         runner.showOutputs(id, run);
       },
       append(output) {
@@ -334,8 +347,9 @@ export class CellRunner {
     };
     consoleSinks.set(ctx, (stream, text) => {
       // The one place an older run's events are dropped: an aborted run may still print while it is
-      // the cell's current run (an interrupted cell's `finally`), never once a newer one began.
-      if (this.isLive(run) || (this.running === id && this.runs.get(id) === run)) this.host.console.write(id, run.runNumber, stream, text);
+      // the cell's current run (an interrupted cell's `finally`, a stopped task's `catch`), never once
+      // a newer one began.
+      if (this.isCurrent(id, run)) this.host.console.write(id, run.runNumber, stream, text);
     });
     return ctx;
   }

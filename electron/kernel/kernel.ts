@@ -198,7 +198,9 @@ export class Kernel {
         if (cmd.requestedAt < this.lastInterrupt) return; // stamped before the last interrupt
         return this.execute(cmd.cells);
       case "run-stale-cells":
-        return this.runPass([...this.stale], []);
+        // One click leaves nothing stale: the stale cells' descendants run too, in lazy mode as well
+        // (running a stale cell would only make them stale next).
+        return this.runPass([...this.stale], [], "autorun");
       case "delete-cell": {
         if (!this.graph.cells.has(cmd.id)) return;
         this.runner.invalidate(cmd.id);
@@ -265,8 +267,8 @@ export class Kernel {
   }
 
   /** One pass: plan, clear the defs of every cell about to run, then run them one at a time. */
-  private async runPass(roots: CellId[], extra: CellId[]): Promise<void> {
-    const plan = planRun(this.graph, roots, extra, this.runState());
+  private async runPass(roots: CellId[], extra: CellId[], mode: RunMode = this.mode): Promise<void> {
+    const plan = planRun(this.graph, roots, extra, { ...this.runState(), mode });
     this.markStale(plan.markStale);
     if (!plan.run.length) return;
     const numbers = new Map<CellId, number>();

@@ -10,6 +10,7 @@ import { Kernel } from "./kernel.ts";
 import { createRuntime, kernelProvenance, type Runtime } from "./runtime/index.ts";
 import { createRemoteStore } from "./runtime/mlflow.ts";
 import { INTERRUPTED, INTERRUPT_FD_ENV, interruptCounts, listenForInterrupts } from "./interrupt.ts";
+import { tryCurrentCell } from "./runtime/context.ts";
 
 function send(event: KernelEvent): void {
   // After the host disconnects there is nobody to tell; the disconnect handler exits.
@@ -84,10 +85,18 @@ process.on("disconnect", () => {
 // Stop reaches a cell's loop that never yields through the host's interrupt pipe.
 listenForInterrupts(process.env[INTERRUPT_FD_ENV]);
 
-// A background task's stray error must not take every cell's state down with the process. A loop
-// in a cell's timer or task that Stop ended throws the interruption here: that is the Stop working.
-const stray = (err: unknown) => {
-  if (err !== INTERRUPTED) report(err);
-};
-process.on("uncaughtException", stray);
-process.on("unhandledRejection", stray);
+/**
+ * A background task's stray error must not take every cell's state down with the process. One a
+ * cell started (the async context survives into these handlers) is shown in that cell's console,
+ * as a browser's console shows it; any other goes to the host's log. A loop in a cell's timer or
+ * task that Stop ended throws the interruption here: that is the Stop working.
+ */
+function stray(kind: string) {
+  return (err: unknown) => {
+    if (err === INTERRUPTED) return;
+    if (tryCurrentCell()) console.error(kind, err);
+    else report(err);
+  };
+}
+process.on("uncaughtException", stray("Uncaught"));
+process.on("unhandledRejection", stray("Uncaught (in promise)"));

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as Tf from "@tensorflow/tfjs";
 import { resolveModelVersion, type Mlflow } from "../tracking/client/index.ts";
-import type { ModelVersion } from "../tracking/types.ts";
+import { MlflowError, type ModelVersion } from "../tracking/types.ts";
 import { loadTf } from "./backend.ts";
 import { loadModelDir, saveModelDir, type LoadedModel } from "./model-dir.ts";
 import type { Signature } from "./signature.ts";
@@ -56,10 +56,20 @@ export async function logModel(mlflow: Mlflow, model: Tf.LayersModel, artifactPa
   return info;
 }
 
-/** Downloads (or, for local stores, finds) the model directory a URI names and loads it. */
+/**
+ * Downloads (or, for local stores, finds) the model directory a URI names and loads it. A registry
+ * miss says which store was read (a command started in another folder reads another store).
+ */
 export async function loadModel(mlflow: Mlflow, uri: string): Promise<LoadedModel> {
   let artifactUri = uri;
-  if (uri.startsWith("models:/")) artifactUri = (await resolveModelVersion(await mlflow.getStore(), uri)).source;
+  if (uri.startsWith("models:/")) {
+    try {
+      artifactUri = (await resolveModelVersion(await mlflow.getStore(), uri)).source;
+    } catch (error) {
+      if (!(error instanceof MlflowError)) throw error;
+      throw new MlflowError(error.code, `cannot load ${uri} from ${mlflow.getTrackingUri() ?? "the tracking store"}: ${error.message}`);
+    }
+  }
   const dst = await mkdtemp(join(tmpdir(), "flowbook-load-"));
   try {
     const dir = await mlflow.downloadArtifacts({ artifactUri, dstPath: dst });

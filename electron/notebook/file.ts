@@ -16,7 +16,11 @@ export async function loadNotebook(path: string): Promise<Notebook> {
 /** Writes `nb` to `path` atomically (temp file, fsync, rename, fsync of the directory). */
 export async function saveNotebook(path: string, nb: Notebook): Promise<void> {
   // Serialize first: a notebook that cannot be written must not touch the disk at all.
-  const text = serializeNotebook(nb);
+  await writeFileAtomic(path, serializeNotebook(nb));
+}
+
+/** Writes `text` to `path` atomically, keeping an existing file's mode (the notebook and its session files). */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
   const mode = await fs.stat(path).then(

@@ -83,3 +83,14 @@ test("limits from outside are checked: known keys, whole numbers, within bounds"
   assert.match(limitsProblem({ consoleLines: 10_000_000 })!, /between 1 and 1000000/);
   assert.match(limitsProblem({ bogus: 1 })!, /unknown limit 'bogus'/);
 });
+
+test("the header line can turn running on open off, and a rewrite of the limits keeps it", () => {
+  assert.equal(parseLimitsDirective("// flowbook: run-on-open=false\n").runOnOpen, false);
+  assert.equal(parseLimitsDirective("// flowbook: output-limit=16MB run-on-open=true\n").runOnOpen, true);
+  assert.equal(parseLimitsDirective("// no line\n").runOnOpen, undefined);
+  assert.deepEqual(parseLimitsDirective("// flowbook: run-on-open=false\n").warnings, []);
+  assert.throws(() => parseLimitsDirective("// flowbook: run-on-open=no\n", "nb.ts"), /nb\.ts:1: 'run-on-open=no': expected run-on-open=true or run-on-open=false/);
+  const header = withLimitsDirective("// flowbook: run-on-open=false\n", { outputBytes: 16 * 1024 * 1024 });
+  assert.equal(header, "// flowbook: output-limit=16MB run-on-open=false\n");
+  assert.equal(parseLimitsDirective(header).runOnOpen, false);
+});

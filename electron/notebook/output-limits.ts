@@ -4,9 +4,10 @@
  * way sizes read are in `common/output-bounds.ts`, which the renderer shares):
  *
  * ```ts
- * // flowbook: output-limit=16MB console-lines=20000 console-bytes=5MB
+ * // flowbook: output-limit=16MB console-lines=20000 console-bytes=5MB run-on-open=false
  * ```
  *
+ * - `run-on-open=true|false` overrides the app's setting of whether opening the notebook runs it.
  * - One such line, anywhere in the header (before the first cell marker); keys are space-separated
  *   `key=value` pairs, each optional: `output-limit` and `console-bytes` take a size (`512`, `512B`,
  *   `64KB`, `16MB`, `1GB`, `1.5MB`; units are binary, 1 KB = 1024 B, case-insensitive),
@@ -79,6 +80,8 @@ export function limitsProblem(raw: unknown): string | undefined {
 export interface LimitsDirective {
   /** The limits the line sets. */
   limits: Partial<OutputLimits>;
+  /** Whether opening the notebook runs it (`run-on-open=`), when the line says. */
+  runOnOpen?: boolean;
   /** Unknown keys, each as a message (`nb.ts:1: unknown key 'x' … ignored`). */
   warnings: string[];
 }
@@ -86,9 +89,12 @@ export interface LimitsDirective {
 interface ParsedLine {
   index: number;
   limits: Partial<OutputLimits>;
-  /** Tokens of unknown keys, kept verbatim for a rewrite. */
+  runOnOpen?: boolean;
+  /** Tokens that are not limits (unknown keys, `run-on-open`), kept verbatim for a rewrite. */
   unknown: string[];
 }
+
+const RUN_ON_OPEN = "run-on-open";
 
 function parseLines(header: string, path: string | undefined, warnings: string[]): ParsedLine | undefined {
   let found: ParsedLine | undefined;
@@ -103,9 +109,16 @@ function parseLines(header: string, path: string | undefined, warnings: string[]
       if (eq <= 0) throw new NotebookFormatError(`cannot read '${token}' in the '// flowbook:' line; expected key=value`, lineNo, path);
       const name = token.slice(0, eq);
       const text = token.slice(eq + 1);
+      if (name === RUN_ON_OPEN) {
+        if (text !== "true" && text !== "false") throw new NotebookFormatError(`'${token}': expected ${RUN_ON_OPEN}=true or ${RUN_ON_OPEN}=false`, lineNo, path);
+        if (line.runOnOpen !== undefined) throw new NotebookFormatError(`'${name}' given twice`, lineNo, path);
+        line.runOnOpen = text === "true";
+        line.unknown.push(token);
+        continue;
+      }
       const key = KEYS.find(([, n]) => n === name)?.[0];
       if (!key) {
-        warnings.push(`${path ?? "notebook"}:${lineNo}: unknown key '${name}' in the '// flowbook:' line (known: ${KEYS.map(([, n]) => n).join(", ")}); ignored`);
+        warnings.push(`${path ?? "notebook"}:${lineNo}: unknown key '${name}' in the '// flowbook:' line (known: ${[...KEYS.map(([, n]) => n), RUN_ON_OPEN].join(", ")}); ignored`);
         line.unknown.push(token);
         continue;
       }
@@ -131,7 +144,7 @@ function parseLines(header: string, path: string | undefined, warnings: string[]
 export function parseLimitsDirective(header: string, path?: string): LimitsDirective {
   const warnings: string[] = [];
   const line = parseLines(header, path, warnings);
-  return { limits: line?.limits ?? {}, warnings };
+  return { limits: line?.limits ?? {}, ...(line?.runOnOpen !== undefined ? { runOnOpen: line.runOnOpen } : {}), warnings };
 }
 
 /** The directive line for `limits`, keys in a fixed order, then `unknown` tokens as given. */

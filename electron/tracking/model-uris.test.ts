@@ -59,7 +59,15 @@ test("resolveModelVersion reports missing versions, empty stages, unknown stages
   await assert.rejects(resolveModelVersion(registry, "models:/m/Prod"), { code: "INVALID_PARAMETER_VALUE" });
   await assert.rejects(resolveModelVersion(registry, "models:/m@nobody"), {
     code: "INVALID_PARAMETER_VALUE",
-    message: "Registered model alias nobody not found.",
+    message: "registered model 'm' exists but has no alias 'nobody' (it has no aliases)",
+  });
+  await registry.setRegisteredModelAlias("m", "champion", "1");
+  await assert.rejects(resolveModelVersion(registry, "models:/m@nobody"), {
+    message: "registered model 'm' exists but has no alias 'nobody' (its aliases: champion)",
+  });
+  await assert.rejects(resolveModelVersion(registry, "models:/ghost@champion"), {
+    code: "RESOURCE_DOES_NOT_EXIST",
+    message: "no registered model named 'ghost' (so no alias 'champion')",
   });
   await assert.rejects(resolveModelVersion(registry, "models:/ghost/latest"), { code: "RESOURCE_DOES_NOT_EXIST" });
 });

@@ -20,7 +20,7 @@ export interface RunsUri {
 }
 
 /** The registry reads a model URI needs; a `TrackingStore` or a `SqliteRegistry` both fit. */
-export type ModelVersionSource = Pick<TrackingStore, "getModelVersion" | "getLatestVersions" | "getModelVersionByAlias">;
+export type ModelVersionSource = Pick<TrackingStore, "getModelVersion" | "getLatestVersions" | "getModelVersionByAlias" | "getRegisteredModel">;
 
 function invalid(message: string): MlflowError {
   return new MlflowError("INVALID_PARAMETER_VALUE", message);
@@ -87,7 +87,11 @@ export async function resolveModelVersion(registry: ModelVersionSource, uri: str
     case "version":
       return registry.getModelVersion(parsed.name, parsed.version);
     case "alias":
-      return registry.getModelVersionByAlias(parsed.name, parsed.alias);
+      try {
+        return await registry.getModelVersionByAlias(parsed.name, parsed.alias);
+      } catch (error) {
+        throw await aliasError(registry, parsed.name, parsed.alias, error);
+      }
     case "stage":
     case "latest": {
       const stages = parsed.kind === "stage" ? [parsed.stage] : undefined;
@@ -103,4 +107,23 @@ export async function resolveModelVersion(registry: ModelVersionSource, uri: str
       return newest;
     }
   }
+}
+
+/**
+ * MLflow's "Registered model alias champion not found." for `models:/name@alias` says neither
+ * whether the model exists nor what to use instead: this error says which of the two is missing.
+ */
+async function aliasError(registry: ModelVersionSource, name: string, alias: string, error: unknown): Promise<unknown> {
+  if (!(error instanceof MlflowError)) return error;
+  let aliases: string[];
+  try {
+    aliases = (await registry.getRegisteredModel(name)).aliases.map((a) => a.alias);
+  } catch (missing) {
+    if (missing instanceof MlflowError && missing.code === "RESOURCE_DOES_NOT_EXIST") {
+      return new MlflowError("RESOURCE_DOES_NOT_EXIST", `no registered model named '${name}' (so no alias '${alias}')`);
+    }
+    return error;
+  }
+  const known = aliases.length ? `its aliases: ${aliases.join(", ")}` : "it has no aliases";
+  return new MlflowError(error.code, `registered model '${name}' exists but has no alias '${alias}' (${known})`);
 }

@@ -2,27 +2,15 @@
  * A Plotly figure. Plotly is loaded with the first chart (plotly.ts: it is larger than the rest of
  * the app, and parsing it at startup would stall the first paint), drawn with `newPlot` once both
  * it and the element exist, updated in place with `react` on each new figure, and purged on cleanup.
+ * Without WebGL, its WebGL traces are drawn another way (webgl-fallback.ts).
  */
-import { createEffect, createMemo, createSignal, onCleanup, onMount } from "solid-js";
+import { createEffect, createMemo, createSignal, For, Index, onCleanup, onMount, Show } from "solid-js";
 import { unwrap } from "solid-js/store";
 import type { PlotFigure } from "../../electron/protocol.ts";
+import { ParcoordsChart } from "./ParcoordsChart.tsx";
+import { withTitleObjects } from "../../electron/common/plot-layout.ts";
 import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "./plotly.ts";
-
-/**
- * Plotly 3+ dropped string titles (`title: "loss"`); cells written in that common style would lose
- * their titles, so strings become `{ text }` for the figure and its axes.
- */
-function withTitleObjects(layout: Record<string, unknown>): Record<string, unknown> {
-  const fix = (v: unknown) => (typeof v === "string" ? { text: v } : v);
-  const out: Record<string, unknown> = { ...layout };
-  if ("title" in out) out.title = fix(out.title);
-  for (const [key, value] of Object.entries(out)) {
-    if (/^[xyz]axis\d*$/.test(key) && value && typeof value === "object" && "title" in value) {
-      out[key] = { ...(value as Record<string, unknown>), title: fix((value as { title: unknown }).title) };
-    }
-  }
-  return out;
-}
+import { parcoordsDimensions, webglAvailable, withoutWebGl, type WebGlFallback } from "./webgl-fallback.ts";
 
 /** Draws `figure`; `revision` changes whenever the kernel sends a new figure for this output. */
 export function PlotChart(props: { figure: PlotFigure; revision: number; dark: boolean }) {
@@ -49,6 +37,14 @@ export function PlotChart(props: { figure: PlotFigure; revision: number; dark: b
     };
   });
 
+  // The figure's traces, split for a browser without WebGL (all for Plotly when it has it).
+  const traces = createMemo((): WebGlFallback => {
+    void props.revision;
+    // Plotly keeps references into what it is given: hand it a plain copy, never store proxies.
+    const data = structuredClone(unwrap(props.figure).data);
+    return webglAvailable() ? { plotly: data, parcoords: [], notes: [] } : withoutWebGl(data);
+  });
+
   onMount(() => {
     void loadPlotly().then((lib) => {
       if (!disposed) setPlotly(() => lib);
@@ -58,11 +54,9 @@ export function PlotChart(props: { figure: PlotFigure; revision: number; dark: b
   // Drives Plotly only; reads the revision so a new figure redraws without deep-tracking its data.
   createEffect(() => {
     const lib = plotly();
-    void props.revision;
     const l = layout();
+    const data = traces().plotly;
     if (!lib) return;
-    // Plotly keeps references into what it is given: hand it a plain copy, never store proxies.
-    const data = structuredClone(unwrap(props.figure).data);
     if (drawn) void lib.react(el, data, l, PLOT_CONFIG);
     else void lib.newPlot(el, data, l, PLOT_CONFIG);
     drawn = true;
@@ -73,5 +67,29 @@ export function PlotChart(props: { figure: PlotFigure; revision: number; dark: b
     plotly()?.purge(el);
   });
 
-  return <div class="plot" data-testid="output-plot" ref={el} />;
+  return (
+    <>
+      <div class="plot" data-testid="output-plot" ref={el} hidden={traces().plotly.length === 0} />
+      <Index each={traces().parcoords}>
+        {(trace) => {
+          const chart = createMemo(() => parcoordsDimensions(trace()));
+          const rows = () => chart().dims[0]?.values.length ?? 0;
+          return (
+            <ParcoordsChart
+              dims={chart().dims}
+              names={Array.from({ length: rows() }, (_, i) => `row ${i + 1}`)}
+              keys={Array.from({ length: rows() }, (_, i) => String(i))}
+              defaultColor={chart().color}
+              noun="row"
+            />
+          );
+        }}
+      </Index>
+      <Show when={traces().notes.length}>
+        <ul class="plot-notes" data-testid="plot-notes">
+          <For each={traces().notes}>{(note) => <li>{note}</li>}</For>
+        </ul>
+      </Show>
+    </>
+  );
 }

@@ -3,7 +3,7 @@
  * notebook store; a change to the stored code from elsewhere (a reopened notebook) is dispatched
  * into the editor, never the other way round, so the two cannot loop.
  */
-import { EditorState } from "@codemirror/state";
+import { EditorState, Transaction } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { createEffect, onCleanup, onMount } from "solid-js";
 import { baseSetup } from "../editor/base.ts";
@@ -46,7 +46,8 @@ export function CellEditor(props: CellEditorProps) {
   createEffect(() => {
     const code = props.code;
     if (view && code !== view.state.doc.toString()) {
-      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
+      // Not the user's edit: undo must never bring back code from before it.
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code }, annotations: Transaction.addToHistory.of(false) });
     }
   });
 

@@ -27,7 +27,11 @@ export const editorTheme: Extension = [
     ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "1.5" },
     ".cm-content": { caretColor: "var(--accent)", padding: "6px 0" },
     ".cm-cursor": { borderLeftColor: "var(--accent)" },
-    ".cm-gutters": { backgroundColor: "var(--code-bg)", color: "var(--muted)", border: "none" },
+    // The gutter stays put while a long line scrolls sideways: an opaque background, a margin and a
+    // rule between numbers and code, so scrolled code never runs into (or seems under) a number.
+    ".cm-gutters": { backgroundColor: "var(--code-bg)", color: "var(--muted)", border: "none", borderRight: "1px solid var(--border)" },
+    ".cm-lineNumbers .cm-gutterElement": { padding: "0 8px 0 6px" },
+    ".cm-line": { paddingLeft: "6px" },
     ".cm-activeLine": { backgroundColor: "var(--active-line)" },
     ".cm-activeLineGutter": { backgroundColor: "var(--active-line)" },
     "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": { backgroundColor: "var(--selection) !important" },

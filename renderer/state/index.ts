@@ -2,8 +2,9 @@
  * The renderer's state: one store per domain, composed here, fed by one event switch, and shared
  * through one typed context. Views call the actions below; nothing else sends commands.
  */
-import { batch, createContext, createMemo, useContext } from "solid-js";
+import { batch, createContext, createEffect, createMemo, onCleanup, useContext } from "solid-js";
 import type {
+  AppSettings,
   CellConfig,
   CellId,
   CellSource,
@@ -20,8 +21,12 @@ import { createHostState } from "./host.ts";
 import { createKernelState } from "./kernel.ts";
 import { createNotebookState, type Placement } from "./notebook.ts";
 import { createTrackingState } from "./tracking.ts";
+import { createSettingsState } from "./settings.ts";
+import { createLocationState } from "./location.ts";
+import { createSentCodeState } from "./sent-code.ts";
 import { createUiState } from "./ui.ts";
 import { createViewSourceState } from "./view-source.ts";
+import { sessionFileUrl } from "./output-limits.ts";
 
 /**
  * Exhaustiveness guard: the build fails when a message type is added and not handled; at run time
@@ -31,6 +36,9 @@ function assertNever(value: never): void {
   console.warn("flowbook: unhandled message", value);
 }
 
+/** How long after the last edit autosave writes the notebook (marimo waits about as long). */
+export const AUTOSAVE_DELAY_MS = 1000;
+
 /** Builds every domain's state, wires it to the transport and returns state plus actions. */
 export function createAppState(transport: Transport) {
   const host = createHostState();
@@ -38,6 +46,9 @@ export function createAppState(transport: Transport) {
   const kernel = createKernelState();
   const tracking = createTrackingState();
   const ui = createUiState();
+  const location = createLocationState(ui);
+  const sentCode = createSentCodeState();
+  const settings = createSettingsState();
   const request = createRequester(transport);
   const viewSource = createViewSourceState(request, transport, (message) => ui.setNotice(message));
 
@@ -82,6 +93,15 @@ export function createAppState(transport: Transport) {
       case "interrupt":
         actions.interrupt();
         break;
+      case "open":
+        if (event.path) void actions.open(event.path).catch(fail("Open"));
+        break;
+      case "new":
+        if (event.path) void actions.create(event.path).catch(fail("New notebook"));
+        break;
+      case "export-html":
+        ui.setOverlay("export");
+        break;
       default:
         assertNever(event.command);
     }
@@ -96,11 +116,20 @@ export function createAppState(transport: Transport) {
         break;
       }
       case "notebook-opened":
-        // A reconnect re-announces the same notebook: keep its outputs; another notebook starts clean.
-        if (event.path !== notebook.store.path) kernel.clear();
+        // A reconnect re-announces the same open notebook: keep its outputs; a fresh open starts clean.
+        if (event.session !== notebook.session()) {
+          kernel.clear();
+          sentCode.reset(event.cells);
+        }
         notebook.load(event);
         // The notebook's bounds, when the host sends them; until it does, the app's defaults.
         kernel.useLimits(event.limits);
+        break;
+      case "app-settings":
+        settings.apply(event.settings);
+        break;
+      case "last-outputs":
+        kernel.applyLast(event.outputs);
         break;
       case "kernel-event":
         handleKernel(event.event);
@@ -159,23 +188,28 @@ export function createAppState(transport: Transport) {
       openPath: () => notebook.store.path,
       liveCode: (cellId) => notebook.store.cells[cellId]?.code,
       async openAt(path, cellId) {
-        if (path !== notebook.store.path) {
-          if (!discardEdits()) return;
-          await actions.open(path);
-        }
+        if (path !== notebook.store.path && !(await actions.open(path))) return;
         ui.focusCell(cellId as CellId);
       },
       async openText(text, path, cellId) {
-        if (!discardEdits()) return;
-        await actions.openText(text, path);
+        if (!(await actions.openText(text, path))) return;
         ui.focusCell(cellId as CellId);
       },
     },
   });
 
-  /** Whether opening another notebook may go ahead: nothing unsaved, or the user agrees to drop it. */
-  const discardEdits = () =>
-    !notebook.dirty() || window.confirm("The open notebook has unsaved changes, which opening another one discards. Open it anyway?");
+  /**
+   * Whether `what` (opening or creating another notebook) may replace the open one: nothing is
+   * unsaved, autosave saves it now, or the user chose Save (and it saved) or Discard.
+   */
+  const mayLeave = async (what: string): Promise<boolean> => {
+    if (!notebook.dirty()) return true;
+    if (settings.settings()?.autosave && !notebook.fromText()) return actions.save();
+    const choice = await ui.askLeave(what);
+    if (choice === "save") return actions.save();
+    return choice === "discard";
+  };
+  const nameOf = (path: string) => path.split(/[\\/]/).pop() ?? path;
 
   const cellSources = (ids: CellId[]) =>
     ids
@@ -191,12 +225,15 @@ export function createAppState(transport: Transport) {
     run(ids: CellId[]) {
       const cells = cellSources(ids);
       if (cells.length === 0) return;
+      sentCode.record(cells);
       transport.send({ type: "execute-cells", cells, requestedAt: Date.now() });
     },
     runAll() {
       actions.run(notebook.store.order);
     },
+    /** Runs every cell edited since it last ran, then every stale cell with its descendants: one click leaves nothing stale. */
     runStale() {
+      actions.run(notebook.store.order.filter((id) => sentCode.edited(id, notebook.store.cells[id]?.code ?? "")));
       transport.send({ type: "run-stale-cells" });
     },
     interrupt() {
@@ -241,26 +278,65 @@ export function createAppState(transport: Transport) {
       transport.send({ type: "set-output-limits", limits: { outputBytes } });
       actions.run([id]);
     },
-    /** Saves every cell in order (under `path` for "save as"); the dirty flag clears once the host confirms. */
-    save(path?: string) {
+    /**
+     * Saves every cell in order (under `path` for "save as"); the dirty flag clears once the host
+     * confirms, unless the notebook changed meanwhile. Resolves to whether it saved.
+     */
+    save(path?: string): Promise<boolean> {
       const cells = notebook.ordered().map(plain);
-      request(path === undefined ? { type: "save-notebook", cells } : { type: "save-notebook", cells, path })
-        .then(() => notebook.markSaved())
-        .catch(fail("Save"));
+      const revision = notebook.revision();
+      return request(path === undefined ? { type: "save-notebook", cells } : { type: "save-notebook", cells, path })
+        .then((result) => {
+          notebook.markSaved(revision, (result as { path: string }).path);
+          return true;
+        })
+        .catch((err: unknown) => {
+          fail("Save")(err);
+          return false;
+        });
+    },
+    /** Changes app-wide settings (the host keeps them and tells every window). */
+    setSettings(patch: Partial<AppSettings>) {
+      request({ type: "set-app-settings", settings: patch }).catch(fail("Changing the settings"));
+    },
+    /**
+     * Exports the notebook as it is on screen, with its latest outputs, as one HTML page, and offers
+     * the file (a download from the host's session-file route).
+     */
+    async exportHtml(includeCode: boolean): Promise<void> {
+      try {
+        const { file } = (await request({ type: "export-html", cells: notebook.ordered().map(plain), includeCode })) as { file: string };
+        const link = document.createElement("a");
+        link.href = sessionFileUrl(file, true);
+        link.download = nameOf(file);
+        link.click();
+      } catch (err) {
+        fail("Export")(err);
+      }
     },
     listNotebooks(): Promise<unknown> {
       return request({ type: "list-notebooks" });
     },
-    /** Opens a notebook; the host answers with `notebook-opened`, which replaces the view. */
-    open(path: string): Promise<unknown> {
-      return request({ type: "open-notebook", path });
+    /**
+     * Opens a notebook once unsaved edits are saved or discarded; the host answers with
+     * `notebook-opened`, which replaces the view. Resolves to false when the user stayed.
+     */
+    async open(path: string): Promise<boolean> {
+      if (!(await mayLeave(`opening ${nameOf(path)}`))) return false;
+      await request({ type: "open-notebook", path });
+      return true;
     },
     /** Opens notebook text (a run's snapshot) as a new notebook that is saved near `path` on the first save. */
-    openText(text: string, path: string): Promise<unknown> {
-      return request({ type: "open-notebook-text", path, text });
+    async openText(text: string, path: string): Promise<boolean> {
+      if (!(await mayLeave("opening the run's notebook"))) return false;
+      await request({ type: "open-notebook-text", path, text });
+      return true;
     },
-    create(path: string): Promise<unknown> {
-      return request({ type: "new-notebook", path });
+    /** Creates and opens a notebook at `path`, as `open` does. */
+    async create(path: string): Promise<boolean> {
+      if (!(await mayLeave(`creating ${nameOf(path)}`))) return false;
+      await request({ type: "new-notebook", path });
+      return true;
     },
   };
 
@@ -275,7 +351,16 @@ export function createAppState(transport: Transport) {
     });
   });
 
-  return { host, notebook, kernel, tracking, trackingApi, viewSource, viewsApi, ui, actions };
+  // Autosave: a short while after the last edit, save the notebook (one on disk, not a snapshot
+  // opened from text, which the user names by saving). Drives the host only; sets no signal.
+  createEffect(() => {
+    notebook.revision();
+    if (!notebook.dirty() || !settings.settings()?.autosave || notebook.fromText()) return;
+    const timer = setTimeout(() => void actions.save(), AUTOSAVE_DELAY_MS);
+    onCleanup(() => clearTimeout(timer));
+  });
+
+  return { host, notebook, kernel, tracking, trackingApi, viewSource, viewsApi, ui, location, sentCode, settings, actions };
 }
 
 /** Everything views read and do. */

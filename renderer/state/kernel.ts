@@ -12,6 +12,7 @@ import type {
   CellOutput,
   CellStatus,
   CellStatusChanged,
+  LastOutput,
   Output,
   OutputLimits,
   VariableInfo,
@@ -34,6 +35,8 @@ export interface CellRunState {
   staleReason: string | null;
   /** The cell whose `stop()` ended this run (this cell) or kept it from running (an ancestor). */
   stoppedBy: CellId | null;
+  /** The output (or error) is what the cell showed in the previous session: shown until it recomputes. */
+  fromLastSession: boolean;
 }
 
 const blank = (): CellRunState => ({
@@ -45,6 +48,7 @@ const blank = (): CellRunState => ({
   consoleRun: 0,
   staleReason: null,
   stoppedBy: null,
+  fromLastSession: false,
 });
 
 /** Per-cell run state, the variables graph, and whether an interrupt was just reported. */
@@ -116,6 +120,21 @@ export function createKernelState() {
       setCells(e.id, "error", reconcile(e.error ?? null));
       setCells(e.id, "stoppedBy", e.stopped?.cell ?? null);
       setCells(e.id, "outputRevision", (n) => n + 1);
+      setCells(e.id, "fromLastSession", false);
+    },
+    /** Shows what cells showed in the previous session, for cells that have shown nothing in this one. */
+    applyLast(outputs: LastOutput[]) {
+      for (const last of outputs) {
+        const current = cells[last.id];
+        if (current && (current.output !== null || current.error !== null)) continue;
+        if (!current) setCells(last.id, blank());
+        setCells(last.id, produce((c) => {
+          c.output = last.output;
+          c.error = last.error ?? null;
+          c.fromLastSession = true;
+          c.outputRevision++;
+        }));
+      }
     },
     /** Appends console text to the run's tail, trimmed to the bounds: a flood costs its own length, never the tail's. */
     applyConsole(e: CellConsole) {

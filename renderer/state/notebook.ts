@@ -29,6 +29,17 @@ export function createNotebookState() {
   const [mode, setMode] = createSignal<RunMode>("autorun");
   const [dirty, setDirty] = createSignal(false);
   const [loaded, setLoaded] = createSignal(false);
+  // Which open of the host this is: editors (and their undo history) live as long as it does.
+  const [session, setSession] = createSignal(0);
+  const [ranOnOpen, setRanOnOpen] = createSignal(false);
+  // Opened from text (a run's snapshot): no file yet, so nothing saves it but the user.
+  const [fromText, setFromText] = createSignal(false);
+  // Counts changes, so a save that ends after another edit does not mark that edit saved.
+  const [revision, setRevision] = createSignal(0);
+  const changed = () => {
+    setDirty(true);
+    setRevision((n) => n + 1);
+  };
 
   /** Cells in notebook order, as the kernel and the file want them. */
   const ordered = (): CellSource[] => store.order.map((id) => store.cells[id]).filter((c) => c !== undefined);
@@ -39,8 +50,16 @@ export function createNotebookState() {
     dirty,
     loaded,
     ordered,
-    /** Replaces the notebook with one the host opened; cells keeping their id keep their editor. */
+    session,
+    /** Whether opening ran the notebook (else its outputs are from the last session until run). */
+    ranOnOpen,
+    fromText,
+    revision,
+    /** Replaces the notebook with one the host opened (a fresh open: new editors, new undo history). */
     load(opened: NotebookOpened) {
+      setRanOnOpen(opened.runOnOpen);
+      // A reconnect re-announces the open notebook as the host last saved it: the edits here win.
+      if (loaded() && opened.session === session()) return;
       const cells: Record<string, CellSource> = {};
       for (const c of opened.cells) cells[c.id] = c;
       setStore("path", opened.path);
@@ -50,12 +69,14 @@ export function createNotebookState() {
       setMode(opened.mode);
       // A notebook opened from text (a run's snapshot) exists only here until saved.
       setDirty(!!opened.unsaved);
+      setFromText(!!opened.unsaved);
+      setSession(opened.session);
       setLoaded(true);
     },
     editCode(id: CellId, code: string) {
       if (store.cells[id]?.code === code) return;
       setStore("cells", id, "code", code);
-      setDirty(true);
+      changed();
     },
     /** Inserts an empty cell next to `anchor` (or at the end) and returns its id. */
     addCell(anchor: CellId | undefined, placement: Placement): CellId {
@@ -69,13 +90,13 @@ export function createNotebookState() {
           else order.splice(placement === "above" ? at : at + 1, 0, id);
         }),
       );
-      setDirty(true);
+      changed();
       return id;
     },
     deleteCell(id: CellId) {
       setStore("order", (order) => order.filter((x) => x !== id));
       setStore("cells", produce((cells) => void delete cells[id]));
-      setDirty(true);
+      changed();
     },
     /** Moves a cell one place up (-1) or down (+1); returns false at either end. */
     moveCell(id: CellId, delta: -1 | 1): boolean {
@@ -89,20 +110,21 @@ export function createNotebookState() {
           order.splice(to, 0, id);
         }),
       );
-      setDirty(true);
+      changed();
       return true;
     },
     setConfig(id: CellId, config: CellConfig) {
       setStore("cells", id, "config", reconcile(config));
-      setDirty(true);
+      changed();
     },
     setMode,
     /** The notebook changed outside its cells (a raised output limit in its header): it needs saving. */
-    markChanged() {
-      setDirty(true);
-    },
-    markSaved() {
-      setDirty(false);
+    markChanged: changed,
+    /** A save of the notebook as it was at `savedRevision` succeeded (under `path`). */
+    markSaved(savedRevision: number, path: string) {
+      setStore("path", path);
+      setFromText(false);
+      if (revision() === savedRevision) setDirty(false);
     },
   };
 }

@@ -9,7 +9,16 @@ export type ThemeChoice = "system" | "light" | "dark";
 export type MainView = "notebook" | "tracking";
 
 /** Which overlay panel is showing, if any. */
-export type Overlay = "none" | "help" | "open" | "new" | "connect";
+export type Overlay = "none" | "help" | "open" | "new" | "connect" | "settings" | "export";
+
+/** How the user answered "the notebook has unsaved changes": save first, drop them, or stay. */
+export type LeaveChoice = "save" | "discard" | "cancel";
+
+/** The unsaved-changes question on screen: what would discard the edits, and its answer. */
+export interface LeaveQuestion {
+  what: string;
+  answer(choice: LeaveChoice): void;
+}
 
 const THEME_KEY = "flowbook.theme";
 
@@ -27,6 +36,7 @@ export function createUiState() {
   const [overlay, setOverlay] = createSignal<Overlay>("none");
   const [view, setView] = createSignal<MainView>("notebook");
   const [notice, setNotice] = createSignal<string | null>(null);
+  const [leaving, setLeaving] = createSignal<LeaveQuestion | null>(null);
   // Not deduplicated: asking for the same cell again scrolls to it again.
   const [focused, setFocused] = createSignal<{ id: CellId } | null>(null, { equals: false });
 
@@ -41,6 +51,24 @@ export function createUiState() {
     view,
     setView,
     notice,
+    /** The unsaved-changes question being asked, if any. */
+    leaving,
+    /**
+     * Asks whether to save, discard or keep the open notebook's unsaved edits before `what`
+     * (e.g. "opening b.ts"); a second question cancels the first.
+     */
+    askLeave(what: string): Promise<LeaveChoice> {
+      leaving()?.answer("cancel");
+      return new Promise((resolve) =>
+        setLeaving({
+          what,
+          answer(choice) {
+            setLeaving(null);
+            resolve(choice);
+          },
+        }),
+      );
+    },
     /** Shows a one-line message (a failed save, a lost connection) until dismissed or replaced. */
     setNotice,
     /** The cell the notebook should bring into view (from a run's "open notebook at this cell"). */
@@ -50,9 +78,13 @@ export function createUiState() {
       setView("notebook");
       setFocused({ id });
     },
-    /** Cycles system → light → dark and remembers the choice. */
+    /**
+     * Switches to the other look and remembers it; switching back to the system's look follows the
+     * system again. (Cycling system → light → dark made the first click do nothing on a light system.)
+     */
     cycleTheme() {
-      const next: ThemeChoice = theme() === "system" ? "light" : theme() === "light" ? "dark" : "system";
+      const toDark = !dark();
+      const next: ThemeChoice = toDark === systemDark() ? "system" : toDark ? "dark" : "light";
       localStorage.setItem(THEME_KEY, next);
       setThemeSignal(next);
     },

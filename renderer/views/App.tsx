@@ -1,10 +1,13 @@
 /** The whole window: toolbar, notebook, status bar, dialogs, and the global shortcuts. */
 import { createEffect, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { Icon } from "../components/Icon.tsx";
 import { useApp } from "../state/index.ts";
 import { ConnectionDialog, TrackingApp } from "../tracking/index.ts";
 import { HelpPanel } from "./HelpPanel.tsx";
 import { Notebook } from "./Notebook.tsx";
+import { LeaveDialog } from "./LeaveDialog.tsx";
 import { NewDialog, OpenDialog } from "./NotebookPicker.tsx";
+import { ExportDialog, SettingsDialog } from "./SettingsDialog.tsx";
 import { StatusBar } from "./StatusBar.tsx";
 import { Toolbar } from "./Toolbar.tsx";
 
@@ -57,7 +60,7 @@ export function App() {
         <div class="notice" role="status" data-testid="notice">
           {app.ui.notice()}
           <button type="button" class="icon" aria-label="Dismiss" onClick={() => app.ui.setNotice(null)}>
-            ✕
+            <Icon name="close" />
           </button>
         </div>
       </Show>
@@ -72,6 +75,7 @@ export function App() {
             {(api) => (
               <TrackingApp
                 api={api}
+                location={app.location}
                 connection={{ open: () => app.ui.setOverlay("connect"), error: () => app.viewSource.error()?.message ?? null }}
               />
             )}
@@ -89,6 +93,12 @@ export function App() {
         <Match when={app.ui.overlay() === "new"}>
           <NewDialog />
         </Match>
+        <Match when={app.ui.overlay() === "settings"}>
+          <SettingsDialog />
+        </Match>
+        <Match when={app.ui.overlay() === "export"}>
+          <ExportDialog />
+        </Match>
         <Match when={app.ui.overlay() === "connect"}>
           <ConnectionDialog
             current={app.viewSource.active()}
@@ -100,6 +110,7 @@ export function App() {
           />
         </Match>
       </Switch>
+      <LeaveDialog />
     </div>
   );
 }

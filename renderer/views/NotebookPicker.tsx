@@ -14,7 +14,8 @@ function toPaths(result: unknown): string[] {
     .filter((p): p is string => typeof p === "string");
 }
 
-function Dialog(props: { title: string; testid: string; children: JSX.Element }) {
+/** A modal dialog; clicking outside it closes the overlay. */
+export function Dialog(props: { title: string; testid: string; children: JSX.Element }) {
   const app = useApp();
   return (
     <div class="overlay" onClick={(e) => e.target === e.currentTarget && app.ui.setOverlay("none")}>

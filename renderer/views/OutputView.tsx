@@ -1,5 +1,6 @@
 /** A cell's output, any `Output` by kind (a stack renders its items in order); it reads the app's theme and tracking api, so it is a view. */
 import { For, Match, Switch } from "solid-js";
+import { ProgressBar } from "../components/ProgressBar.tsx";
 import type { CellId, Output } from "../../electron/protocol.ts";
 import { PlotChart } from "../charts/PlotChart.tsx";
 import { useApp } from "../state/index.ts";
@@ -35,15 +36,7 @@ export function OutputView(props: { output: Output; revision: number; cellId?: C
       </Match>
       <Match when={ofKind("widget")}>{(o) => <Widget widget={o().widget} />}</Match>
       <Match when={ofKind("progress")}>
-        {(o) => (
-          <div class="progress" data-testid="output-progress">
-            <span class="progress-label">{o().label}</span>
-            <progress value={o().value} max={o().total || 1} />
-            <span class="progress-count">
-              {o().value} / {o().total}
-            </span>
-          </div>
-        )}
+        {(o) => <ProgressBar label={o().label} value={o().value} total={o().total} stopped={o().stopped} />}
       </Match>
       <Match when={ofKind("stack")}>
         {(o) => (

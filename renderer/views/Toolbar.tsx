@@ -1,6 +1,11 @@
 /** The top bar: notebook name and dirty marker, run/stop/restart, run mode, file actions, theme, help. */
 import { createMemo, Show } from "solid-js";
 import { useApp } from "../state/index.ts";
+import { Icon } from "../components/Icon.tsx";
+
+/** Restart throws every cell's values away (and stops what runs): the user agrees first. */
+const confirmRestart = () =>
+  window.confirm("Restart the kernel? Every value the cells computed is dropped, running cells stop, and all cells become stale (outputs stay until they run again).");
 
 /** Application toolbar. */
 export function Toolbar() {
@@ -48,7 +53,7 @@ export function Toolbar() {
       </div>
       <div class="group">
         <button type="button" data-testid="run-all" title="Run all cells" onClick={() => app.actions.runAll()}>
-          ▶ Run all
+          <Icon name="run" /> Run all
         </button>
         <Show when={app.notebook.mode() === "lazy"}>
           <button type="button" data-testid="run-stale" title="Run stale cells" onClick={() => app.actions.runStale()}>
@@ -63,10 +68,10 @@ export function Toolbar() {
           disabled={!busy()}
           onClick={() => app.actions.interrupt()}
         >
-          ■ Stop
+          <Icon name="stop" /> Stop
         </button>
-        <button type="button" data-testid="restart-kernel" title="Restart kernel" onClick={() => app.actions.restart()}>
-          ↻ Restart
+        <button type="button" data-testid="restart-kernel" title="Restart kernel" onClick={() => confirmRestart() && app.actions.restart()}>
+          <Icon name="restart" /> Restart
         </button>
         <label class="mode" title="Autorun re-runs dependent cells; lazy marks them stale">
           <input
@@ -89,8 +94,14 @@ export function Toolbar() {
         <button type="button" data-testid="save" title="Save (Ctrl+S)" onClick={() => app.actions.save()}>
           Save
         </button>
+        <button type="button" data-testid="export" title="Export as one HTML file" onClick={() => app.ui.setOverlay("export")}>
+          Export
+        </button>
+        <button type="button" data-testid="settings" title="Settings: autosave, run on open" onClick={() => app.ui.setOverlay("settings")}>
+          Settings
+        </button>
         <button type="button" data-testid="theme-toggle" title={themeLabel()} onClick={() => app.ui.cycleTheme()}>
-          {app.ui.dark() ? "☾" : "☀"}
+          <Icon name={app.ui.dark() ? "moon" : "sun"} />
         </button>
         <button type="button" data-testid="help" title="Keyboard shortcuts (?)" onClick={() => app.ui.setOverlay("help")}>
           ?

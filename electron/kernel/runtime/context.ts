@@ -19,6 +19,11 @@ export interface CellContext {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** Replaces the cell's output now (imperative `output.replace`); ignored once the run is stale. */
   display(output: Output | null): void;
+  /**
+   * Shows `output` as the run's last word even after the run was aborted (a progress bar saying it
+   * stopped), unless a newer run of the cell replaced it.
+   */
+  displayFinal(output: Output): void;
   /** Appends to the cell's output (shown as a stack); ignored once the run is stale. */
   append(output: Output): void;
   /** Runs `fn` when this run is disposed (same moment `signal` aborts). */

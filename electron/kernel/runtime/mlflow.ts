@@ -223,7 +223,7 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance,
     }
   }
 
-  mlflow = createMlflow(wrapped, async (uri) => (sameStore(uri, storeUri) ? { store: wrapped, owned: false } : openHttpStore(uri)));
+  mlflow = createMlflow(wrapped, async (uri) => (sameStore(uri, storeUri) ? { store: wrapped, owned: false } : openHttpStore(uri)), storeUri);
   const setExperiment = mlflow.setExperiment;
   mlflow.setExperiment = (...args) => quiet.run(true, () => setExperiment(...args));
   return {

@@ -7,7 +7,8 @@
  *
  * Updates are shown through the cell's `display` at most 10 times a second plus once at the end,
  * so a tight loop does not flood the host. Iterating stops (throwing the abort reason) once the
- * cell run is aborted, which makes loops over `progress` interruptible at each step.
+ * cell run is aborted, which makes loops over `progress` interruptible at each step. A bar whose
+ * run is aborted before it is done (Stop during training the cell did not await) says "stopped".
  */
 import { tryCurrentCell } from "./context.ts";
 
@@ -47,7 +48,11 @@ function bar(total: number, label: string): ProgressBar & { check(): void } {
     // A trailing update so the bar never stops short of the last value.
     else timer ??= setTimeout(show, wait);
   };
-  cell?.onDispose(() => clearTimeout(timer));
+  let finished = false;
+  cell?.onDispose(() => {
+    clearTimeout(timer);
+    if (!finished && value < total) cell.displayFinal({ kind: "progress", label, value, total, stopped: true });
+  });
   show();
   return {
     advance: (steps = 1) => {
@@ -58,7 +63,12 @@ function bar(total: number, label: string): ProgressBar & { check(): void } {
       value = v;
       update();
     },
-    done: show,
+    done: () => {
+      // Done while the run is aborted is the end of stopped work: the stopped frame stays.
+      if (cell?.signal.aborted) return;
+      finished = true;
+      show();
+    },
     check: () => cell?.signal.throwIfAborted(),
   };
 }

@@ -62,9 +62,11 @@ function entries(record: Record<string, unknown>): { key: string; value: string 
 
 /**
  * Creates a fluent API bound to a store or a tracking URI; `open` turns URIs (the first one, and
- * `setTrackingUri`'s) into stores: by default `http(s)://` only (see store-uri.ts).
+ * `setTrackingUri`'s) into stores: by default `http(s)://` only (see store-uri.ts). `storeUri` is
+ * the URI a given store answers for (the kernel's host database), so `getTrackingUri` and error
+ * messages can name it.
  */
-export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpener = openHttpStore) {
+export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpener = openHttpStore, storeUri?: string) {
   let store: TrackingStore;
   let trackingUri: string | undefined;
   let ownsStore = false;
@@ -82,6 +84,7 @@ export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpen
       ownsStore = opened.owned;
     } else {
       store = target;
+      trackingUri = storeUri;
       ownsStore = false;
     }
   }
@@ -123,7 +126,7 @@ export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpen
       await buffer.flush();
       await use(uri);
     },
-    /** The tracking URI this instance was given, or undefined when it was given a store. */
+    /** The tracking URI this instance was given (or its store's `storeUri`), else undefined. */
     getTrackingUri(): string | undefined {
       return trackingUri;
     },

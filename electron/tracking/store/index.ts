@@ -6,3 +6,4 @@ export { SqliteStore } from "./sqlite-store.ts";
 export type { SqliteStoreOptions } from "./sqlite-store.ts";
 export { TRACKING_MIGRATIONS } from "./schema.ts";
 export { openOwnedStore, openStore } from "./open-store.ts";
+export { defaultStoreUri, NOTEBOOK_FOLDER, storeFolder } from "./default-store.ts";

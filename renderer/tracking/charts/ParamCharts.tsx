@@ -1,12 +1,13 @@
 /**
- * Parallel coordinates over the selected runs' params and metrics (SVG, see ParallelCoordinates),
+ * Parallel coordinates over the selected runs' params and metrics (SVG, see charts/ParcoordsChart),
  * and a scatter of any two of them (one point per run), redrawn with Plotly.react when the runs or
  * the chosen axes change (Plotly's scatter is SVG too, so neither needs WebGL).
  */
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount } from "solid-js";
 import type { Run } from "../data/types.ts";
 import { dimension, dimensionIds } from "./param-space.ts";
-import { ParallelCoordinates } from "./ParallelCoordinates.tsx";
+import { ParcoordsChart } from "../../charts/ParcoordsChart.tsx";
+import { lowerIsBetter } from "../data/diff.ts";
 import { loadPlotly, PLOT_CONFIG, type PlotlyStatic } from "../../charts/plotly.ts";
 
 function usePlot(draw: (lib: PlotlyStatic, el: HTMLDivElement) => void, deps: () => unknown) {
@@ -33,8 +34,14 @@ export function ParamCharts(props: { runs: Run[]; onOpenRun?: (runId: string) =>
   const metricIds = createMemo(() => ids().filter((i) => i.startsWith("metrics:")));
   const [xId, setXId] = createSignal<string>("");
   const [yId, setYId] = createSignal<string>("");
-  const x = () => (ids().includes(xId()) ? xId() : (ids()[0] ?? ""));
-  const y = () => (ids().includes(yId()) ? yId() : (metricIds()[0] ?? ids()[1] ?? ""));
+  // Default axes are ones the runs differ on: a constant column plots every run on one line.
+  const varying = createMemo(() => ids().filter((i) => new Set(dimension(props.runs, i).values.filter((v) => !Number.isNaN(v))).size > 1));
+  const x = () => (ids().includes(xId()) ? xId() : (varying()[0] ?? ids()[0] ?? ""));
+  const y = () => {
+    if (ids().includes(yId())) return yId();
+    const others = varying().filter((i) => i !== x());
+    return others.find((i) => i.startsWith("metrics:")) ?? others[0] ?? metricIds()[0] ?? ids()[1] ?? "";
+  };
   const names = () => props.runs.map((r) => r.info.run_name || r.info.run_id);
 
   const scatterRef = usePlot((lib, el) => {
@@ -57,7 +64,15 @@ export function ParamCharts(props: { runs: Run[]; onOpenRun?: (runId: string) =>
   return (
     <div class="tr-param-charts" data-testid="param-charts">
       <h3>Parallel coordinates</h3>
-      <ParallelCoordinates runs={props.runs} ids={ids()} onOpenRun={props.onOpenRun} />
+      <ParcoordsChart
+        dims={ids().map((i) => dimension(props.runs, i))}
+        names={names()}
+        keys={props.runs.map((r) => r.info.run_id)}
+        defaultColor={metricIds()[0]}
+        lowerIsBetter={lowerIsBetter}
+        noun="run"
+        onOpen={(runId) => props.onOpenRun?.(runId)}
+      />
       <h3>
         Scatter {picker(x, setXId, "scatter-x")} vs {picker(y, setYId, "scatter-y")}
       </h3>

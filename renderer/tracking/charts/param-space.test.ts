@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { brushed, dimension, dimensionIds, MISSING_COLOR, niceTicks, parcoordsLayout, parcoordsSize, viridis } from "./param-space.ts";
+import { dimension, dimensionIds } from "./param-space.ts";
+import { brushed, MISSING_COLOR, niceTicks, parcoordsLayout, parcoordsSize, viridis } from "../../charts/parcoords.ts";
 import type { Run } from "../data/types.ts";
 import { fakeRun } from "../data/test-runs.ts";
 

@@ -112,15 +112,28 @@ export interface KeyValueStorage {
 
 const storageKey = (experimentKey: string) => `flowbook.tracking.columns.${experimentKey}`;
 
-/** The remembered column choice of an experiment (ids joined), or [] when none or unreadable. */
-export function loadColumns(storage: KeyValueStorage | undefined, experimentKey: string): ColumnId[] {
+/** An experiment's remembered column choice; undefined when the user never chose (the table shows `defaultColumns`). */
+export function loadColumns(storage: KeyValueStorage | undefined, experimentKey: string): ColumnId[] | undefined {
   try {
     const raw = storage?.getItem(storageKey(experimentKey));
-    const parsed: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string" && x.includes(":")) : [];
+    if (!raw) return undefined;
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string" && x.includes(":")) : undefined;
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+/** Most metric columns a table shows before the user chooses. */
+export const DEFAULT_METRIC_COLUMNS = 6;
+
+/**
+ * The columns an experiment's table starts with: its metrics, epoch-level ones (`loss`) before
+ * per-batch ones (`batch/loss`), at most `DEFAULT_METRIC_COLUMNS`.
+ */
+export function defaultColumns(available: { metrics: readonly string[] }): ColumnId[] {
+  const nested = (k: string) => (k.includes("/") ? 1 : 0);
+  return [...available.metrics].sort((a, b) => nested(a) - nested(b)).slice(0, DEFAULT_METRIC_COLUMNS).map((k) => `metrics:${k}`);
 }
 
 /** Remembers an experiment's column choice. */

@@ -1,7 +1,7 @@
 /** The runs table's logic: sort keys, stored columns, run trees and groups, side queries, live merges, artifact previews. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { acceptsOrder, columnText, loadColumns, orderByFor, saveColumns, availableColumns } from "./columns.ts";
+import { acceptsOrder, columnText, defaultColumns, DEFAULT_METRIC_COLUMNS, loadColumns, orderByFor, saveColumns, availableColumns } from "./columns.ts";
 import { missingParents, tableItems } from "./run-tree.ts";
 import { childrenFilter, mergeLatest, runsFilter } from "./run-rows.ts";
 import { createTrackingApi } from "./api.ts";
@@ -58,9 +58,16 @@ test("column choice is remembered per experiment and bad stored data is ignored"
   const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
   saveColumns(storage, "1", ["metrics:acc", "params:lr"]);
   assert.deepEqual(loadColumns(storage, "1"), ["metrics:acc", "params:lr"]);
-  assert.deepEqual(loadColumns(storage, "2"), []);
+  assert.equal(loadColumns(storage, "2"), undefined);
   mem.set("flowbook.tracking.columns.3", "{nope");
-  assert.deepEqual(loadColumns(storage, "3"), []);
+  assert.equal(loadColumns(storage, "3"), undefined);
+  saveColumns(storage, "4", []);
+  assert.deepEqual(loadColumns(storage, "4"), [], "an emptied choice stays empty");
+});
+
+test("an experiment's table starts with its metric columns, epoch-level first", () => {
+  assert.deepEqual(defaultColumns({ metrics: ["batch/loss", "loss", "val_acc"] }), ["metrics:loss", "metrics:val_acc", "metrics:batch/loss"]);
+  assert.equal(defaultColumns({ metrics: Array.from({ length: 9 }, (_, i) => `m${i}`) }).length, DEFAULT_METRIC_COLUMNS);
 });
 
 test("column values and the chooser's key lists come from the runs", () => {

@@ -3,6 +3,7 @@
  * preview pane; a directory holding an MLmodel file offers "Register model".
  */
 import { createResource, createSignal, For, Show } from "solid-js";
+import { Icon } from "../../components/Icon.tsx";
 import type { TrackingApi } from "../data/api.ts";
 import { errorText } from "../data/api.ts";
 import type { ArtifactFile, Run } from "../data/types.ts";
@@ -49,7 +50,8 @@ function Dir(props: {
               data-path={f.path}
               onClick={() => (f.is_dir ? toggle(f.path) : props.onSelect(f))}
             >
-              {f.is_dir ? (open().has(f.path) ? "▾ 📁 " : "▸ 📁 ") : "📄 "}
+              {f.is_dir ? (open().has(f.path) ? "▾ " : "▸ ") : ""}
+              <Icon name={f.is_dir ? "folder" : "file"} />{" "}
               {f.path.split("/").pop()} <span class="tr-muted">{f.is_dir ? "" : formatBytes(f.file_size)}</span>
             </div>
             <Show when={f.is_dir && open().has(f.path)}>

@@ -15,6 +15,7 @@ import { CodeDiff } from "./CodeDiff.tsx";
 import { RunCharts } from "../charts/RunCharts.tsx";
 import { ParamCharts } from "../charts/ParamCharts.tsx";
 import { finishedRunsOf } from "./RunPage.tsx";
+import { plural } from "../../../electron/common/plural.ts";
 
 /** The compare page for `runIds` (two or more). */
 export function CompareView(props: { api: TrackingApi; runIds: string[]; nav: Nav }) {
@@ -41,7 +42,7 @@ export function CompareView(props: { api: TrackingApi; runIds: string[]; nav: Na
     <div class="tr-compare" data-testid="compare-view">
       <div class="tr-page-head">
         <button class="tr-back" onClick={() => props.nav.go({ page: "experiment" })}>← Runs</button>
-        <h2>Comparing {props.runIds.length} runs</h2>
+        <h2>Comparing {plural(props.runIds.length, "run")}</h2>
       </div>
       <Show when={runs.error}><div class="tr-error" role="alert">{errorText(runs.error)}</div></Show>
       <Show when={list().length}>

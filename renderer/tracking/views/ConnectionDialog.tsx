@@ -5,6 +5,7 @@
  * an http(s) URL.
  */
 import { createSignal, For, Show } from "solid-js";
+import { Icon } from "../../components/Icon.tsx";
 import type { ViewSourceInfo, ViewSourceSpec } from "../../../electron/protocol.ts";
 import { errorText } from "../data/api.ts";
 
@@ -96,7 +97,7 @@ export function ConnectionDialog(props: {
               {(u) => (
                 <span class="tr-connect-recent-item">
                   <button type="button" class="tr-link-btn" data-testid="recent-server" onClick={() => (setUrl(u), setOutcome(null))}>{u}</button>
-                  <button type="button" class="tr-link-btn" title="forget" aria-label={`Forget ${u}`} onClick={() => props.forget(u)}>✕</button>
+                  <button type="button" class="tr-link-btn" title="forget" aria-label={`Forget ${u}`} onClick={() => props.forget(u)}><Icon name="close" /></button>
                 </span>
               )}
             </For>

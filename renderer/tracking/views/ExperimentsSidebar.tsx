@@ -3,10 +3,12 @@
  * a line naming the data source (this app's store or a remote server) with its "Connect…" button.
  */
 import { createResource, createSignal, For, onCleanup, Show } from "solid-js";
+import { Icon } from "../../components/Icon.tsx";
 import type { TrackingApi } from "../data/api.ts";
 import { errorText } from "../data/api.ts";
 import type { Experiment } from "../data/types.ts";
 import { throttle } from "../data/live.ts";
+import { mostRecentExperiment } from "../data/recent-experiment.ts";
 import { freshness, sourceName } from "../data/source-label.ts";
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
@@ -35,9 +37,12 @@ export function ExperimentsSidebar(props: {
           max_results: 1000,
           order_by: ["name ASC"],
         })
-        .then((p) => {
-          // Open something on first load so the tab is never empty when experiments exist.
-          if (props.selected === null && p.items.length) props.onSelect(p.items.find((e) => e.lifecycle_stage === "active") ?? p.items[0]);
+        .then(async (p) => {
+          // Open the most recent experiment on first load, so the tab shows what the user just ran.
+          if (props.selected === null && p.items.length) {
+            const recent = await mostRecentExperiment(props.api, p.items);
+            if (props.selected === null) props.onSelect(recent ?? p.items[0]);
+          }
           return p.items;
         }),
   );
@@ -107,12 +112,12 @@ export function ExperimentsSidebar(props: {
                   <>
                     <a href="#" data-testid="experiment-link" onClick={(e) => (e.preventDefault(), props.onSelect(exp))}>{exp.name}</a>
                     <span class="tr-exp-actions">
-                      <button title="rename" data-testid="experiment-rename" onClick={() => (setRenameTo(exp.name), setRenaming(exp.experiment_id))}>✎</button>
+                      <button title="rename" data-testid="experiment-rename" aria-label={`Rename ${exp.name}`} onClick={() => (setRenameTo(exp.name), setRenaming(exp.experiment_id))}><Icon name="edit" /></button>
                       <Show
                         when={exp.lifecycle_stage === "deleted"}
-                        fallback={<button title="delete" data-testid="experiment-delete" onClick={() => void act(() => props.api.call("deleteExperiment", exp.experiment_id))}>🗑</button>}
+                        fallback={<button title="delete" data-testid="experiment-delete" aria-label={`Delete ${exp.name}`} onClick={() => void act(() => props.api.call("deleteExperiment", exp.experiment_id))}><Icon name="trash" /></button>}
                       >
-                        <button title="restore" data-testid="experiment-restore" onClick={() => void act(() => props.api.call("restoreExperiment", exp.experiment_id))}>↺</button>
+                        <button title="restore" data-testid="experiment-restore" aria-label={`Restore ${exp.name}`} onClick={() => void act(() => props.api.call("restoreExperiment", exp.experiment_id))}><Icon name="restore" /></button>
                       </Show>
                     </span>
                   </>
@@ -127,7 +132,7 @@ export function ExperimentsSidebar(props: {
                 >
                   <input data-testid="experiment-rename-input" value={renameTo()} onInput={(e) => setRenameTo(e.currentTarget.value)} />
                   <button type="submit">OK</button>
-                  <button type="button" onClick={() => setRenaming(null)}>✕</button>
+                  <button type="button" aria-label="Cancel" onClick={() => setRenaming(null)}><Icon name="close" /></button>
                 </form>
               </Show>
             </li>

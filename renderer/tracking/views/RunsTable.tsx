@@ -9,7 +9,7 @@ import type { TrackingApi } from "../data/api.ts";
 import { errorText } from "../data/api.ts";
 import { createRunsSource } from "../data/runs-source.ts";
 import {
-  acceptsOrder, availableColumns, BASE_COLUMNS, columnLabel, columnText, loadColumns, orderByFor, parseColumn, saveColumns,
+  acceptsOrder, availableColumns, BASE_COLUMNS, columnLabel, columnText, defaultColumns, loadColumns, orderByFor, parseColumn, saveColumns,
   type ColumnId,
 } from "../data/columns.ts";
 import { tableItems, type TableItem } from "../data/run-tree.ts";
@@ -18,6 +18,7 @@ import { formatDuration, formatTime, runDuration } from "../data/format.ts";
 import { formatNumber } from "../data/diff.ts";
 import { TAG, tagOf } from "../data/types.ts";
 import type { GroupKey } from "../data/aggregate.ts";
+import { plural } from "../../../electron/common/plural.ts";
 import { ColumnChooser } from "./ColumnChooser.tsx";
 import { RunsToolbar } from "./RunsToolbar.tsx";
 
@@ -25,6 +26,11 @@ const ROW_HEIGHT = 28;
 /** The next page is fetched when the window comes this close (in rows) to the end of the loaded ones. */
 const PREFETCH_ROWS = 50;
 const BASE_WIDTHS = ["28px", "240px", "90px", "150px", "80px", "110px", "170px"];
+/**
+ * Base columns before the chosen ones (the checkbox, run name and status): metrics sit right after
+ * the name, where they are seen without scrolling sideways; created, duration, user and source follow.
+ */
+const LEAD = 3;
 const storage = () => (typeof localStorage === "undefined" ? undefined : localStorage);
 
 /** A live, virtualized runs table over one or more experiments. */
@@ -47,7 +53,8 @@ export function RunsTable(props: {
   const [filter, setFilter] = createSignal(props.initialFilter ?? "");
   const [sort, setSort] = createSignal<{ col: ColumnId; asc: boolean } | null>(null);
   const [showDeleted, setShowDeleted] = createSignal(false);
-  const [columns, setColumns] = createSignal<ColumnId[]>(props.initialColumns ?? loadColumns(storage(), props.columnsKey));
+  // The user's choice for this experiment; until there is one, its metrics (see `columns`).
+  const [chosen, setChosen] = createSignal<ColumnId[] | undefined>(props.initialColumns ?? loadColumns(storage(), props.columnsKey));
   const [chooserOpen, setChooserOpen] = createSignal(false);
   const [groupBy, setGroupBy] = createSignal<GroupKey | null>(null);
   const [expanded, setExpanded] = createSignal<ReadonlySet<string>>(new Set());
@@ -74,6 +81,7 @@ export function RunsTable(props: {
   );
   const runs = source.rows;
   const available = createMemo(() => availableColumns(runs().slice(0, 2000)));
+  const columns = createMemo(() => chosen() ?? defaultColumns(available()));
   const metricColumns = createMemo(() => columns().filter((c) => c.startsWith("metrics:")).map((c) => parseColumn(c).key));
   const items = createMemo(() =>
     tableItems(runs(), { expanded: expanded(), groupBy: groupBy(), collapsed: collapsed(), metricKeys: metricColumns() }),
@@ -95,13 +103,17 @@ export function RunsTable(props: {
   };
   // Grouped metric cells hold "min / mean / max", so they get room for three numbers.
   const gridTemplate = createMemo(() =>
-    [...BASE_WIDTHS, ...columns().map((c) => (groupBy() && c.startsWith("metrics:") ? "260px" : "120px"))].join(" "),
+    [
+      ...BASE_WIDTHS.slice(0, LEAD),
+      ...columns().map((c) => (groupBy() && c.startsWith("metrics:") ? "260px" : "120px")),
+      ...BASE_WIDTHS.slice(LEAD),
+    ].join(" "),
   );
   const selectedSet = createMemo(() => new Set(props.selected));
 
   const toggleColumn = (id: ColumnId) => {
     const next = columns().includes(id) ? columns().filter((c) => c !== id) : [...columns(), id];
-    setColumns(next);
+    setChosen(next);
     saveColumns(storage(), props.columnsKey, next);
   };
   const toggleSort = (col: ColumnId) => {
@@ -136,6 +148,7 @@ export function RunsTable(props: {
   }
 
   let scroller!: HTMLDivElement;
+  let runsRoot!: HTMLDivElement;
   onMount(() => {
     const ro = new ResizeObserver(() => setViewport(scroller.clientHeight));
     ro.observe(scroller);
@@ -153,6 +166,21 @@ export function RunsTable(props: {
     const s = sort();
     return s && s.col === col ? (s.asc ? " ▲" : " ▼") : "";
   };
+
+  /** A base column's header cell (sortable where the store sorts it). */
+  const baseHead = (c: (typeof BASE_COLUMNS)[number]) => (
+    <div
+      class="tr-cell tr-head-cell"
+      classList={{ "tr-sortable": sortable(c.id) }}
+      data-testid={`sort-${c.id}`}
+      data-sortable={sortable(c.id) ? "true" : "false"}
+      title={sortable(c.id) ? undefined : "This tracking server cannot sort by this column"}
+      onClick={() => toggleSort(c.id)}
+    >
+      {c.label}
+      {sortMark(c.id)}
+    </div>
+  );
 
   const RunRowView = (p: { item: Extract<TableItem, { kind: "run" }> }) => {
     const info = () => p.item.run.info;
@@ -175,11 +203,11 @@ export function RunsTable(props: {
         <div class="tr-cell">
           <span class={`tr-status tr-status-${info().status.toLowerCase()}`} data-testid="run-status">{info().status}</span>
         </div>
+        <For each={columns()}>{(c) => <div class="tr-cell tr-num" data-testid={`cell-${c}`}>{columnText(p.item.run, c)}</div>}</For>
         <div class="tr-cell">{formatTime(info().start_time)}</div>
         <div class="tr-cell">{info().status === "RUNNING" ? "running" : formatDuration(runDuration(info(), Date.now()))}</div>
         <div class="tr-cell">{info().user_id}</div>
         <div class="tr-cell" title={tagOf(p.item.run, TAG.source) ?? ""}>{tagOf(p.item.run, TAG.source) ?? ""}</div>
-        <For each={columns()}>{(c) => <div class="tr-cell tr-num" data-testid={`cell-${c}`}>{columnText(p.item.run, c)}</div>}</For>
       </div>
     );
   };
@@ -189,8 +217,8 @@ export function RunsTable(props: {
       <div class="tr-cell">
         <button class="tr-twisty" onClick={() => setCollapsed(toggleIn(collapsed(), p.item.value))}>{collapsed().has(p.item.value) ? "▸" : "▾"}</button>
       </div>
-      <div class="tr-cell tr-name" style={{ "grid-column": "2 / span 6" }}>
-        {groupBy()?.key} = {p.item.value} <span class="tr-muted">({p.item.count} runs)</span>
+      <div class="tr-cell tr-name" style={{ "grid-column": `2 / span ${LEAD - 1}` }}>
+        {groupBy()?.key} = {p.item.value} <span class="tr-muted">({plural(p.item.count, "run")})</span>
       </div>
       <For each={columns()}>
         {(c) => {
@@ -206,7 +234,7 @@ export function RunsTable(props: {
   );
 
   return (
-    <div class="tr-runs" data-testid="runs-table">
+    <div class="tr-runs" data-testid="runs-table" ref={runsRoot}>
       <RunsToolbar
         filter={filter()}
         onFilter={setFilter}
@@ -229,7 +257,13 @@ export function RunsTable(props: {
         actionError={actionError()}
       />
       <Show when={chooserOpen()}>
-        <ColumnChooser available={available()} chosen={columns()} onToggle={toggleColumn} />
+        <ColumnChooser
+          available={available()}
+          chosen={columns()}
+          onToggle={toggleColumn}
+          onClose={() => setChooserOpen(false)}
+          toggle={() => runsRoot.querySelector<HTMLElement>('[data-testid="columns-button"]') ?? undefined}
+        />
       </Show>
       <div class="tr-table-scroll" ref={scroller} style={{ height: `${props.height ?? 480}px` }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="runs-scroll">
         <div class="tr-row tr-head" style={{ "grid-template-columns": gridTemplate() }}>
@@ -241,21 +275,7 @@ export function RunsTable(props: {
               onChange={(e) => props.onSelect(e.currentTarget.checked ? runs().map((r) => r.info.run_id) : [])}
             />
           </div>
-          <For each={BASE_COLUMNS}>
-            {(c) => (
-              <div
-                class="tr-cell tr-head-cell"
-                classList={{ "tr-sortable": sortable(c.id) }}
-                data-testid={`sort-${c.id}`}
-                data-sortable={sortable(c.id) ? "true" : "false"}
-                title={sortable(c.id) ? undefined : "This tracking server cannot sort by this column"}
-                onClick={() => toggleSort(c.id)}
-              >
-                {c.label}
-                {sortMark(c.id)}
-              </div>
-            )}
-          </For>
+          <For each={BASE_COLUMNS.slice(0, LEAD - 1)}>{baseHead}</For>
           <For each={columns()}>
             {(c) => (
               <div class="tr-cell tr-head-cell tr-sortable" data-testid={`sort-${c}`} onClick={() => toggleSort(c)} title={c}>
@@ -265,6 +285,7 @@ export function RunsTable(props: {
               </div>
             )}
           </For>
+          <For each={BASE_COLUMNS.slice(LEAD - 1)}>{baseHead}</For>
         </div>
         <div style={{ height: `${win().padTop}px` }} />
         <For each={items().slice(win().start, win().end)}>

@@ -1,6 +1,7 @@
 /** The bar above the runs table: filter box (with the store's error under it), actions, grouping. */
 import { createSignal, For, Show } from "solid-js";
 import type { GroupKey } from "../data/aggregate.ts";
+import { plural } from "../../../electron/common/plural.ts";
 
 /** Filter, show-deleted, selection actions, column chooser toggle and group-by picker. */
 export function RunsToolbar(props: {
@@ -53,8 +54,9 @@ export function RunsToolbar(props: {
       </Show>
       <div class="tr-actions">
         <span class="tr-muted" data-testid="runs-count">
-          {props.count.toLocaleString()}
-          {props.complete ? "" : "+"} runs{props.loading ? " (loading…)" : ""}
+          {/* An incomplete count is a page size, so it is never one. */}
+          {props.complete ? plural(props.count, "run") : `${props.count.toLocaleString("en-US")}+ runs`}
+          {props.loading ? " (loading…)" : ""}
         </span>
         <label>
           <input type="checkbox" data-testid="runs-show-deleted" checked={props.showDeleted} onChange={(e) => props.onShowDeleted(e.currentTarget.checked)} /> deleted runs

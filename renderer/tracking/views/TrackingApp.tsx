@@ -3,11 +3,12 @@
  * run, compare or registry page is shown, so scroll position and selection survive), run pages,
  * compare and the model registry. Everything live through `api.onStoreChange`. The data comes from
  * `api.source` (this app's store or a remote MLflow server); `connection` lets the user change it.
+ * With `location`, the page follows the URL (back/forward) and every move is recorded there.
  */
-import { createSignal, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { createEffect, createResource, createSignal, Match, on as onChange, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { TrackingApi } from "../data/api.ts";
-import type { Experiment } from "../data/types.ts";
 import type { Nav, Route } from "../data/nav.ts";
+import { formatHash, type TrackingLocation } from "../data/url-route.ts";
 import { ExperimentsSidebar } from "./ExperimentsSidebar.tsx";
 import { RunsTable } from "./RunsTable.tsx";
 import { SelectedRuns } from "./SelectedRuns.tsx";
@@ -23,15 +24,39 @@ import { loadPlotly } from "../../charts/plotly.ts";
  * source starts from a fresh page. `connection` (when the shell can switch sources) opens the
  * connection dialog and reports why refreshing a remote source fails.
  */
-export function TrackingApp(props: { api: TrackingApi; connection?: { open: () => void; error: () => string | null } }) {
-  const [experiment, setExperiment] = createSignal<Experiment | null>(null);
-  const [route, setRoute] = createSignal<Route>({ page: "experiment" });
+export function TrackingApp(props: {
+  api: TrackingApi;
+  connection?: { open: () => void; error: () => string | null };
+  location?: { tracking: () => TrackingLocation; setTracking: (loc: TrackingLocation) => void };
+}) {
+  const start = props.location?.tracking();
+  // The open experiment's id (null until the sidebar picks the most recent one) and its record.
+  const [experimentId, setExperimentId] = createSignal<string | null>(start?.experimentId ?? null);
+  const [experiment] = createResource(experimentId, (id) => props.api.call("getExperiment", id).catch(() => null));
+  const [route, setRoute] = createSignal<Route>(start?.route ?? { page: "experiment" });
   const [selected, setSelected] = createSignal<string[]>([]);
   const [showCharts, setShowCharts] = createSignal(false);
   const nav: Nav = {
     go: setRoute,
     openRun: (runId) => setRoute({ page: "run", runId }),
   };
+  // Every move is a place in the URL; back/forward brings the URL's place back here.
+  createEffect(onChange([experimentId, route], ([id, r]) => props.location?.setTracking({ experimentId: id, route: r })));
+  createEffect(
+    onChange(
+      () => props.location?.tracking(),
+      (loc) => {
+        const here = { experimentId: experimentId(), route: route() };
+        if (!loc || formatHash({ view: "tracking", tracking: loc }) === formatHash({ view: "tracking", tracking: here })) return;
+        if (loc.experimentId !== null && loc.experimentId !== here.experimentId) {
+          setExperimentId(loc.experimentId);
+          setSelected([]);
+        }
+        setRoute(loc.route);
+      },
+      { defer: true },
+    ),
+  );
   // Plotly takes seconds to parse on a slow machine, in one long task: parse it once the browser is
   // idle, so the first chart opened is quick and the table's first clicks do not wait behind it.
   onMount(() => {
@@ -47,9 +72,9 @@ export function TrackingApp(props: { api: TrackingApi; connection?: { open: () =
     <div class="tr-app" data-testid="tracking-app">
       <ExperimentsSidebar
         api={props.api}
-        selected={experiment()?.experiment_id ?? null}
+        selected={experimentId()}
         onSelect={(exp) => {
-          setExperiment(exp);
+          setExperimentId(exp.experiment_id);
           setSelected([]);
           setRoute({ page: "experiment" });
         }}

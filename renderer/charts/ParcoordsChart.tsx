@@ -1,32 +1,46 @@
 /**
- * Parallel coordinates of runs as plain SVG (Plotly's `parcoords` needs WebGL, which headless
- * Chromium and some laptops lack): an axis per param/metric, a line per run coloured by a chosen
- * dimension, the best run drawn on top and thicker. Hovering a line names its run, clicking opens
- * it, and dragging along an axis keeps only the lines crossing that range (a click clears it).
+ * Parallel coordinates as plain SVG (Plotly's `parcoords` needs WebGL, which headless Chromium and
+ * some laptops lack): an axis per dimension, a line per item (a run, a row of a cell's trace)
+ * coloured by a chosen dimension, the best drawn on top and thicker. Hovering a line names it,
+ * clicking opens it, and dragging along an axis keeps only the lines crossing that range (a click
+ * clears it). Wide charts scroll sideways instead of shrinking their labels.
  */
 import { createMemo, createSignal, For, Show } from "solid-js";
-import type { Run } from "../data/types.ts";
-import { lowerIsBetter } from "../data/diff.ts";
-import { brushed, dimension, parcoordsLayout, type Brushes } from "./param-space.ts";
+import { brushed, parcoordsLayout, type Brushes, type Dimension } from "./parcoords.ts";
+import { plural } from "../../electron/common/plural.ts";
+import "./charts.css";
 
 /** Narrowest drag that makes a brush; anything shorter is a click, which clears the axis's brush. */
 const MIN_BRUSH = 4;
 /** How far past an axis's ends a brush may reach, so the lines at its minimum and maximum can be caught. */
 const OVERHANG = 8;
 
-/** The chart over `runs` on the dimensions `ids`; `onOpenRun` gets a clicked line's run id. */
-export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenRun?: (runId: string) => void }) {
-  const metricIds = () => props.ids.filter((i) => i.startsWith("metrics:"));
+/** What the chart draws: `dims` in order; line i is `names[i]` with key `keys[i]`. */
+export interface ParcoordsChartProps {
+  dims: Dimension[];
+  names: string[];
+  keys: string[];
+  /** The colour dimension until the user picks one (default: the last). */
+  defaultColor?: string;
+  /** Whether the best line by a dimension is its lowest (loss-like), by that dimension's label. */
+  lowerIsBetter?: (label: string) => boolean;
+  /** What one line is called in the count ("run", "row"). */
+  noun: string;
+  onOpen?: (key: string) => void;
+}
+
+/** The chart; `onOpen` gets a clicked line's key. */
+export function ParcoordsChart(props: ParcoordsChartProps) {
+  const ids = () => props.dims.map((d) => d.id);
   const [colorId, setColorId] = createSignal("");
-  const color = () => (props.ids.includes(colorId()) ? colorId() : (metricIds()[0] ?? props.ids[props.ids.length - 1] ?? ""));
+  const color = () => (ids().includes(colorId()) ? colorId() : (props.defaultColor ?? ids()[ids().length - 1] ?? ""));
   const [hovered, setHovered] = createSignal<number>();
   const [brushes, setBrushes] = createSignal<Brushes>({});
   const [drag, setDrag] = createSignal<{ axis: string; from: number; to: number }>();
 
   const layout = createMemo(() => {
-    const dims = props.ids.map((i) => dimension(props.runs, i));
-    const by = color() ? dimension(props.runs, color()) : undefined;
-    return parcoordsLayout(dims, by, by ? lowerIsBetter(by.label) : false);
+    const by = props.dims.find((d) => d.id === color());
+    return parcoordsLayout(props.dims, by, by ? !!props.lowerIsBetter?.(by.label) : false);
   });
   const passing = createMemo(() => brushed(layout(), brushes()));
   // The best and the hovered lines are drawn last, so nothing covers them.
@@ -34,7 +48,7 @@ export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenR
     const rank = (i: number) => (layout().lines[i].run === hovered() ? 2 : layout().lines[i].best ? 1 : 0);
     return layout().lines.map((_, i) => i).sort((a, b) => rank(a) - rank(b));
   });
-  const name = (i: number) => props.runs[i]?.info.run_name || props.runs[i]?.info.run_id || "";
+  const name = (i: number) => props.names[i] ?? "";
   const shownBrush = (axis: string) => {
     const d = drag();
     if (d?.axis === axis) return [Math.min(d.from, d.to), Math.max(d.from, d.to)] as const;
@@ -62,7 +76,7 @@ export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenR
         <label>
           colour by{" "}
           <select data-testid="pc-color" value={color()} onChange={(e) => setColorId(e.currentTarget.value)}>
-            <For each={props.ids}>{(i) => <option value={i}>{i.replace(":", " ")}</option>}</For>
+            <For each={props.dims}>{(d) => <option value={d.id}>{d.id.replace(":", " ")}</option>}</For>
           </select>
         </label>
         <Show when={layout().colorRange.length}>
@@ -71,16 +85,18 @@ export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenR
           </span>
         </Show>
         <span class="tr-muted" data-testid="pc-count">
-          {passing().filter(Boolean).length} of {props.runs.length} runs
+          {passing().filter(Boolean).length} of {plural(props.names.length, props.noun)}
         </span>
         <Show when={Object.keys(brushes()).length}>
           <button data-testid="pc-clear" onClick={() => setBrushes({})}>Clear filters</button>
         </Show>
         <span class="tr-pc-hover" data-testid="pc-hover">{hovered() === undefined ? "" : name(hovered()!)}</span>
       </div>
+      <div class="tr-pc-scroll">
       <svg
         ref={svg}
         class="tr-pc-svg"
+        style={{ "min-width": `${layout().size.width}px` }}
         viewBox={`0 0 ${layout().size.width} ${layout().size.height}`}
         role="img"
         aria-label="Parallel coordinates of the compared runs"
@@ -91,7 +107,7 @@ export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenR
         <For each={ordered()}>
           {(i) => {
             const line = () => layout().lines[i];
-            const runId = () => props.runs[line().run]?.info.run_id ?? "";
+            const runId = () => props.keys[line().run] ?? "";
             return (
               <path
                 class="tr-pc-line"
@@ -104,7 +120,7 @@ export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenR
                 data-passing={String(passing()[i])}
                 onMouseEnter={() => setHovered(line().run)}
                 onMouseLeave={() => setHovered(undefined)}
-                onClick={() => props.onOpenRun?.(runId())}
+                onClick={() => props.onOpen?.(runId())}
               >
                 <title>{name(line().run)}</title>
               </path>
@@ -114,6 +130,8 @@ export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenR
         <For each={layout().axes}>
           {(axis) => (
             <g class="tr-pc-axis" data-testid="pc-axis" data-axis={axis.id}>
+              {/* The full name, where a long label is cut short. */}
+              <title>{props.dims.find((d) => d.id === axis.id)?.label}</title>
               <line x1={axis.x} x2={axis.x} y1={layout().size.top} y2={layout().size.bottom} />
               <For each={axis.ticks}>
                 {(t) => (
@@ -139,6 +157,7 @@ export function ParallelCoordinates(props: { runs: Run[]; ids: string[]; onOpenR
           )}
         </For>
       </svg>
+      </div>
     </div>
   );
 }
