@@ -63,15 +63,23 @@ test("a busy port is a clear error and a non-zero exit", { timeout: 60_000 }, as
 });
 
 test("a bad backend URI or flag is a usage error", { timeout: 60_000 }, async () => {
-  for (const args of [["--backend-store-uri", "postgresql://x/y"], ["--backend-store-uri", "sqlite://nope"], ["--port", "http"], ["--bogus"]]) {
+  for (const args of [["--backend-store-uri", "mysql://x/y"], ["--backend-store-uri", "sqlite://nope"], ["--port", "http"], ["--workers", "0"], ["--bogus"]]) {
     const s = start(args);
     assert.equal(await s.exit, 2, s.output());
     assert.match(s.output(), /flowbook server: .*\n\nusage: flowbook server/);
   }
 });
 
-test("--workers N > 1 is refused with why (one process is the store's one writer); --workers 1 is accepted", { timeout: 60_000 }, async () => {
+test("--workers N > 1 on SQLite is refused with why (one writer) and what allows it (PostgreSQL)", { timeout: 60_000 }, async () => {
   const s = start(["--workers", "4", "--port", "0"]);
   assert.equal(await s.exit, 2, s.output());
-  assert.match(s.output(), /flowbook server: --workers 4 is not supported: one process serves every request .*use --workers 1/);
+  assert.match(s.output(), /flowbook server: --workers 4 needs a server database: a SQLite file has one writer.* postgresql:\/\/user:password@host:port\/db for several workers/);
+});
+
+test("a PostgreSQL store that cannot be reached is a clear error without its password, before any worker starts", { timeout: 60_000 }, async () => {
+  // Port 1 on loopback refuses connections: the primary's one opening attempt fails.
+  const s = start(["--backend-store-uri", "postgresql://flowbook:s3cret@127.0.0.1:1/flowbook", "--workers", "2", "--port", "0"]);
+  assert.equal(await s.exit, 1, s.output());
+  assert.match(s.output(), /flowbook server: cannot open backend store postgresql:\/\/flowbook:\*\*\*@127\.0\.0\.1:1\/flowbook: /);
+  assert.doesNotMatch(s.output(), /s3cret|listening/);
 });
