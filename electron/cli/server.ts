@@ -9,37 +9,12 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isHttpUri, sqlitePath } from "../tracking/client/index.ts";
 import { createTrackingServer } from "../tracking/rest/index.ts";
 import { openStore } from "../tracking/store/index.ts";
-import { MlflowError, type TrackingStore } from "../tracking/types.ts";
-import { redactPassword } from "../host/shown-uri.ts";
-import { command, port, UsageError, type ValuesOf } from "./args.ts";
+import type { TrackingStore } from "../tracking/types.ts";
+import { redactPassword, redactUriIn } from "../host/shown-uri.ts";
+import { command, port, storeUri, UsageError, type ValuesOf } from "./args.ts";
 import { isServerWorker, leaveWorkerPool, superviseWorkers } from "./server-workers.ts";
-
-/** MLflow's PostgreSQL URIs: `postgresql://…`, `postgres://…`, or with a SQLAlchemy driver (`postgresql+psycopg2://…`). */
-const POSTGRES_URI = /^postgres(?:ql)?(?:\+\w+)?:\/\//;
-
-/**
- * A backend store URI, checked: SQLite (`sqlite:///relative.db`, `sqlite:////absolute.db`),
- * PostgreSQL (`postgresql://user:password@host:port/db`; the store checks the rest when it
- * connects) or another tracking server (`http(s)://`).
- */
-function backendUri(uri: string): string {
-  if (isHttpUri(uri) || POSTGRES_URI.test(uri)) return uri;
-  if (!uri.startsWith("sqlite:")) {
-    throw new UsageError(
-      `unsupported --backend-store-uri '${uri}': expected sqlite:///relative.db, sqlite:////absolute.db, postgresql://user:password@host:port/db or http(s)://host:port`,
-    );
-  }
-  try {
-    sqlitePath(uri);
-  } catch (error) {
-    if (error instanceof MlflowError) throw new UsageError(error.message);
-    throw error;
-  }
-  return uri;
-}
 
 /** `--workers N`: how many processes serve the port (whether the store allows several is checked in {@link serve}). */
 function workers(text: string): number {
@@ -56,7 +31,7 @@ const SERVER = command({
   options: {
     host: { type: "string", short: "h", default: "127.0.0.1" },
     port: { type: "string", short: "p", default: 5000, parse: port },
-    "backend-store-uri": { type: "string", default: "sqlite:///flowbook.db", parse: backendUri },
+    "backend-store-uri": { type: "string", default: "sqlite:///flowbook.db", parse: storeUri("--backend-store-uri", { http: true }) },
     "default-artifact-root": { type: "string" },
     "artifacts-destination": { type: "string", default: "./mlartifacts" },
     "serve-artifacts": { type: "boolean", negatable: true, default: true },
@@ -124,8 +99,7 @@ async function openBackend(opts: ServerOptions): Promise<TrackingStore | undefin
     return await openStore(opts.backendStoreUri, { defaultArtifactRoot: defaultArtifactRoot(opts) });
   } catch (error) {
     const uri = opts.backendStoreUri;
-    const why = (error as Error).message.split(uri).join(redactPassword(uri));
-    process.stderr.write(`flowbook server: cannot open backend store ${redactPassword(uri)}: ${why}\n`);
+    process.stderr.write(`flowbook server: cannot open backend store ${redactPassword(uri)}: ${redactUriIn((error as Error).message, uri)}\n`);
     return undefined;
   }
 }

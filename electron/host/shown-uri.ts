@@ -7,3 +7,8 @@
 export function redactPassword(uri: string): string {
   return uri.replace(/^([a-z][\w+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@");
 }
+
+/** `text` (an error message, say) with every copy of `uri` in it redacted. */
+export function redactUriIn(text: string, uri: string): string {
+  return text.split(uri).join(redactPassword(uri));
+}
