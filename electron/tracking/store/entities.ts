@@ -1,12 +1,12 @@
 /**
  * Turns tracking rows into MLflow entities. A page of runs is hydrated with one query per child
- * table (latest metrics, params, tags, inputs) keyed by a JSON list of ids, never one query per run.
+ * table (latest metrics, params, tags, inputs) keyed by the list of ids, never one query per run.
  */
-import type Database from "better-sqlite3";
+import { all, type SqlDialect, type Work } from "../sql/index.ts";
 import type { DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus } from "../types.ts";
 import type { ExperimentRow, MetricRow, RunRow } from "./schema.ts";
 
-/** A stored metric value back as a number: the is_nan flag restores NaN, which SQLite cannot hold. */
+/** A stored metric value back as a number: the is_nan flag restores NaN, which the tables store as 0. */
 export function toMetric(row: MetricRow): Metric {
   return { key: row.key, value: row.is_nan ? NaN : row.value, timestamp: row.timestamp, step: row.step };
 }
@@ -57,55 +57,47 @@ interface InputRow {
   profile: string | null;
 }
 
-/** Prepared batch loaders for the children of a set of runs. */
-export class RunHydrator {
-  private readonly metrics: Database.Statement;
-  private readonly params: Database.Statement;
-  private readonly tags: Database.Statement;
-  private readonly inputs: Database.Statement;
-  private readonly inputTags: Database.Statement;
-
-  constructor(db: Database.Database) {
-    const ids = "(SELECT value FROM json_each(?))";
-    this.metrics = db.prepare(`SELECT run_uuid, key, step, timestamp, value, is_nan FROM latest_metrics WHERE run_uuid IN ${ids} ORDER BY key`);
-    this.params = db.prepare(`SELECT run_uuid, key, value FROM params WHERE run_uuid IN ${ids} ORDER BY key`);
-    this.tags = db.prepare(`SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ${ids} ORDER BY key`);
-    this.inputs = db.prepare(
-      "SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile " +
-        `FROM run_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE i.run_uuid IN ${ids} ORDER BY i.position`,
-    );
-    this.inputTags = db.prepare(
-      `SELECT run_uuid, dataset_uuid, key, value FROM input_tags WHERE run_uuid IN ${ids} ORDER BY key`,
-    );
+/** Full runs for `rows`, in the same order: one query per child table over the page's ids. */
+export function* loadRuns(d: SqlDialect, rows: RunRow[]): Work<Run[]> {
+  if (rows.length === 0) return [];
+  const ids = d.oneOf("run_uuid", rows.map((r) => r.run_uuid), "text");
+  const ofRuns = (select: string, order: string) => `${select} WHERE ${ids.sql} ORDER BY ${order}`;
+  const runs = new Map<string, Run>();
+  for (const row of rows) {
+    runs.set(row.run_uuid, { info: toRunInfo(row), data: { metrics: [], params: [], tags: [] }, inputs: { dataset_inputs: [] } });
   }
-
-  /** Full runs for `rows`, in the same order. */
-  load(rows: RunRow[]): Run[] {
-    if (rows.length === 0) return [];
-    const ids = JSON.stringify(rows.map((r) => r.run_uuid));
-    const runs = new Map<string, Run>();
-    for (const row of rows) {
-      runs.set(row.run_uuid, { info: toRunInfo(row), data: { metrics: [], params: [], tags: [] }, inputs: { dataset_inputs: [] } });
-    }
-    for (const m of this.metrics.all(ids) as (MetricRow & { run_uuid: string })[]) runs.get(m.run_uuid)!.data.metrics.push(toMetric(m));
-    for (const p of this.params.all(ids) as KeyedRow[]) runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
-    for (const t of this.tags.all(ids) as KeyedRow[]) runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
-    const inputTags = new Map<string, { key: string; value: string }[]>();
-    for (const t of this.inputTags.all(ids) as (KeyedRow & { dataset_uuid: string })[]) {
-      const id = `${t.run_uuid}/${t.dataset_uuid}`;
-      const list = inputTags.get(id) ?? [];
-      list.push({ key: t.key, value: t.value });
-      inputTags.set(id, list);
-    }
-    for (const i of this.inputs.all(ids) as InputRow[]) {
-      const input: DatasetInput = {
-        tags: inputTags.get(`${i.run_uuid}/${i.dataset_uuid}`) ?? [],
-        dataset: { name: i.name, digest: i.digest, source_type: i.source_type, source: i.source },
-      };
-      if (i.schema !== null) input.dataset.schema = i.schema;
-      if (i.profile !== null) input.dataset.profile = i.profile;
-      runs.get(i.run_uuid)!.inputs.dataset_inputs.push(input);
-    }
-    return rows.map((r) => runs.get(r.run_uuid)!);
+  const metrics = yield* all<MetricRow & { run_uuid: string }>(
+    ofRuns("SELECT run_uuid, key, step, timestamp, value, is_nan FROM latest_metrics", "key"), ...ids.params,
+  );
+  for (const m of metrics) runs.get(m.run_uuid)!.data.metrics.push(toMetric(m));
+  for (const p of yield* all<KeyedRow>(ofRuns("SELECT run_uuid, key, value FROM params", "key"), ...ids.params)) {
+    runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
   }
+  for (const t of yield* all<KeyedRow>(ofRuns("SELECT run_uuid, key, value FROM tags", "key"), ...ids.params)) {
+    runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
+  }
+  const inputTags = new Map<string, { key: string; value: string }[]>();
+  const tagRows = yield* all<KeyedRow & { dataset_uuid: string }>(ofRuns("SELECT run_uuid, dataset_uuid, key, value FROM input_tags", "key"), ...ids.params);
+  for (const t of tagRows) {
+    const id = `${t.run_uuid}/${t.dataset_uuid}`;
+    const list = inputTags.get(id) ?? [];
+    list.push({ key: t.key, value: t.value });
+    inputTags.set(id, list);
+  }
+  const inputIds = d.oneOf("i.run_uuid", rows.map((r) => r.run_uuid), "text");
+  const inputs = yield* all<InputRow>(
+    "SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile " +
+      `FROM run_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE ${inputIds.sql} ORDER BY i.position`,
+    ...inputIds.params,
+  );
+  for (const i of inputs) {
+    const input: DatasetInput = {
+      tags: inputTags.get(`${i.run_uuid}/${i.dataset_uuid}`) ?? [],
+      dataset: { name: i.name, digest: i.digest, source_type: i.source_type, source: i.source },
+    };
+    if (i.schema !== null) input.dataset.schema = i.schema;
+    if (i.profile !== null) input.dataset.profile = i.profile;
+    runs.get(i.run_uuid)!.inputs.dataset_inputs.push(input);
+  }
+  return rows.map((r) => runs.get(r.run_uuid)!);
 }
