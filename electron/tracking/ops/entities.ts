@@ -4,7 +4,7 @@
  */
 import { all, type SqlDialect, type Work } from "../sql/index.ts";
 import type { DatasetInput, Experiment, LifecycleStage, Metric, Run, RunInfo, RunStatus } from "../types.ts";
-import type { ExperimentRow, MetricRow, RunRow } from "./schema.ts";
+import type { ExperimentRow, MetricRow, RunRow } from "./rows.ts";
 
 /** A stored metric value back as a number: the is_nan flag restores NaN, which the tables store as 0. */
 export function toMetric(row: MetricRow): Metric {

@@ -11,7 +11,7 @@ import { all, get, run, type SqlDialect, type Work } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 import type { Experiment, ExperimentTag, Page, SearchExperimentsRequest } from "../types.ts";
 import { toExperiment } from "./entities.ts";
-import type { ExperimentRow } from "./schema.ts";
+import type { ExperimentRow } from "./rows.ts";
 import { experimentCondition, experimentOrder, stageCondition } from "./search-sql.ts";
 import { checkExperimentName, checkExperimentTag } from "./validation.ts";
 

@@ -9,7 +9,7 @@ import { all, get, type SqlDialect, type Work } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 import type { Page, Run, SearchRunsRequest } from "../types.ts";
 import { loadRuns } from "./entities.ts";
-import type { RunRow } from "./schema.ts";
+import type { RunRow } from "./rows.ts";
 import { runCondition, runOrder, stageCondition, type OrderPart } from "./search-sql.ts";
 
 /** Run searches. */

@@ -21,7 +21,7 @@ import { toRunInfo } from "./entities.ts";
 import type { ExperimentTable } from "./experiments.ts";
 import { get, run, type Work } from "../sql/index.ts";
 import { generateRunName } from "./run-names.ts";
-import type { RunRow } from "./schema.ts";
+import type { RunRow } from "./rows.ts";
 import { checkBatchLimits, checkMetric, checkParam, checkTag } from "./validation.ts";
 
 /** The tag MLflow mirrors run_name into; setting it renames the run. */

@@ -37,7 +37,7 @@ import type {
   UpdateRunRequest,
 } from "../types.ts";
 import { ExperimentTable } from "./experiments.ts";
-import { DEFAULT_SAMPLE_POINTS, samplePoints, type SampleSource } from "./metrics.ts";
+import { DEFAULT_SAMPLE_POINTS, samplePoints, type SampleSource } from "./history.ts";
 import { RunSearch } from "./run-search.ts";
 import { RunTable, type MetricWriter } from "./runs.ts";
 import { checkKey } from "./validation.ts";
@@ -66,6 +66,9 @@ export abstract class SqlStore implements TrackingStore {
     this.reads = new RunSearch(dialect);
     this.registry = new Registry(dialect);
   }
+
+  /** See `TrackingStore.getMetricHistoryJson`: an engine that can build the wire JSON itself adds it. */
+  getMetricHistoryJson?(req: { run_id: string; metric_key: string }): Promise<string>;
 
   /**
    * Runs the operation `make` returns in one transaction and publishes the changes it recorded once

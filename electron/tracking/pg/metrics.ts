@@ -5,10 +5,9 @@
  * back), and a chart's bucket extremes are one grouped query instead of SQLite's block summaries.
  */
 import { all, get, type Work } from "../sql/index.ts";
-import { Extremes } from "../store/metric-blocks.ts";
-import { historyPage, isLater, storedValue, type PointRow } from "../store/metrics.ts";
-import type { MetricRow } from "../store/schema.ts";
-import type { MetricHistory } from "../store/sql-store.ts";
+import { Extremes, historyPage, isLater, storedValue, type PointRow } from "../ops/history.ts";
+import type { MetricRow } from "../ops/rows.ts";
+import type { MetricHistory } from "../ops/sql-store.ts";
 import type { Metric } from "../types.ts";
 
 const UNNEST = "SELECT ?, * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS DOUBLE PRECISION[]), CAST(? AS INTEGER[]))";

@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { StoreChange } from "../contract.ts";
 import { runAsync, type Query, type Work } from "../sql/index.ts";
-import { SqlStore } from "../store/sql-store.ts";
+import { SqlStore } from "../ops/sql-store.ts";
 import { POSTGRES, execute, typeParsers } from "./dialect.ts";
 import { INSERT_METRICS, PG_METRIC_HISTORY } from "./metrics.ts";
 import { migratePg } from "./migrate.ts";
@@ -145,6 +145,7 @@ export class PgStore extends SqlStore {
   }
 
   protected async closeEngine(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     const listener = this.listener;
     this.listener = undefined;

@@ -48,10 +48,15 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Why PostgreSQL tests cannot run here (with the command that installs it), or undefined when they can. */
+export function postgresMissing(): string | undefined {
+  return findBin() ? undefined : `PostgreSQL is not installed (initdb and pg_ctl not found); install it with: ${INSTALL_POSTGRES}`;
+}
+
 /** Starts a cluster, or says why it cannot (with the command that installs PostgreSQL). */
 export async function startTestPostgres(): Promise<TestPostgres | { skip: string }> {
   const bin = findBin();
-  if (!bin) return { skip: `PostgreSQL is not installed (initdb and pg_ctl not found); install it with: ${INSTALL_POSTGRES}` };
+  if (!bin) return { skip: postgresMissing()! };
   const asRoot = process.getuid?.() === 0;
   // Run a tool as the cluster's owner: the server refuses root.
   const tool = (name: string, args: string[]): string[] => (asRoot ? ["runuser", "-u", "postgres", "--", join(bin, name), ...args] : [join(bin, name), ...args]);

@@ -3,97 +3,12 @@
  * history reads and the min/max-preserving sample that feeds live charts. Callers own transactions.
  */
 import type Database from "better-sqlite3";
+import { Extremes, bucketOf, historyPage, isLater, storedValue, type PointRow, type SampleSource } from "../ops/history.ts";
+import type { MetricRow } from "../ops/rows.ts";
 import type { Work } from "../sql/index.ts";
-import type { Metric, MetricWithRunId } from "../types.ts";
+import type { Metric } from "../types.ts";
 import { ChunkedInsert } from "./chunked-insert.ts";
-import { BLOCK_SIZES, BlockBatch, Extremes, MetricBlocks } from "./metric-blocks.ts";
-import type { MetricRow } from "./schema.ts";
-import { MAX_DOUBLE } from "./validation.ts";
-
-/** Default points per run of a bulk-interval sample (what MLflow's UI asks for). */
-export const DEFAULT_SAMPLE_POINTS = 320;
-
-/**
- * Whether a stored point (step, timestamp, value, is_nan) comes after row b in "latest" order:
- * step, then timestamp, then value (NaN lowest). Takes fields, not a row, so the per-point check
- * of a batch allocates nothing.
- */
-export function isLater(step: number, timestamp: number, value: number, is_nan: number, b: MetricRow): boolean {
-  if (step !== b.step) return step > b.step;
-  if (timestamp !== b.timestamp) return timestamp > b.timestamp;
-  if (is_nan !== b.is_nan) return is_nan < b.is_nan;
-  return value > b.value;
-}
-
-/** A stored point read as an array (`raw`): step, timestamp, value, is_nan. */
-export type PointRow = [step: number, timestamp: number, value: number, is_nan: number];
-
-/**
- * A metric value as the tables store it: NaN as 0 (the row's is_nan flag says so), ±Infinity
- * clamped to ±MAX_DOUBLE as MLflow does.
- */
-export function storedValue(value: number): number {
-  if (value !== value) return 0;
-  if (value === Infinity) return MAX_DOUBLE;
-  if (value === -Infinity) return -MAX_DOUBLE;
-  return value;
-}
-
-/**
- * A page of history from the rows read for it (up to `limit + 1`, so one more tells that more
- * follow). Rows are arrays, so a 100k-point history becomes its Metric objects with no
- * intermediate row objects.
- */
-export function historyPage(key: string, rows: PointRow[], limit?: number): { items: Metric[]; more: boolean } {
-  const n = limit === undefined ? rows.length : Math.min(rows.length, limit);
-  const items: Metric[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const [step, timestamp, value, is_nan] = rows[i]!;
-    // The is_nan flag restores NaN, which the tables store as 0.
-    items[i] = { key, value: is_nan ? NaN : value, timestamp, step };
-  }
-  return { items, more: limit !== undefined && rows.length > limit };
-}
-
-/** What a min/max sample reads, each engine its own way. */
-export interface SampleSource {
-  /** Up to `limit` points of steps start..end in key order (step, timestamp, value, is_nan). */
-  head(runId: string, key: string, start: number, end: number, limit: number): Work<PointRow[]>;
-  /** The last point of steps start..end in key order. */
-  last(runId: string, key: string, start: number, end: number): Work<PointRow>;
-  /** The lowest and highest non-NaN point of each of `buckets` equal step ranges over lo..hi (see `bucketOf`). */
-  extremes(runId: string, key: string, lo: number, hi: number, buckets: number): Work<(Extremes | undefined)[]>;
-}
-
-/** The bucket of a point (or block) starting at step `position`, of `buckets` equal ranges over `span` steps from `lo`. */
-export function bucketOf(position: number, lo: number, span: number, buckets: number): number {
-  return Math.min(buckets - 1, Math.floor(((position - lo) * buckets) / span));
-}
-
-/**
- * At most `maxPoints` points of a run's key between steps `start` and `end`: everything when it
- * fits, otherwise the first and last points plus the lowest and highest non-NaN point of each of
- * evenly sized step buckets, so spikes survive downsampling.
- */
-export function* samplePoints(src: SampleSource, runId: string, key: string, start: number, end: number, maxPoints: number): Work<MetricWithRunId[]> {
-  const head = yield* src.head(runId, key, start, end, maxPoints + 1);
-  const withRun = (rows: PointRow[]): MetricWithRunId[] =>
-    rows.map(([step, timestamp, value, is_nan]) => ({ key, value: is_nan ? NaN : value, timestamp, step, run_id: runId }));
-  if (head.length <= maxPoints) return withRun(head);
-  const first = head[0]!;
-  const last = yield* src.last(runId, key, start, end);
-  // Fewer than 4 points leave no room for a bucket's pair.
-  if (maxPoints < 4) return withRun(maxPoints === 1 ? [first] : [first, last]);
-  const rows = [first, last];
-  for (const e of yield* src.extremes(runId, key, first[0], last[0], Math.floor((maxPoints - 2) / 2))) {
-    if (e) rows.push([e.minStep, e.minTimestamp, e.minValue, 0], [e.maxStep, e.maxTimestamp, e.maxValue, 0]);
-  }
-  rows.sort(byKeyOrder);
-  return withRun(rows.filter((r, i) => i === 0 || byKeyOrder(r, rows[i - 1]!) !== 0));
-}
-
-/** Step, then timestamp, then value, then is_nan: the primary key's order. */
-const byKeyOrder = (a: PointRow, b: PointRow): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
+import { BLOCK_SIZES, BlockBatch, MetricBlocks } from "./metric-blocks.ts";
 
 /** Prepared metric statements on one SQLite connection; sampling reads the block summaries. */
 export class MetricTable implements SampleSource {

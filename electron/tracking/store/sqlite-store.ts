@@ -12,8 +12,8 @@ import type { Metric } from "../types.ts";
 import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { MetricTable } from "./metrics.ts";
 import { TRACKING_MIGRATIONS } from "./schema.ts";
-import { SqlStore, type MetricHistory } from "./sql-store.ts";
-import { checkKey } from "./validation.ts";
+import { SqlStore, type MetricHistory } from "../ops/sql-store.ts";
+import { checkKey } from "../ops/validation.ts";
 
 /** Where the database lives and where new experiments put artifacts. */
 export interface SqliteStoreOptions {
@@ -84,7 +84,7 @@ export class SqliteStore extends SqlStore {
   }
 
   /** A key's whole history as wire JSON text (see `TrackingStore.getMetricHistoryJson`). */
-  async getMetricHistoryJson(req: { run_id: string; metric_key: string }): Promise<string> {
+  override async getMetricHistoryJson(req: { run_id: string; metric_key: string }): Promise<string> {
     this.exec.run(this.runs.row(req.run_id));
     checkKey("metric", req.metric_key);
     return this.metricTable.historyText(req.run_id, req.metric_key);
