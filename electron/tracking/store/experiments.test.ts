@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { StoreChange } from "../contract.ts";
-import { PgStore } from "../pg/index.ts";
 import { SqliteStore } from "./index.ts";
 import { forEachBackend, rejectsWith } from "./test-support.ts";
 
@@ -26,24 +25,21 @@ test("a file database keeps its data, is WAL, and does not recreate Default", as
   }
 });
 
-forEachBackend(({ name, open, databaseUri }) => {
-  if (name === "postgresql") {
-    test("stores opening one database at once migrate it once, keep its data and share one Default", async () => {
-      const uri = await databaseUri!();
-      const opening = Array.from({ length: 4 }, () => PgStore.open({ connectionString: uri, defaultArtifactRoot: "file:///data/art/" }));
-      const stores = await Promise.all(opening);
-      const id = await stores[0]!.createExperiment("kept");
-      // Another process's write is visible at once, and concurrent creates never collide on ids.
-      assert.equal((await stores[1]!.getExperiment(id)).artifact_location, "file:///data/art/1");
-      const ids = await Promise.all(stores.map((s, i) => s.createExperiment(`e${i}`)));
-      assert.equal(new Set(ids).size, 4);
-      for (const s of stores) await s.close();
-      const again = await PgStore.open({ connectionString: uri, defaultArtifactRoot: "file:///data/art/" });
-      const page = await again.searchExperiments({});
-      assert.deepEqual(page.items.map((e) => e.name).sort(), ["Default", "e0", "e1", "e2", "e3", "kept"]);
-      await again.close();
-    });
-  }
+forEachBackend(({ open, shared }) => {
+  test("stores opening one database at once migrate it once, keep its data and share one Default", async () => {
+    const openShared = await shared();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openShared("file:///data/art/")));
+    const id = await stores[0]!.createExperiment("kept");
+    // Another store's write is visible at once, and concurrent creates never collide on ids.
+    assert.equal((await stores[1]!.getExperiment(id)).artifact_location, "file:///data/art/1");
+    const ids = await Promise.all(stores.map((s, i) => s.createExperiment(`e${i}`)));
+    assert.equal(new Set(ids).size, 4);
+    for (const s of stores) await s.close();
+    const again = await openShared("file:///data/art/");
+    const page = await again.searchExperiments({});
+    assert.deepEqual(page.items.map((e) => e.name).sort(), ["Default", "e0", "e1", "e2", "e3", "kept"]);
+    await again.close();
+  });
 
   test("first open creates the Default experiment 0 under the artifact root", async () => {
     const store = await open();

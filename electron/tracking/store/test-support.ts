@@ -4,6 +4,9 @@
  * rejections.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe } from "node:test";
 import type { SqlStore } from "../ops/sql-store.ts";
 import { PgStore } from "../pg/index.ts";
@@ -21,8 +24,11 @@ export interface Backend {
   name: "sqlite" | "postgresql";
   /** A fresh store with an `mlflow-artifacts:/` root (`root` overrides it); closed after the suite. */
   open(root?: string): Promise<SqlStore>;
-  /** A fresh database's URI (`sqlite:///…` needs a path, so SQLite gives none). */
-  databaseUri?(): Promise<string>;
+  /**
+   * A fresh database several stores can open, as separate processes would: the opener it returns
+   * opens one more store on it each call (SQLite: a file in a temp dir; PostgreSQL: a new database).
+   */
+  shared(): Promise<(root?: string) => Promise<SqlStore>>;
 }
 
 /**
@@ -38,10 +44,20 @@ export function forEachBackend(suite: (backend: Backend) => void): void {
     return s;
   };
   describe("sqlite", () => {
+    const dirs: string[] = [];
     after(async () => {
       for (const s of opened.splice(0)) await s.close();
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     });
-    suite({ name: "sqlite", open: (root = "mlflow-artifacts:/") => track(SqliteStore.open({ path: ":memory:", defaultArtifactRoot: root })) });
+    suite({
+      name: "sqlite",
+      open: (root = "mlflow-artifacts:/") => track(SqliteStore.open({ path: ":memory:", defaultArtifactRoot: root })),
+      shared: async () => {
+        const dir = mkdtempSync(join(tmpdir(), "fb-store-"));
+        dirs.push(dir);
+        return (root = "mlflow-artifacts:/") => track(SqliteStore.open({ path: join(dir, "shared.db"), defaultArtifactRoot: root }));
+      },
+    });
   });
   const missing = postgresMissing();
   describe("postgresql", { skip: missing }, () => {
@@ -55,12 +71,11 @@ export function forEachBackend(suite: (backend: Backend) => void): void {
       for (const s of opened.splice(0)) await s.close();
       await cluster?.stop();
     });
-    const databaseUri = () => cluster!.createDatabase();
-    suite({
-      name: "postgresql",
-      open: async (root = "mlflow-artifacts:/") => track(PgStore.open({ connectionString: await databaseUri(), defaultArtifactRoot: root })),
-      databaseUri,
-    });
+    const shared = async () => {
+      const uri = await cluster!.createDatabase();
+      return (root = "mlflow-artifacts:/") => track(PgStore.open({ connectionString: uri, defaultArtifactRoot: root }));
+    };
+    suite({ name: "postgresql", open: async (root) => (await shared())(root), shared });
   });
 }
 
