@@ -23,12 +23,12 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
  * Starts the app in browser mode on `dir` (a fresh temp dir when absent, removed on close) with
- * `notebook` open when given. The tracking store is `dir/flowbook.db`.
+ * `notebook` open when given. The tracking store is `dir/flowbook.db`, or the one `trackingUri` names.
  */
-export async function startApp(opts: { notebook?: string; dir?: string } = {}): Promise<App> {
+export async function startApp(opts: { notebook?: string; dir?: string; trackingUri?: string } = {}): Promise<App> {
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "flowbook-app-"));
-  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook });
+  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, trackingUri: opts.trackingUri });
   try {
     const server = await startHttpServer({ host, port: 0 });
     return {
