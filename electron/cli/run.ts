@@ -23,7 +23,7 @@ import { formatOutput } from "./format-output.ts";
 
 const RUN = command({
   name: "flowbook run",
-  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port] [--output-limit 16MB]",
+  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db | http://host:port] [--output-limit 16MB]",
   options: { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } },
   positional: { name: "notebook", missing: "missing notebook path" },
 });
