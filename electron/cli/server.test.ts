@@ -24,7 +24,7 @@ test("flowbook server --port 0 prints its URL, serves the API and stops cleanly 
   }
 });
 
-test("a busy port is a clear error and a non-zero exit", { timeout: 60_000 }, async () => {
+test("a busy port is a clear error and a non-zero exit, with one process or several", { timeout: 60_000 }, async () => {
   const blocker = createServer();
   await new Promise<void>((ok) => blocker.listen(0, "127.0.0.1", ok));
   const port = (blocker.address() as { port: number }).port;
@@ -34,6 +34,10 @@ test("a busy port is a clear error and a non-zero exit", { timeout: 60_000 }, as
     const code = await s.exit;
     assert.notEqual(code, 0);
     assert.match(s.output(), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    // With workers, the first that cannot listen stops the server instead of leaving it half up.
+    const w = start(["--port", String(port), "--backend-store-uri", "http://127.0.0.1:1", "--workers", "2"]);
+    assert.equal(await w.exit, 1, w.output());
+    assert.match(w.output(), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use[^]*a worker could not start \\(exited with code 1\\); stopping`));
   } finally {
     blocker.close();
     rmSync(dir, { recursive: true, force: true });
