@@ -45,6 +45,9 @@ test("start opens the example on first run, then the notebook edited last", asyn
     writeFileSync(join(dir, "flowbook.db"), "");
     utimesSync(join(dir, "untitled.ts"), new Date(), new Date(Date.now() + 60_000));
     assert.equal(await startingNotebook(dir), join(dir, "untitled.ts"));
+    // Another store: its own SQLite file says whether this is a first run; a shared database never does.
+    assert.equal(await startingNotebook(dir, `sqlite:///${join(dir, "other.db")}`), join(dir, "intro.ts"));
+    assert.equal(await startingNotebook(dir, "postgresql://team@db/mlflow"), join(dir, "untitled.ts"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

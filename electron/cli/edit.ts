@@ -12,6 +12,7 @@ import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
 import { redactUriIn } from "../host/shown-uri.ts";
+import { sqlitePath } from "../tracking/client/index.ts";
 import { appOutputLimit, command, outputLimit, port, storeUri, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
@@ -97,22 +98,24 @@ export function startCommand(args: string[]): Promise<number> {
     if (opts.notebook) throw new UsageError(`unexpected argument '${opts.notebook}' (use flowbook edit to open a file)`);
     const dir = resolve("notebooks");
     mkdirSync(dir, { recursive: true });
-    return launch({ ...opts, notebook: await startingNotebook(dir) }, dir);
+    return launch({ ...opts, notebook: await startingNotebook(dir, opts.trackingUri) }, dir);
   });
 }
 
 /**
- * The notebook `start` opens: on first run (no store yet) the example, else the one edited last;
- * an empty folder gets a new `untitled.ts`.
+ * The notebook `start` opens: on first run (no store file yet: `flowbook.db` in `dir`, or the SQLite
+ * file `trackingUri` names) the example, else the one edited last; an empty folder gets a new
+ * `untitled.ts`. A server database is shared with others, so it never makes a first run.
  */
-export async function startingNotebook(dir: string): Promise<string> {
+export async function startingNotebook(dir: string, trackingUri?: string): Promise<string> {
   const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort();
   if (files.length === 0) {
     const path = join(dir, "untitled.ts");
     await saveNotebook(path, newNotebook());
     return path;
   }
-  if (!existsSync(join(dir, "flowbook.db"))) {
+  const storeFile = trackingUri === undefined ? join(dir, "flowbook.db") : trackingUri.startsWith("sqlite:") ? sqlitePath(trackingUri) : undefined;
+  if (storeFile !== undefined && !existsSync(storeFile)) {
     return join(dir, files.find((f) => /intro|example|welcome/i.test(f)) ?? files[0]);
   }
   const byTime = files.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
