@@ -1,6 +1,6 @@
 /**
  * `flowbook server --workers N` on a server database: N processes serving one port. Node's cluster
- * module re-runs this command line in each worker, and the workers share the listening socket (the
+ * module runs the same command in each worker, and the workers share the listening socket (the
  * primary accepts connections and hands them round-robin to the workers), so a client sees one
  * server. The primary only supervises: a worker that dies is replaced, SIGINT/SIGTERM stops every
  * worker, and a worker that cannot start at all (bad store, busy port) stops the whole server.
@@ -10,6 +10,9 @@ import cluster, { type Worker } from "node:cluster";
 /** How a supervised server reports. */
 export interface WorkerPoolOptions {
   count: number;
+  /** The script each worker runs, and its arguments (a command line that serves one process's share). */
+  exec: string;
+  args: string[];
   /** Called once, when every first worker listens, with the port they share. */
   ready(port: number): void;
   /** Lines for the operator (a worker replaced, a replacement failing). */
@@ -33,7 +36,7 @@ export function leaveWorkerPool(): void {
 }
 
 /**
- * Starts `count` workers running this process's command line and supervises them until SIGINT or
+ * Starts `count` workers running `exec` with `args` and supervises them until SIGINT or
  * SIGTERM; resolves to the exit code (1 when the first workers could not start).
  */
 export function superviseWorkers(opts: WorkerPoolOptions): Promise<number> {
@@ -99,6 +102,7 @@ export function superviseWorkers(opts: WorkerPoolOptions): Promise<number> {
       if (!stopping) replacements.add(cluster.fork());
     };
 
+    cluster.setupPrimary({ exec: opts.exec, args: opts.args });
     cluster.on("listening", onListening);
     cluster.on("exit", onExit);
     process.on("SIGINT", onSignal);

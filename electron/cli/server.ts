@@ -8,13 +8,16 @@
  * `gateway-proxy` forwards, as in MLflow. Prints the URL once listening; Ctrl-C closes cleanly.
  */
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTrackingServer } from "../tracking/rest/index.ts";
 import { openStore } from "../tracking/store/index.ts";
 import type { TrackingStore } from "../tracking/types.ts";
 import { redactPassword, redactUriIn } from "../host/shown-uri.ts";
 import { command, port, storeUri, UsageError, type ValuesOf } from "./args.ts";
 import { isServerWorker, leaveWorkerPool, superviseWorkers } from "./server-workers.ts";
+
+/** The `flowbook` command line's entry point, which each worker process runs. */
+const FLOWBOOK_BIN = fileURLToPath(new URL("../../bin/flowbook.js", import.meta.url));
 
 /** `--workers N`: how many processes serve the port (whether the store allows several is checked in {@link serve}). */
 function workers(text: string): number {
@@ -58,7 +61,7 @@ export function defaultArtifactRoot(opts: ServerOptions): string {
 
 /** Runs `flowbook server` until SIGINT/SIGTERM; resolves to the exit code. */
 export function serverCommand(args: string[]): Promise<number> {
-  return SERVER.run(args, serve);
+  return SERVER.run(args, (opts) => serve(opts, args));
 }
 
 /** How the server is reached, for the line printed once it listens. */
@@ -66,7 +69,7 @@ function serverUrl(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-async function serve(opts: ServerOptions): Promise<number> {
+async function serve(opts: ServerOptions, args: string[]): Promise<number> {
   const count = opts.workers ?? 1;
   if (count > 1 && opts.backendStoreUri.startsWith("sqlite:")) {
     throw new UsageError(
@@ -88,6 +91,9 @@ async function serve(opts: ServerOptions): Promise<number> {
   await store.close();
   return superviseWorkers({
     count,
+    // Each worker runs this same command, whoever started this process (a shell, a test, a script).
+    exec: FLOWBOOK_BIN,
+    args: ["server", ...args],
     ready: (port) => announce(port, ` (${count} worker processes)`),
     log: (message) => process.stderr.write(`flowbook server: ${message}\n`),
   });
