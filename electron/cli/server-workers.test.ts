@@ -96,7 +96,7 @@ async function stepsInDatabase(uri: string, runIds: string[]): Promise<Map<strin
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe("flowbook server --workers on PostgreSQL", () => {
-  test("8 concurrent loggers × 2,000 metrics across 2 workers: every point stored, no error", { timeout: 600_000 }, async (t) => {
+  test("8 concurrent loggers × 2,000 metrics across 2 workers: every point stored, no error; artifacts shared", { timeout: 600_000 }, async (t) => {
     if ("skip" in cluster) return t.skip(cluster.skip);
     const { server, uri } = await serverOnFreshDatabase();
     try {
@@ -105,6 +105,10 @@ describe("flowbook server --workers on PostgreSQL", () => {
       for (const l of logged) assert.equal(l.connectionErrors, 0, `${l.runId} had connection errors`);
       const stored = await stepsInDatabase(uri, runIds);
       for (const id of runIds) assert.deepEqual(stored.get(id), range(2000), `run ${id}`);
+      // An artifact uploaded through one worker is served by every worker: they share one folder.
+      const artifact = `${server.url}/api/2.0/mlflow-artifacts/artifacts/0/${runIds[0]}/artifacts/note.txt`;
+      assert.equal((await fetch(artifact, { method: "PUT", body: "shared", headers: { Connection: "close" } })).status, 200);
+      for (let i = 0; i < 4; i++) assert.equal(await (await fetch(artifact, { headers: { Connection: "close" } })).text(), "shared");
       // The REST API agrees with the table (latest value of each logger's metric).
       for (const id of runIds) {
         const run = (await (await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${id}`)).json()) as { run: { data: { metrics: { key: string; step: number }[] } } };
