@@ -4,6 +4,7 @@
  */
 import type pg from "pg";
 import type { Query, SqlDialect } from "../sql/index.ts";
+import { MlflowError } from "../types.ts";
 
 /**
  * PostgreSQL: LIKE is case-sensitive already and ILIKE exists; ESCAPE '' keeps backslash a plain
@@ -51,9 +52,28 @@ export function typeParsers(types: typeof pg.types): pg.CustomTypesConfig {
   };
 }
 
-/** Answers one query of a shared operation on `client`. */
+/** character_not_in_repertoire: PostgreSQL text cannot hold NUL, which SQLite stores. */
+const NUL_IN_TEXT = "22021";
+
+/**
+ * Answers one query of a shared operation on `client`. A value PostgreSQL cannot store (a data
+ * exception, class 22: NUL in text, an integer past BIGINT, a fraction where an integer goes) is
+ * the caller's bad input, so it is INVALID_PARAMETER_VALUE (a 400), not a server error.
+ */
 export async function execute(client: pg.ClientBase | pg.Pool, q: Query): Promise<unknown> {
-  const result = await client.query(numberPlaceholders(q.sql), q.params as unknown[]);
+  let result: pg.QueryResult;
+  try {
+    result = await client.query(numberPlaceholders(q.sql), q.params as unknown[]);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === NUL_IN_TEXT) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", "Text values cannot contain NUL (\\u0000) characters in a PostgreSQL tracking store.");
+    }
+    if (typeof code === "string" && code.startsWith("22")) {
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid value for a PostgreSQL tracking store: ${(e as Error).message}`);
+    }
+    throw e;
+  }
   switch (q.op) {
     case "all":
       return result.rows;

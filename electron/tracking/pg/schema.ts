@@ -111,7 +111,7 @@ export const PG_REGISTRY_MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE model_versions (
     name TEXT COLLATE "C" NOT NULL,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     creation_time BIGINT NOT NULL,
     last_updated_time BIGINT NOT NULL,
     description TEXT COLLATE "C",
@@ -134,7 +134,7 @@ export const PG_REGISTRY_MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE model_version_tags (
     name TEXT COLLATE "C" NOT NULL,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     key TEXT COLLATE "C" NOT NULL,
     value TEXT COLLATE "C",
     PRIMARY KEY (name, version, key)
@@ -142,7 +142,7 @@ export const PG_REGISTRY_MIGRATIONS: readonly string[] = [
   CREATE TABLE registered_model_aliases (
     name TEXT COLLATE "C" NOT NULL,
     alias TEXT COLLATE "C" NOT NULL,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     PRIMARY KEY (name, alias)
   );
   `,
