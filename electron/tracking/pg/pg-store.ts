@@ -202,12 +202,26 @@ export class PgStore extends SqlStore {
       console.error("tracking store: LISTEN connection failed, reconnecting:", e.message);
       this.listener = undefined;
       client.end().catch(() => {});
-      setTimeout(() => void this.listen().catch(() => {}), 1000).unref();
+      this.relisten();
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     if (this.closed) await client.end();
     else this.listener = client;
+  }
+
+  /**
+   * Listens again after a second, and again until it works or the store closes. Notices sent while
+   * no connection listened are lost: a live view catches up with the next change it hears of.
+   */
+  private relisten(): void {
+    if (this.closed) return;
+    setTimeout(() => {
+      this.listen().catch((e: Error) => {
+        console.error("tracking store: LISTEN reconnect failed, retrying:", e.message);
+        this.relisten();
+      });
+    }, 1000).unref();
   }
 
   /** Turns another process's notice into changes, reading metric points back by their seq range. */
