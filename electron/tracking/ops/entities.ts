@@ -57,40 +57,50 @@ interface InputRow {
   profile: string | null;
 }
 
+/** The child-table reads of `loadRuns`, built once per dialect (their text depends on nothing else). */
+const hydrateSql = new WeakMap<SqlDialect, Record<"metrics" | "params" | "tags" | "inputTags" | "inputs", string>>();
+
+function hydrationFor(d: SqlDialect): Record<"metrics" | "params" | "tags" | "inputTags" | "inputs", string> {
+  let sql = hydrateSql.get(d);
+  if (!sql) {
+    const ids = d.oneOf("run_uuid", [], "text").sql;
+    const inputIds = d.oneOf("i.run_uuid", [], "text").sql;
+    sql = {
+      metrics: `SELECT run_uuid, key, step, timestamp, value, is_nan FROM latest_metrics WHERE ${ids} ORDER BY key`,
+      params: `SELECT run_uuid, key, value FROM params WHERE ${ids} ORDER BY key`,
+      tags: `SELECT run_uuid, key, value FROM tags WHERE ${ids} ORDER BY key`,
+      inputTags: `SELECT run_uuid, dataset_uuid, key, value FROM input_tags WHERE ${ids} ORDER BY key`,
+      inputs:
+        "SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile " +
+        `FROM run_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE ${inputIds} ORDER BY i.position`,
+    };
+    hydrateSql.set(d, sql);
+  }
+  return sql;
+}
+
 /** Full runs for `rows`, in the same order: one query per child table over the page's ids. */
 export function* loadRuns(d: SqlDialect, rows: RunRow[]): Work<Run[]> {
   if (rows.length === 0) return [];
-  const ids = d.oneOf("run_uuid", rows.map((r) => r.run_uuid), "text");
-  const ofRuns = (select: string, order: string) => `${select} WHERE ${ids.sql} ORDER BY ${order}`;
+  const sql = hydrationFor(d);
+  // The ids bind as one parameter, the same for every child table.
+  const [ids] = d.oneOf("run_uuid", rows.map((r) => r.run_uuid), "text").params;
   const runs = new Map<string, Run>();
   for (const row of rows) {
     runs.set(row.run_uuid, { info: toRunInfo(row), data: { metrics: [], params: [], tags: [] }, inputs: { dataset_inputs: [] } });
   }
-  const metrics = yield* all<MetricRow & { run_uuid: string }>(
-    ofRuns("SELECT run_uuid, key, step, timestamp, value, is_nan FROM latest_metrics", "key"), ...ids.params,
-  );
-  for (const m of metrics) runs.get(m.run_uuid)!.data.metrics.push(toMetric(m));
-  for (const p of yield* all<KeyedRow>(ofRuns("SELECT run_uuid, key, value FROM params", "key"), ...ids.params)) {
-    runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
-  }
-  for (const t of yield* all<KeyedRow>(ofRuns("SELECT run_uuid, key, value FROM tags", "key"), ...ids.params)) {
-    runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
-  }
+  for (const m of yield* all<MetricRow & { run_uuid: string }>(sql.metrics, ids)) runs.get(m.run_uuid)!.data.metrics.push(toMetric(m));
+  for (const p of yield* all<KeyedRow>(sql.params, ids)) runs.get(p.run_uuid)!.data.params.push({ key: p.key, value: p.value });
+  for (const t of yield* all<KeyedRow>(sql.tags, ids)) runs.get(t.run_uuid)!.data.tags.push({ key: t.key, value: t.value });
   const inputTags = new Map<string, { key: string; value: string }[]>();
-  const tagRows = yield* all<KeyedRow & { dataset_uuid: string }>(ofRuns("SELECT run_uuid, dataset_uuid, key, value FROM input_tags", "key"), ...ids.params);
+  const tagRows = yield* all<KeyedRow & { dataset_uuid: string }>(sql.inputTags, ids);
   for (const t of tagRows) {
     const id = `${t.run_uuid}/${t.dataset_uuid}`;
     const list = inputTags.get(id) ?? [];
     list.push({ key: t.key, value: t.value });
     inputTags.set(id, list);
   }
-  const inputIds = d.oneOf("i.run_uuid", rows.map((r) => r.run_uuid), "text");
-  const inputs = yield* all<InputRow>(
-    "SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile " +
-      `FROM run_inputs i JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE ${inputIds.sql} ORDER BY i.position`,
-    ...inputIds.params,
-  );
-  for (const i of inputs) {
+  for (const i of yield* all<InputRow>(sql.inputs, ids)) {
     const input: DatasetInput = {
       tags: inputTags.get(`${i.run_uuid}/${i.dataset_uuid}`) ?? [],
       dataset: { name: i.name, digest: i.digest, source_type: i.source_type, source: i.source },
