@@ -14,11 +14,19 @@ const UNNEST = "SELECT ?, * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), 
 
 /**
  * Inserts a batch's points (exact duplicates collapse on the primary key) and returns the range of
- * `seq` the new ones got; the store names that range in its change notice.
+ * `seq` the new ones got and the transaction's id as rows record it (`xmin`); the store's change
+ * notice names both, so a reader gets exactly this batch's points even when another writer's
+ * points of the same run took seqs inside the range.
  */
 export const INSERT_METRICS =
   "WITH ins AS (INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) " +
-  `${UNNEST} ON CONFLICT DO NOTHING RETURNING seq) SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM ins`;
+  `${UNNEST} ON CONFLICT DO NOTHING RETURNING seq) ` +
+  "SELECT MIN(seq) AS lo, MAX(seq) AS hi, txid_current() % 4294967296 AS xid FROM ins";
+
+/** The points of one batch, by the seq range and transaction id `INSERT_METRICS` answered. */
+export const BATCH_POINTS =
+  "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = $1 AND seq BETWEEN $2 AND $3 " +
+  "AND xmin::text::bigint = $4 ORDER BY seq";
 
 // Later means (step, timestamp, non-NaN over NaN, value), as `isLater` in the store.
 const UPSERT_LATEST =

@@ -33,11 +33,11 @@ describe("PostgreSQL store", { skip: postgresMissing() }, () => {
 
   const open = async (uri: string) => PgStore.open({ connectionString: uri, defaultArtifactRoot: "mlflow-artifacts:/" });
 
-  /** Resolves once `changes` holds an entry `done` accepts. */
-  const until = (changes: StoreChange[], done: (c: StoreChange) => boolean) =>
+  /** Resolves once `done()` holds (notices arrive asynchronously; the test's timeout bounds the wait). */
+  const until = (done: () => boolean) =>
     new Promise<void>((resolve) => {
       const check = setInterval(() => {
-        if (changes.some(done)) {
+        if (done()) {
           clearInterval(check);
           resolve();
         }
@@ -76,7 +76,7 @@ describe("PostgreSQL store", { skip: postgresMissing() }, () => {
     const child = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], (e, out) => (e ? reject(e) : resolve(out.trim()))),
     );
-    await until(changes, (c) => c.type === "registry" && c.name === "from-child");
+    await until(() => changes.some((c) => c.type === "registry" && c.name === "from-child"));
     assert.deepEqual(changes, [
       { type: "experiment", experiment_id: own },
       { type: "run", run_id: child, experiment_id: own },
@@ -90,11 +90,17 @@ describe("PostgreSQL store", { skip: postgresMissing() }, () => {
     ]);
   });
 
-  test("concurrent writers on one run lose no point, keep the latest value, and agree on a param", async () => {
+  test("concurrent writers on one run lose no point, are heard once each, keep the latest value, and agree on a param", async () => {
     const uri = await cluster.createDatabase();
     const stores = await Promise.all([open(uri), open(uri), open(uri)]);
     const runId = (await stores[0]!.createRun({ experiment_id: "0" })).info.run_id;
     const perWriter = 500;
+    // One of the writers also watches: its own points come straight after commit, the others'
+    // through notices, each point once even though the writers' seqs interleave.
+    const heard: number[] = [];
+    stores[2]!.onChange((c) => {
+      if (c.type === "metrics") heard.push(...c.metrics.map((m) => m.step));
+    });
     await Promise.all(
       stores.map(async (s, w) => {
         for (let b = 0; b < perWriter; b += 50) {
@@ -106,6 +112,8 @@ describe("PostgreSQL store", { skip: postgresMissing() }, () => {
     const history = await stores[1]!.getMetricHistory({ run_id: runId, metric_key: "m" });
     assert.equal(history.items.length, stores.length * perWriter);
     const latest = (await stores[2]!.getRun(runId)).data.metrics;
+    await until(() => heard.length >= stores.length * perWriter);
+    assert.deepEqual(heard.sort((a, b) => a - b), Array.from({ length: stores.length * perWriter }, (_, i) => i));
     assert.deepEqual(latest, [{ key: "m", value: 2, timestamp: 1, step: 3 * perWriter - 1 }]);
     // Two writers log one param at once: the same value is fine, a different one is refused.
     await Promise.all(stores.map((s) => s.logParam(runId, { key: "lr", value: "0.1" })));

@@ -17,7 +17,7 @@ import type { StoreChange } from "../contract.ts";
 import { runAsync, type Query, type Work } from "../sql/index.ts";
 import { SqlStore } from "../ops/sql-store.ts";
 import { POSTGRES, execute, typeParsers } from "./dialect.ts";
-import { INSERT_METRICS, PG_METRIC_HISTORY } from "./metrics.ts";
+import { BATCH_POINTS, INSERT_METRICS, PG_METRIC_HISTORY } from "./metrics.ts";
 import { migratePg } from "./migrate.ts";
 import { PG_REGISTRY_MIGRATIONS, PG_TRACKING_MIGRATIONS } from "./schema.ts";
 
@@ -42,10 +42,10 @@ const RACES = new Set(["23505", "40001", "40P01"]);
 
 /**
  * A change as a notice names it: experiment `["e", id]`, run `["r", run, experiment]`, metric points
- * `["m", run, experiment, firstSeq, lastSeq]` (the points are read back by that range), registry
- * `["g", name]`.
+ * `["m", run, experiment, firstSeq, lastSeq, xid]` (the points are read back by that range and the
+ * writing transaction), registry `["g", name]`.
  */
-type Notice = ["e", string] | ["r", string, string] | ["m", string, string, number, number] | ["g", string];
+type Notice = ["e", string] | ["r", string, string] | ["m", string, string, number, number, number] | ["g", string];
 
 interface Envelope {
   /** The store instance that wrote it. */
@@ -99,7 +99,7 @@ export class PgStore extends SqlStore {
   protected async write<T>(make: (changes: StoreChange[]) => Work<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const changes: StoreChange[] = [];
-      const seqs = new Map<string, [number, number]>();
+      const seqs = new Map<string, [number, number, number]>();
       const client = await this.pool.connect();
       try {
         await client.query("BEGIN");
@@ -107,8 +107,8 @@ export class PgStore extends SqlStore {
           const answer = await execute(client, q);
           // The metric insert answers with the seq range of its new points, which the notice names.
           if (q.sql === INSERT_METRICS) {
-            const { lo, hi } = (answer as { lo: number | null; hi: number | null }[])[0]!;
-            if (lo !== null && hi !== null) seqs.set(q.params[0] as string, [lo, hi]);
+            const { lo, hi, xid } = (answer as { lo: number | null; hi: number | null; xid: number }[])[0]!;
+            if (lo !== null && hi !== null) seqs.set(q.params[0] as string, [lo, hi, xid]);
           }
           return answer;
         });
@@ -155,7 +155,7 @@ export class PgStore extends SqlStore {
   }
 
   /** The notices for committed `changes`, packed into payloads under the size limit. */
-  private payloads(changes: StoreChange[], seqs: Map<string, [number, number]>): string[] {
+  private payloads(changes: StoreChange[], seqs: Map<string, [number, number, number]>): string[] {
     const notices: Notice[] = [];
     for (const c of changes) {
       switch (c.type) {
@@ -168,7 +168,7 @@ export class PgStore extends SqlStore {
         case "metrics": {
           // Points that were all exact duplicates got no seq: nothing new to read back.
           const range = seqs.get(c.run_id);
-          if (range) notices.push(["m", c.run_id, c.experiment_id, range[0], range[1]]);
+          if (range) notices.push(["m", c.run_id, c.experiment_id, ...range]);
           break;
         }
         case "registry":
@@ -239,8 +239,8 @@ export class PgStore extends SqlStore {
           break;
         case "m": {
           const { rows } = await this.pool.query<{ key: string; step: number; timestamp: number; value: number; is_nan: number }>(
-            "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
-            [n[1], n[3], n[4]],
+            BATCH_POINTS,
+            [n[1], n[3], n[4], n[5]],
           );
           const metrics = rows.map((r) => ({ key: r.key, value: r.is_nan ? NaN : r.value, timestamp: r.timestamp, step: r.step }));
           if (metrics.length > 0) changes.push({ type: "metrics", run_id: n[1], experiment_id: n[2], metrics });

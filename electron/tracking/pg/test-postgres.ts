@@ -3,8 +3,9 @@
  * finds Debian's `initdb`/`pg_ctl`, creates a cluster in a temp dir on a free port (trust auth on
  * 127.0.0.1, its unix socket inside the temp dir, fsync off), and `createDatabase()` gives each
  * store a fresh database in milliseconds. The server refuses to run as root, so as root the files
- * belong to `postgres` and the tools run through `runuser`. `stop()` (also run at process exit, so
- * a failing test leaves nothing behind) stops the server and deletes the dir. Where PostgreSQL is
+ * belong to `postgres` and the tools run through `runuser`. `stop()` (also run at process exit and
+ * on SIGINT/SIGTERM/SIGHUP, so a failing or interrupted test leaves nothing behind) stops the server
+ * and deletes the dir. Where PostgreSQL is
  * not installed it returns a skip reason naming the install command instead.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -77,7 +78,18 @@ export async function startTestPostgres(): Promise<TestPostgres | { skip: string
     started = false;
     rmSync(dir, { recursive: true, force: true });
   };
+  // Also when the runner is interrupted: remove, then let the signal end the process as it would have.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const forget = (): void => {
+    process.removeListener("exit", remove);
+    for (const s of signals) process.removeListener(s, onSignal);
+  };
   process.once("exit", remove);
+  for (const s of signals) process.once(s, onSignal);
   try {
     run(tool("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"]));
     const port = await freePort();
@@ -99,12 +111,12 @@ export async function startTestPostgres(): Promise<TestPostgres | { skip: string
         return `postgresql://postgres@127.0.0.1:${port}/${name}`;
       },
       async stop() {
-        process.removeListener("exit", remove);
+        forget();
         remove();
       },
     };
   } catch (e) {
-    process.removeListener("exit", remove);
+    forget();
     remove();
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? "";
     throw new Error(`could not start a test PostgreSQL: ${(e as Error).message}\n${stderr}`);
