@@ -23,7 +23,7 @@ export function isLater(step: number, timestamp: number, value: number, is_nan: 
   return value > b.value;
 }
 
-/** A stored point read as an array (`raw`): step, timestamp, value, is_nan. */
+/** A stored point as an array: step, timestamp, value, is_nan. */
 export type PointRow = [step: number, timestamp: number, value: number, is_nan: number];
 
 /**
@@ -61,6 +61,13 @@ export interface SampleSource {
   last(runId: string, key: string, start: number, end: number): Work<PointRow>;
   /** The lowest and highest non-NaN point of each of `buckets` equal step ranges over lo..hi (see `bucketOf`). */
   extremes(runId: string, key: string, lo: number, hi: number, buckets: number): Work<(Extremes | undefined)[]>;
+}
+
+/** Takes a point into bucket `b` of `out`, starting that bucket's extremes when it has none yet. */
+export function addToBucket(out: (Extremes | undefined)[], key: string, b: number, step: number, timestamp: number, value: number): void {
+  const e = out[b];
+  if (e) e.add(step, timestamp, value);
+  else out[b] = new Extremes(key, b, step, timestamp, value);
 }
 
 /** The bucket of a point (or block) starting at step `position`, of `buckets` equal ranges over `span` steps from `lo`. */

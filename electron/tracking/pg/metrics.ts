@@ -5,7 +5,7 @@
  * back), and a chart's bucket extremes are one grouped query instead of SQLite's block summaries.
  */
 import { all, get, type Work } from "../sql/index.ts";
-import { Extremes, historyPage, isLater, storedValue, type PointRow } from "../ops/history.ts";
+import { addToBucket, historyPage, type Extremes, isLater, storedValue, type PointRow } from "../ops/history.ts";
 import type { MetricRow } from "../ops/rows.ts";
 import type { MetricHistory } from "../ops/sql-store.ts";
 import type { Metric } from "../types.ts";
@@ -92,11 +92,7 @@ export const PG_METRIC_HISTORY: MetricHistory = {
       BUCKET_EXTREMES, buckets, lo, buckets, span, runId, key, lo, hi,
     );
     const out: (Extremes | undefined)[] = new Array(buckets);
-    for (const r of rows) {
-      const e = out[r.b];
-      if (e) e.add(r.step, r.timestamp, r.value);
-      else out[r.b] = new Extremes(key, r.b, r.step, r.timestamp, r.value);
-    }
+    for (const r of rows) addToBucket(out, key, r.b, r.step, r.timestamp, r.value);
     return out;
   },
 };

@@ -1,9 +1,10 @@
 /**
- * Metric points: append-only history, the incrementally maintained latest value per key, paged
- * history reads and the min/max-preserving sample that feeds live charts. Callers own transactions.
+ * Metric points on SQLite: append-only history, the incrementally maintained latest value per key,
+ * paged history reads, and what the shared min/max sample (`ops/history.ts`) reads here: block
+ * summaries (`metric-blocks.ts`) instead of every point. Callers own transactions.
  */
 import type Database from "better-sqlite3";
-import { Extremes, bucketOf, historyPage, isLater, storedValue, type PointRow, type SampleSource } from "../ops/history.ts";
+import { addToBucket, bucketOf, historyPage, type Extremes, isLater, storedValue, type PointRow, type SampleSource } from "../ops/history.ts";
 import type { MetricRow } from "../ops/rows.ts";
 import type { Work } from "../sql/index.ts";
 import type { Metric } from "../types.ts";
@@ -127,10 +128,7 @@ export class MetricTable implements SampleSource {
     const out: (Extremes | undefined)[] = new Array(buckets);
     const maxStep = (this.latest.get(runId, key) as MetricRow).step;
     this.blocks.visit(runId, key, maxStep, level, lo, hi, (position, step, timestamp, value) => {
-      const b = bucketOf(position, lo, span, buckets);
-      const e = out[b];
-      if (e) e.add(step, timestamp, value);
-      else out[b] = new Extremes(key, b, step, timestamp, value);
+      addToBucket(out, key, bucketOf(position, lo, span, buckets), step, timestamp, value);
     });
     return out;
   }
