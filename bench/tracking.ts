@@ -1,42 +1,26 @@
 /**
- * Tracking throughput and latency on a fresh temp store: HTTP log-metric calls (and the server's
- * CPU per keep-alive request beside the in-process store call), HTTP log-batch, search-runs over
- * 100,000 runs, a 100,000-step metric history, in-process fluent logging, and a chart's min/max
- * sample of a 1,000,000-point history — each beside a baseline measured in the same run (raw
- * better-sqlite3 inserts, the in-process store call, or a COUNT of the same rows).
+ * Tracking throughput and latency, on SQLite (the app's store) and on PostgreSQL (a team server's,
+ * on a throwaway cluster; skipped with the install command where it is absent), each engine beside
+ * raw inserts of the same metric rows on that engine measured in the same run: HTTP log-metric
+ * calls (and the server's CPU per keep-alive request beside the in-process store call), HTTP
+ * log-batch, search-runs over 100,000 runs, a 100,000-step metric history, in-process fluent
+ * logging and a chart's min/max sample of a 1,000,000-point history. On PostgreSQL also: 8
+ * keep-alive loggers against `flowbook server --workers 2` beside one worker, and metric→pixel
+ * latency when another process (a `flowbook server` on the same database) is the one logging.
  */
-import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { launchBrowser, startApp } from "../e2e/harness.ts";
+import { runServerProcess } from "../electron/cli/test-server-process.ts";
 import { createMlflow, HttpStore } from "../electron/tracking/client/index.ts";
 import { createTrackingServer } from "../electron/tracking/rest/index.ts";
-import { SqliteStore } from "../electron/tracking/store/index.ts";
 import type { Metric } from "../electron/tracking/types.ts";
 import type { BenchRow } from "./index.ts";
+import { metricToPixelP95, openRunCharts, openTracking } from "./support/live-chart.ts";
 import { median } from "./support/stats.ts";
-
-/** Raw better-sqlite3: rows/s for single-row autocommit inserts and for 1,000-row transactions. */
-function rawInsertRates(dir: string): { single: number; batched: number } {
-  const db = new Database(join(dir, "raw.db"));
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.exec("CREATE TABLE metrics (run_uuid TEXT, key TEXT, value REAL, timestamp INTEGER, step INTEGER, PRIMARY KEY (run_uuid, key, timestamp, step, value))");
-  const insert = db.prepare("INSERT INTO metrics VALUES (?, ?, ?, ?, ?)");
-  let t = performance.now();
-  for (let i = 0; i < 2000; i++) insert.run("r1", "m", i, i, i);
-  const single = 2000 / ((performance.now() - t) / 1000);
-  const batch = db.transaction((start: number) => {
-    for (let i = start; i < start + 1000; i++) insert.run("r2", "m", i, i, i);
-  });
-  t = performance.now();
-  for (let b = 0; b < 100; b++) batch(b * 1000);
-  const batched = 100_000 / ((performance.now() - t) / 1000);
-  db.close();
-  return { single, batched };
-}
+import { postgresEngine, sqliteEngine, type Engine } from "./support/tracking-engines.ts";
 
 /**
  * A keep-alive HTTP client in its own process, so that the bench process's CPU time is the
@@ -89,49 +73,18 @@ async function cpuPer(n: number, fn: () => Promise<void>): Promise<number> {
   return (used.user + used.system) / n;
 }
 
-/**
- * 100,000 finished runs with 5 params and 5 metrics each, written in one transaction on a second
- * connection (the store's own write path is measured elsewhere; this is only the fixture).
- */
-function populateRuns(path: string, experimentId: string, count: number): void {
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  const run = db.prepare(
-    "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage) VALUES (?, ?, ?, '', 'FINISHED', ?, ?, ?, 'active')",
-  );
-  const tag = db.prepare("INSERT INTO tags (run_uuid, key, value) VALUES (?, 'mlflow.runName', ?)");
-  const param = db.prepare("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)");
-  const metric = db.prepare("INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES (?, ?, 0, ?, ?, 0)");
-  const latest = db.prepare("INSERT INTO latest_metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES (?, ?, 0, ?, ?, 0)");
-  db.transaction(() => {
-    for (let i = 0; i < count; i++) {
-      const id = `bench${String(i).padStart(27, "0")}`;
-      run.run(id, `run-${i}`, Number(experimentId), i, i + 10, `file:///bench/${id}/artifacts`);
-      tag.run(id, `run-${i}`);
-      for (let p = 0; p < 5; p++) param.run(id, `p${p}`, String((i * (p + 1)) % 97));
-      for (let m = 0; m < 5; m++) {
-        const v = ((i * 7919 * (m + 1)) % 10007) / 10007;
-        metric.run(id, `m${m}`, i, v);
-        latest.run(id, `m${m}`, i, v);
-      }
-    }
-  })();
-  db.pragma("wal_checkpoint(TRUNCATE)");
-  db.close();
-}
 
-/** Runs the tracking benchmarks. */
-export async function run(): Promise<BenchRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), "flowbook-bench-"));
-  const store = await SqliteStore.open({ path: join(dir, "bench.db"), defaultArtifactRoot: pathToFileURL(join(dir, "art")).href });
-  const { server } = createTrackingServer({ store, artifactsDestination: join(dir, "mlartifacts"), serveArtifacts: true, log: () => {} });
+/** The rows every engine gets, each name prefixed with the engine. */
+async function engineRows(engine: Engine, dir: string): Promise<BenchRow[]> {
+  const { store, label } = engine;
+  const { server } = createTrackingServer({ store, artifactsDestination: join(dir, `${label}-mlartifacts`), serveArtifacts: true, log: () => {} });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const http = new HttpStore(url);
   const rows: BenchRow[] = [];
+  const row = (r: BenchRow) => rows.push({ ...r, name: r.name.startsWith("  ") ? r.name : `${label}: ${r.name}` });
   try {
-    const raw = rawInsertRates(dir);
+    const raw = await engine.rawInsertRates();
     const exp = await store.createExperiment("bench");
 
     // 1. single log-metric calls over HTTP
@@ -139,21 +92,24 @@ export async function run(): Promise<BenchRow[]> {
     let t = performance.now();
     for (let i = 0; i < 2000; i++) await http.logMetric(r1, { key: "m", value: i, timestamp: i, step: i });
     const single = 2000 / ((performance.now() - t) / 1000);
-    rows.push({ name: "HTTP log-metric (2,000 calls)", value: single, unit: "calls/s", baseline: raw.single, baselineUnit: "rows/s raw autocommit" });
+    row({ name: "HTTP log-metric (2,000 calls)", value: single, unit: "calls/s", baseline: raw.single, baselineUnit: "rows/s raw autocommit" });
 
-    // 1b. the server's CPU per keep-alive log-metric request (the client runs in another process),
-    // beside the same store call made in-process
+    // 1b. keep-alive log-metric from another process: its rate beside raw single-row inserts, and
+    // the server's CPU per request (this process's alone) beside the same store call made in-process
     const port = Number(new URL(url).port);
     const rk = (await store.createRun({ experiment_id: exp })).info.run_id;
     await keepAliveClient(port, rk, 1000, 0); // warm-up
+    t = performance.now();
     const serverCpu = await cpuPer(5000, () => keepAliveClient(port, rk, 5000, 1000));
+    const keepAlive = 5000 / ((performance.now() - t) / 1000);
+    row({ name: "HTTP log-metric, keep-alive (5,000 calls)", value: keepAlive, unit: "calls/s", baseline: raw.single, baselineUnit: "rows/s raw autocommit" });
     const rs = (await store.createRun({ experiment_id: exp })).info.run_id;
     for (let i = 0; i < 1000; i++) await store.logMetric(rs, { key: "k", value: i / 2, timestamp: 1700000000000 + i, step: i });
     const storeCpu = await cpuPer(5000, async () => {
       for (let i = 1000; i < 6000; i++) await store.logMetric(rs, { key: "k", value: i / 2, timestamp: 1700000000000 + i, step: i });
     });
-    rows.push({
-      name: "HTTP log-metric, keep-alive: server CPU per request",
+    row({
+      name: "  same: server CPU per request (Node)",
       value: serverCpu,
       unit: "µs",
       baseline: storeCpu,
@@ -170,12 +126,12 @@ export async function run(): Promise<BenchRow[]> {
     t = performance.now();
     for (const metrics of batches) await http.logBatch({ run_id: r2, metrics });
     const batched = 50_000 / ((performance.now() - t) / 1000);
-    rows.push({ name: "HTTP log-batch (50 × 1,000)", value: batched, unit: "metrics/s", baseline: raw.batched, baselineUnit: "rows/s raw txn", target: "≥ 50% of raw", ok: batched >= raw.batched / 2 });
+    row({ name: "HTTP log-batch (50 × 1,000)", value: batched, unit: "metrics/s", baseline: raw.batched, baselineUnit: "rows/s raw 1,000-row inserts", target: "≥ 50% of raw", ok: batched >= raw.batched / 2 });
 
     // 3. search-runs over 100,000 runs × 5 params × 5 metrics, first page of 100
     const searchExp = await store.createExperiment("search");
     t = performance.now();
-    populateRuns(join(dir, "bench.db"), searchExp, 100_000);
+    await engine.populateRuns(searchExp, 100_000);
     const populate = performance.now() - t;
     // Let both sides' keep-alive timers run so the next request does not race a closing idle socket.
     await new Promise((r) => setTimeout(r, 100));
@@ -197,10 +153,10 @@ export async function run(): Promise<BenchRow[]> {
         httpTimes.push(performance.now() - t);
       }
       const target = targeted ? { target: "< 100 ms (tens of ms)", ok: median(storeTimes) < 100 } : {};
-      rows.push({ name: `search-runs, store (100k runs, ${what}, 100 rows)`, value: median(storeTimes), unit: "ms", ...target });
-      rows.push({ name: "  same over HTTP", value: median(httpTimes), unit: "ms", ...(targeted ? { target: "< 100 ms", ok: median(httpTimes) < 100 } : {}) });
+      row({ name: `search-runs, store (100k runs, ${what}, 100 rows)`, value: median(storeTimes), unit: "ms", ...target });
+      row({ name: "  same over HTTP", value: median(httpTimes), unit: "ms", ...(targeted ? { target: "< 100 ms", ok: median(httpTimes) < 100 } : {}) });
     }
-    rows.push({ name: "  (populating 100k runs, one raw transaction)", value: populate, unit: "ms" });
+    row({ name: "  (populating 100k runs, raw, one transaction)", value: populate, unit: "ms" });
 
     // 4. get-history for 100,000 steps
     const r4 = (await store.createRun({ experiment_id: exp })).info.run_id;
@@ -215,19 +171,22 @@ export async function run(): Promise<BenchRow[]> {
     for (let i = 0; i < 7; i++) {
       t = performance.now();
       const res = await fetch(`${url}/api/2.0/mlflow/metrics/get-history?run_id=${r4}&metric_key=h`);
-      points = ((await res.json()) as { metrics: unknown[] }).metrics.length;
+      const text = await res.text();
       histTimes.push(performance.now() - t);
-      // Where the round trip goes: the server's body (read + JSON) and the client's JSON.parse of it.
+      // Where the round trip goes: the server's body (read + JSON, where the store builds it
+      // itself) and the client's JSON.parse of it.
+      if (store.getMetricHistoryJson) {
+        t = performance.now();
+        await store.getMetricHistoryJson({ run_id: r4, metric_key: "h" });
+        buildTimes.push(performance.now() - t);
+      }
       t = performance.now();
-      const body = `{"metrics":${await store.getMetricHistoryJson({ run_id: r4, metric_key: "h" })}}`;
-      buildTimes.push(performance.now() - t);
-      t = performance.now();
-      JSON.parse(body);
+      points = (JSON.parse(text) as { metrics: unknown[] }).metrics.length;
       parseTimes.push(performance.now() - t);
     }
-    rows.push({ name: `get-history, HTTP (${points.toLocaleString("en-US")} steps)`, value: median(histTimes), unit: "ms", target: "≤ 100 ms", ok: median(histTimes) <= 100 && points === 100_000 });
-    rows.push({ name: "  (of which: store builds the JSON body)", value: median(buildTimes), unit: "ms" });
-    rows.push({ name: "  (of which: client JSON.parse of that body)", value: median(parseTimes), unit: "ms" });
+    row({ name: `get-history, HTTP (${points.toLocaleString("en-US")} steps)`, value: median(histTimes), unit: "ms", target: "≤ 100 ms", ok: median(histTimes) <= 100 && points === 100_000 });
+    if (buildTimes.length > 0) row({ name: "  (of which: store builds the JSON body)", value: median(buildTimes), unit: "ms" });
+    row({ name: "  (of which: client JSON.parse of that body)", value: median(parseTimes), unit: "ms" });
 
     // 5. in-process fluent logging
     const mlflow = createMlflow(store);
@@ -239,7 +198,7 @@ export async function run(): Promise<BenchRow[]> {
     await mlflow.flush();
     const fluent = n / ((performance.now() - t) / 1000);
     await mlflow.endRun();
-    rows.push({ name: "in-process fluent logMetric (500k, flushed)", value: fluent, unit: "points/s", baseline: raw.batched, baselineUnit: "rows/s raw txn", target: "≥ 500k points/s", ok: fluent >= 500_000 });
+    row({ name: "in-process fluent logMetric (500k, flushed)", value: fluent, unit: "points/s", baseline: raw.batched, baselineUnit: "rows/s raw 1,000-row inserts", target: "≥ 500k points/s", ok: fluent >= 500_000 });
 
     // 6. bulk-interval sample (a chart's read) of a 1,000,000-point history, whole and zoomed,
     // beside a plain COUNT of the same rows on a second connection.
@@ -247,14 +206,12 @@ export async function run(): Promise<BenchRow[]> {
     for (let b = 0; b < 1000; b++) {
       await store.logBatch({ run_id: r6, metrics: Array.from({ length: 1000 }, (_, i) => ({ key: "s", value: Math.sin((b * 1000 + i) / 1000), timestamp: i, step: b * 1000 + i })) });
     }
-    const reader = new Database(join(dir, "bench.db"), { readonly: true });
-    const count = reader.prepare("SELECT COUNT(*) FROM metrics WHERE run_uuid = ? AND key = 's'").pluck();
     const countTimes: number[] = [];
     const sampleTimes: number[] = [];
     const zoomTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       t = performance.now();
-      count.get(r6);
+      await engine.countMetricRows(r6, "s");
       countTimes.push(performance.now() - t);
       t = performance.now();
       await store.getMetricHistoryBulkInterval({ run_ids: [r6], metric_key: "s", max_results: 1000 });
@@ -263,14 +220,89 @@ export async function run(): Promise<BenchRow[]> {
       await store.getMetricHistoryBulkInterval({ run_ids: [r6], metric_key: "s", max_results: 1000, start_step: 250_001, end_step: 749_999 });
       zoomTimes.push(performance.now() - t);
     }
-    reader.close();
     const sample = median(sampleTimes);
-    rows.push({ name: "bulk-interval sample of 1M points (1,000 max)", value: sample, unit: "ms", baseline: median(countTimes), baselineUnit: "ms COUNT of the rows", target: "≤ 100 ms", ok: sample <= 100 });
-    rows.push({ name: "  (zoomed to steps 250,001–749,999)", value: median(zoomTimes), unit: "ms" });
+    row({ name: "bulk-interval sample of 1M points (1,000 max)", value: sample, unit: "ms", baseline: median(countTimes), baselineUnit: "ms COUNT of the rows", target: "≤ 100 ms", ok: sample <= 100 });
+    row({ name: "  (zoomed to steps 250,001–749,999)", value: median(zoomTimes), unit: "ms" });
   } finally {
     server.closeAllConnections();
     await new Promise((ok) => server.close(ok));
-    await store.close();
+  }
+  return rows;
+}
+
+/**
+ * 8 keep-alive loggers (each its own process and run, 2,000 log-metric calls) against
+ * `flowbook server --workers 2` on PostgreSQL, beside the same against one worker.
+ */
+async function workersThroughput(uri: string, dir: string): Promise<BenchRow> {
+  const rate = async (workers: number) => {
+    const server = await runServerProcess(["--backend-store-uri", uri, "--workers", String(workers), "--artifacts-destination", join(dir, "workers-art")]);
+    try {
+      const http = new HttpStore(server.url);
+      const port = Number(new URL(server.url).port);
+      const runs = await Promise.all(Array.from({ length: 8 }, async () => (await http.createRun({ experiment_id: "0" })).info.run_id));
+      const t = performance.now();
+      await Promise.all(runs.map((id) => keepAliveClient(port, id, 2000, 0)));
+      return 16_000 / ((performance.now() - t) / 1000);
+    } finally {
+      await server.stop();
+    }
+  };
+  const one = await rate(1);
+  const two = await rate(2);
+  return { name: "postgresql: 8 keep-alive loggers, flowbook server --workers 2", value: two, unit: "calls/s", baseline: one, baselineUnit: "calls/s with --workers 1" };
+}
+
+/**
+ * Metric→pixel p95 on the app whose store is PostgreSQL, while another process (a `flowbook
+ * server` on the same database) is the one logging, over REST, at 1,000 points/s: the points
+ * reach the app by LISTEN/NOTIFY, never by polling.
+ */
+async function crossProcessLatency(uri: string, dir: string): Promise<BenchRow> {
+  const other = await runServerProcess(["--backend-store-uri", uri, "--artifacts-destination", join(dir, "latency-art")]);
+  const app = await startApp({ trackingUri: uri });
+  const browser = await launchBrowser();
+  try {
+    const http = new HttpStore(other.url);
+    const exp = await http.createExperiment("bench-live-pg");
+    const run = (await http.createRun({ experiment_id: exp, run_name: "live" })).info.run_id;
+    await http.logBatch({ run_id: run, metrics: [{ key: "loss", value: 1, step: 0, timestamp: Date.now() }] });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await openTracking(page, app, exp);
+    await openRunCharts(page, "live");
+    const p95 = await metricToPixelP95(page, (metrics) => http.logBatch({ run_id: run, metrics }));
+    return { name: "postgresql: metric→pixel p95 @ 1,000 pts/s, logged by another process", value: p95, unit: "ms", target: "≤ 250 ms", ok: p95 <= 250 };
+  } finally {
+    await browser.close();
+    await app.close();
+    await other.stop();
+  }
+}
+
+/** Runs the tracking benchmarks on each engine. */
+export async function run(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-bench-"));
+  const rows: BenchRow[] = [];
+  try {
+    const sqlite = await sqliteEngine(dir);
+    try {
+      rows.push(...(await engineRows(sqlite, dir)));
+    } finally {
+      await sqlite.close();
+    }
+    const postgres = await postgresEngine(dir);
+    if ("skip" in postgres) {
+      process.stderr.write(`bench: the postgresql rows are skipped: ${postgres.skip}\n`);
+      return rows;
+    }
+    try {
+      rows.push(...(await engineRows(postgres, dir)));
+      rows.push(await workersThroughput(await postgres.freshUri(), dir));
+      rows.push(await crossProcessLatency(await postgres.freshUri(), dir));
+    } finally {
+      await postgres.close();
+    }
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;

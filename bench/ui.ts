@@ -15,26 +15,9 @@ import { launchBrowser, startApp, type App } from "../e2e/harness.ts";
 import { createExperiment } from "../e2e/tracking-fixtures.ts";
 import type { Metric } from "../electron/tracking/types.ts";
 import type { BenchRow } from "./index.ts";
+import { metricToPixelP95, openRunCharts, openTracking } from "./support/live-chart.ts";
 
 const WAIT_MS = 120_000;
-const PLOT = '[data-testid^="metric-chart-"] [data-testid="metric-chart-plot"]';
-
-async function openTracking(page: Page, app: App, experimentId: string): Promise<void> {
-  await page.goto(app.url);
-  await page.getByTestId("tab-tracking").click();
-  await page.locator(`[data-testid="experiment-item"][data-experiment-id="${experimentId}"] [data-testid="experiment-link"]`).click();
-}
-
-async function openRunCharts(page: Page, runName: string): Promise<number> {
-  await page.getByTestId("runs-filter").fill(`attributes.run_name = '${runName}'`);
-  await page.getByTestId("runs-filter-apply").click();
-  await page.locator('[data-testid="runs-row"] [data-testid="run-link"]', { hasText: runName }).click();
-  await page.getByTestId("run-page").waitFor({ timeout: WAIT_MS });
-  const t0 = Date.now();
-  await page.getByTestId("run-tab-charts").click();
-  await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute("data-point-count")) > 0, PLOT, { timeout: WAIT_MS });
-  return Date.now() - t0;
-}
 
 async function logPoints(app: App, runId: string, key: string, from: number, count: number, at = Date.now()): Promise<void> {
   for (let i = 0; i < count; i += 1000) {
@@ -54,41 +37,14 @@ async function millionPointChart(app: App, page: Page): Promise<BenchRow> {
   return { name: "ui: open chart of 1M-point metric", value: ms, unit: "ms", target: "< 1000 ms", ok: ms < 1000 };
 }
 
-/** p95 of log → drawn, with a logger writing 1,000 points/s (10 points every 10 ms) for 5 s. */
+/** p95 of log → drawn, with a logger writing 1,000 points/s into the app's store. */
 async function liveLatency(app: App, page: Page): Promise<BenchRow> {
   const exp = await createExperiment(app, "bench-live");
   const run = await app.host.store.createRun({ experiment_id: exp, run_name: "live" });
   await logPoints(app, run.info.run_id, "loss", 0, 1);
   await openTracking(page, app, exp);
   await openRunCharts(page, "live");
-  // The page records when each new last-step appears on the chart element.
-  await page.evaluate((sel) => {
-    const el = document.querySelector(sel)!;
-    const seen: [number, number][] = [];
-    (window as unknown as { __seen: typeof seen }).__seen = seen;
-    new MutationObserver(() => seen.push([Number(el.getAttribute("data-last-step")), Date.now()])).observe(el, { attributes: true, attributeFilter: ["data-last-step"] });
-  }, PLOT);
-  const sent = new Map<number, number>();
-  let step = 1;
-  const end = Date.now() + 5000;
-  while (Date.now() < end) {
-    const tick = Date.now();
-    const metrics: Metric[] = [];
-    for (let i = 0; i < 10; i++, step++) metrics.push({ key: "loss", value: Math.random(), step, timestamp: tick });
-    await app.host.store.logBatch({ run_id: run.info.run_id, metrics });
-    sent.set(step - 1, tick);
-    await new Promise((r) => setTimeout(r, Math.max(0, 10 - (Date.now() - tick))));
-  }
-  const last = step - 1;
-  await page.waitForFunction(([sel, s]) => Number(document.querySelector(sel as string)?.getAttribute("data-last-step")) >= (s as number), [PLOT, last], { timeout: WAIT_MS });
-  const seen = await page.evaluate(() => (window as unknown as { __seen: [number, number][] }).__seen);
-  const latencies: number[] = [];
-  for (const [s, t] of sent) {
-    const drawn = seen.find(([shown]) => shown >= s);
-    if (drawn) latencies.push(drawn[1] - t);
-  }
-  latencies.sort((a, b) => a - b);
-  const p95 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))];
+  const p95 = await metricToPixelP95(page, (metrics) => app.host.store.logBatch({ run_id: run.info.run_id, metrics }));
   return { name: "ui: metric→pixel latency p95 @ 1,000 pts/s", value: p95, unit: "ms", target: "≤ 100 ms", ok: p95 <= 100 };
 }
 

@@ -24,17 +24,23 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
  * Starts the app in browser mode on `dir` (a fresh temp dir when absent, removed on close) with
- * `notebook` open when given. The tracking store is `dir/flowbook.db`. Tests get a notebook that
- * neither runs on open nor autosaves, so what they do is all that happens, unless `settings` (the
- * app's defaults when `{}`) say otherwise; settings persist in `settingsFile` when given.
+ * `notebook` open when given. The tracking store is `dir/flowbook.db`, or the one `trackingUri` names.
+ * Tests get a notebook that neither runs on open nor autosaves, so what they do is all that happens,
+ * unless `settings` (the app's defaults when `{}`) say otherwise; settings persist in `settingsFile` when given.
  */
 export async function startApp(
-  opts: { notebook?: string; dir?: string; settings?: Partial<AppSettings>; settingsFile?: string } = {},
+  opts: { notebook?: string; dir?: string; trackingUri?: string; settings?: Partial<AppSettings>; settingsFile?: string } = {},
 ): Promise<App> {
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "flowbook-app-"));
   const settings = opts.settings ?? { autosave: false, runOnOpen: false };
-  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, settings, ...(opts.settingsFile ? { settingsFile: opts.settingsFile } : {}) });
+  const host = await createHost({
+    notebookDir: dir,
+    notebookPath: opts.notebook,
+    trackingUri: opts.trackingUri,
+    settings,
+    ...(opts.settingsFile ? { settingsFile: opts.settingsFile } : {}),
+  });
   try {
     const server = await startHttpServer({ host, port: 0 });
     return {

@@ -22,15 +22,18 @@ const PRELOAD = fileURLToPath(new URL("../dist/electron/preload.cjs", import.met
 const NOTEBOOK_FILTERS = [{ name: "Flowbook notebook", extensions: ["ts"] }];
 
 /**
- * `--flowbook-dir=`, `--flowbook-notebook=`, `--flowbook-output-limit=<bytes>` (from `flowbook edit`;
- * the host checks the limit) or a .ts path (file association).
+ * `--flowbook-dir=`, `--flowbook-notebook=`, `--flowbook-output-limit=<bytes>`, `--flowbook-tracking-uri=`,
+ * `--flowbook-artifacts-destination=` (from `flowbook edit`; the host checks the limit and opens the
+ * store) or a .ts path (file association).
  */
-function launchArgs(argv: string[], cwd: string): { dir?: string; notebook?: string; outputLimit?: number } {
-  const out: { dir?: string; notebook?: string; outputLimit?: number } = {};
+function launchArgs(argv: string[], cwd: string): { dir?: string; notebook?: string; outputLimit?: number; trackingUri?: string; artifactsDestination?: string } {
+  const out: ReturnType<typeof launchArgs> = {};
   for (const arg of argv.slice(1)) {
     if (arg.startsWith("--flowbook-dir=")) out.dir = resolve(cwd, arg.slice("--flowbook-dir=".length));
     else if (arg.startsWith("--flowbook-notebook=")) out.notebook = resolve(cwd, arg.slice("--flowbook-notebook=".length));
     else if (arg.startsWith("--flowbook-output-limit=")) out.outputLimit = Number(arg.slice("--flowbook-output-limit=".length));
+    else if (arg.startsWith("--flowbook-tracking-uri=")) out.trackingUri = arg.slice("--flowbook-tracking-uri=".length);
+    else if (arg.startsWith("--flowbook-artifacts-destination=")) out.artifactsDestination = resolve(cwd, arg.slice("--flowbook-artifacts-destination=".length));
     else if (!arg.startsWith("-") && arg.endsWith(".ts") && !arg.endsWith("main.ts")) out.notebook = resolve(cwd, arg);
   }
   return out;
@@ -239,6 +242,8 @@ async function start(): Promise<void> {
   host = await createHost({
     notebookDir: dir,
     notebookPath: args.notebook,
+    trackingUri: args.trackingUri,
+    artifactsDestination: args.artifactsDestination,
     // The same settings file as browser mode: one app, one set of settings.
     settingsFile: defaultSettingsFile(),
     ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}),

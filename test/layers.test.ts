@@ -56,8 +56,9 @@ const typesOnly = (t: Target, imp: Import) => (protocol(t) || contract(t)) && im
 const common = file("electron/common");
 /** What the kernel and ml may use of tracking: the client, the contract and the error type. */
 const trackingClient = file("electron/tracking/client", "electron/tracking/types.ts", "electron/tracking/contract.ts");
-/** The embedded database: only the host and the CLI, which own the store, may load it. */
-const database = (t: Target) => pkg("better-sqlite3")(t) || file("electron/tracking/store", "electron/tracking/registry")(t);
+/** The databases (SQLite, PostgreSQL): only the host and the CLI, which own the store, may load them. */
+const database = (t: Target) =>
+  pkg("better-sqlite3", "pg")(t) || file("electron/tracking/store", "electron/tracking/registry", "electron/tracking/ops", "electron/tracking/pg")(t);
 const testLibs = (t: Target) => pkg("typescript")(t);
 
 const rows: Row[] = [
@@ -89,9 +90,17 @@ const rows: Row[] = [
   },
   {
     name: "`electron/tracking/`",
-    doc: "`node:*`, `protocol.ts`, `common/`, better-sqlite3 (store, registry), yaml",
+    doc: "`node:*`, `protocol.ts`, `common/`, better-sqlite3 (store), pg (`pg/`), yaml",
     covers: under("electron/tracking"),
     allows: (t) => isNode(t) || protocol(t) || common(t) || file("electron/tracking")(t) || pkg("better-sqlite3", "yaml")(t),
+  },
+  {
+    name: "`electron/tracking/pg/`",
+    doc: "as `tracking/`, plus pg (node-postgres); never better-sqlite3",
+    covers: under("electron/tracking/pg"),
+    allows: (t) => isNode(t) || protocol(t) || common(t) || file("electron/tracking")(t) || pkg("pg", "yaml")(t),
+    // A team server on PostgreSQL never opens SQLite; the shared operations (`ops/`) load no driver.
+    neverLoads: pkg("better-sqlite3"),
   },
   {
     name: "`electron/tracking/client/`",
@@ -366,6 +375,9 @@ test("the checker rejects Node in the renderer, the store in the kernel, electro
   assert.equal(allowed("renderer/main.tsx", "../electron/tracking/contract.ts", true), true);
   assert.equal(allowed("electron/kernel/kernel.ts", "../tracking/store/index.ts"), false);
   assert.equal(allowed("electron/tracking/client/fluent.ts", "../store/index.ts"), false);
+  assert.equal(allowed("electron/tracking/client/fluent.ts", "pg"), false);
+  assert.equal(allowed("electron/kernel/kernel.ts", "../tracking/pg/index.ts"), false);
+  assert.equal(allowed("electron/tracking/store/open-store.ts", "pg"), false, "only tracking/pg/ loads the driver");
   for (const path of ["electron/host/host.ts", "electron/cli/index.ts", "bench/tracking.ts", "electron/kernel/kernel.ts"]) {
     assert.equal(allowed(path, "electron"), false, path);
   }

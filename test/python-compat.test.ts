@@ -1,11 +1,13 @@
 /**
  * Wire compatibility with the real Python `mlflow` client (2.12.2, run from source): it logs,
- * searches, moves artifacts and uses the registry against `flowbook server`, unchanged.
+ * searches, moves artifacts and uses the registry against `flowbook server`, unchanged, on a SQLite
+ * store and once more on PostgreSQL (a throwaway cluster; skipped, naming the install command, where
+ * PostgreSQL is absent).
  * MLflow's source is not part of this project: the vendored 2.12.2 tarball beside it (or
  * FLOWBOOK_MLFLOW_SRC) is used with Debian's python3 packages, see `realMlflow`. Without them the
  * test is skipped and says what to install.
  */
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { realMlflow } from "../electron/tracking/rest/test-mlflow.ts";
+import { postgresMissing, startTestPostgres, type TestPostgres } from "../electron/tracking/pg/test-postgres.ts";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const mlflow = realMlflow();
@@ -57,11 +60,32 @@ function runPython(script: string, trackingUri: string): Promise<{ code: number;
   });
 }
 
-for (const mode of ["proxied artifacts", "direct file:// artifacts"] as const) {
-  test(`the Python mlflow client works unchanged against flowbook server (${mode})`, { skip: skipReason, timeout: 180_000 }, async () => {
+/** The PostgreSQL cluster of the last scenario, started on first use. */
+let cluster: TestPostgres | undefined;
+after(() => cluster?.stop());
+
+async function postgresDatabase(): Promise<string> {
+  if (!cluster) {
+    const started = await startTestPostgres();
+    if ("skip" in started) throw new Error(started.skip);
+    cluster = started;
+  }
+  return cluster.createDatabase();
+}
+
+const scenarios = [
+  { store: "sqlite", mode: "proxied artifacts" },
+  { store: "sqlite", mode: "direct file:// artifacts" },
+  { store: "postgresql", mode: "proxied artifacts" },
+] as const;
+
+for (const { store, mode } of scenarios) {
+  const skip = skipReason || (store === "postgresql" && postgresMissing()) || false;
+  test(`the Python mlflow client works unchanged against flowbook server (${store}, ${mode})`, { skip, timeout: 180_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "flowbook-pycompat-"));
     const port = await freePort();
-    const args = ["bin/flowbook.js", "server", "--port", String(port), "--backend-store-uri", `sqlite:///${dir}/mlflow.db`];
+    const backend = store === "postgresql" ? await postgresDatabase() : `sqlite:///${dir}/mlflow.db`;
+    const args = ["bin/flowbook.js", "server", "--port", String(port), "--backend-store-uri", backend];
     if (mode === "proxied artifacts") args.push("--artifacts-destination", join(dir, "mlartifacts"));
     else args.push("--no-serve-artifacts", "--default-artifact-root", `file://${join(dir, "artifacts")}`);
     const server = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });

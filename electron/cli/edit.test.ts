@@ -16,6 +16,15 @@ test("parses the path, port and flags", () => {
   assert.throws(() => parseLaunchArgs(["--frobnicate"]), /unknown option/);
 });
 
+test("the app's store is a SQLite file or a PostgreSQL database; a remote MLflow server is not the app's store", () => {
+  const pg = parseLaunchArgs(["nb.ts", "--tracking-uri", "postgresql://team:pw@db.lan:5432/mlflow", "--artifacts-destination", "shared/art"], {});
+  assert.equal(pg.trackingUri, "postgresql://team:pw@db.lan:5432/mlflow");
+  assert.equal(pg.artifactsDestination, join(process.cwd(), "shared/art"));
+  assert.equal(parseLaunchArgs(["--tracking-uri=sqlite:////tmp/x.db"], {}).trackingUri, "sqlite:////tmp/x.db");
+  assert.throws(() => parseLaunchArgs(["--tracking-uri", "http://127.0.0.1:5000"], {}), /unsupported --tracking-uri 'http:\/\/127\.0\.0\.1:5000': expected sqlite:\/\/\/relative\.db, sqlite:\/\/\/\/absolute\.db or postgresql:\/\//);
+  assert.throws(() => parseLaunchArgs(["--tracking-uri", "sqlite://x.db"], {}), /Invalid SQLite URI/);
+});
+
 test("the app-wide output limit comes from --output-limit, else FLOWBOOK_OUTPUT_LIMIT, and is checked", () => {
   assert.equal(parseLaunchArgs(["nb.ts", "--output-limit", "16MB"], {}).outputLimit, 16 * 1024 * 1024);
   assert.equal(parseLaunchArgs(["nb.ts"], { FLOWBOOK_OUTPUT_LIMIT: "2MB" }).outputLimit, 2 * 1024 * 1024);
@@ -36,6 +45,9 @@ test("start opens the example on first run, then the notebook edited last", asyn
     writeFileSync(join(dir, "flowbook.db"), "");
     utimesSync(join(dir, "untitled.ts"), new Date(), new Date(Date.now() + 60_000));
     assert.equal(await startingNotebook(dir), join(dir, "untitled.ts"));
+    // Another store: its own SQLite file says whether this is a first run; a shared database never does.
+    assert.equal(await startingNotebook(dir, `sqlite:///${join(dir, "other.db")}`), join(dir, "intro.ts"));
+    assert.equal(await startingNotebook(dir, "postgresql://team@db/mlflow"), join(dir, "untitled.ts"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

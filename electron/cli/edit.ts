@@ -2,7 +2,8 @@
  * `flowbook edit nb.ts` and `flowbook start` (`npm start`): open notebooks in the desktop app when
  * Electron's binary is installed, else in browser mode — the same host and renderer over a
  * WebSocket, in a Chromium `--app` window when one is installed. Ctrl-C stops the kernel and
- * closes the store cleanly.
+ * closes the store cleanly. The store is `flowbook.db` beside the notebooks unless `--tracking-uri`
+ * names another SQLite file or a PostgreSQL database (which other apps and `flowbook server`s may share).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -11,8 +12,10 @@ import { defaultSettingsFile } from "../host/app-settings.ts";
 import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
-import { storeFolder } from "../tracking/store/index.ts";
-import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf } from "./args.ts";
+import { redactUriIn } from "../host/shown-uri.ts";
+import { sqlitePath } from "../tracking/client/index.ts";
+import { defaultStoreUri } from "../tracking/store/index.ts";
+import { appOutputLimit, command, outputLimit, port, storeUri, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
 import { openBrowser } from "./open-browser.ts";
@@ -29,16 +32,25 @@ const LAUNCH = {
     browser: { type: "boolean", default: false },
     // The app-wide output limit (default 8 MB, or FLOWBOOK_OUTPUT_LIMIT); a notebook's header line overrides it.
     "output-limit": { type: "string", parse: outputLimit },
+    // A remote MLflow server is browsed from the app (Connect to tracking server…); the app's own store is a database it opens.
+    "tracking-uri": { type: "string", parse: storeUri("--tracking-uri", { http: false }) },
+    "artifacts-destination": { type: "string", parse: (text: string) => resolve(text) },
   },
   positional: { name: "notebook" },
 } as const;
 
 const EDIT = command({
   name: "flowbook edit",
-  usage: "usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser] [--output-limit 16MB]",
+  usage: `usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser] [--output-limit 16MB]
+                     [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db] [--artifacts-destination DIR]`,
   ...LAUNCH,
 });
-const START = command({ name: "flowbook start", usage: "usage: flowbook start [--port N] [--no-open] [--browser] [--output-limit 16MB]", ...LAUNCH });
+const START = command({
+  name: "flowbook start",
+  usage: `usage: flowbook start [--port N] [--no-open] [--browser] [--output-limit 16MB]
+                      [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db] [--artifacts-destination DIR]`,
+  ...LAUNCH,
+});
 
 /** Parsed launch options shared by `edit` and `start`. */
 export interface LaunchOptions {
@@ -49,6 +61,10 @@ export interface LaunchOptions {
   browser: boolean;
   /** The app-wide output limit in bytes (`--output-limit`, else `FLOWBOOK_OUTPUT_LIMIT`); absent: the built-in 8 MB. */
   outputLimit?: number;
+  /** The store the host opens (`--tracking-uri`); absent: `flowbook.db` in the notebook folder. */
+  trackingUri?: string;
+  /** The artifacts folder, absolute (`--artifacts-destination`); absent: the host's default. */
+  artifactsDestination?: string;
 }
 
 function launchOptions({ noOpen, outputLimit, ...rest }: ValuesOf<typeof EDIT>, env: NodeJS.ProcessEnv = process.env): LaunchOptions {
@@ -56,7 +72,7 @@ function launchOptions({ noOpen, outputLimit, ...rest }: ValuesOf<typeof EDIT>, 
   return { ...rest, open: !noOpen, ...(limit !== undefined ? { outputLimit: limit } : {}) };
 }
 
-/** Parses `[path] [--port N] [--no-open] [--browser] [--output-limit SIZE]`; throws `UsageError`. */
+/** Parses `[path] [--port N] [--no-open] [--browser] [--output-limit SIZE] [--tracking-uri URI] [--artifacts-destination DIR]`; throws `UsageError`. */
 export function parseLaunchArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LaunchOptions {
   return launchOptions(EDIT.parse(args, env), env);
 }
@@ -84,22 +100,25 @@ export function startCommand(args: string[]): Promise<number> {
     if (opts.notebook) throw new UsageError(`unexpected argument '${opts.notebook}' (use flowbook edit to open a file)`);
     const dir = resolve("notebooks");
     mkdirSync(dir, { recursive: true });
-    return launch({ ...opts, notebook: await startingNotebook(dir) }, dir);
+    return launch({ ...opts, notebook: await startingNotebook(dir, opts.trackingUri) }, dir);
   });
 }
 
 /**
- * The notebook `start` opens: on first run (no store yet) the example, else the one edited last;
- * an empty folder gets a new `untitled.ts`.
+ * The notebook `start` opens: on first run (no store file yet: `flowbook.db` in `dir`, or the SQLite
+ * file `trackingUri` names) the example, else the one edited last; an empty folder gets a new
+ * `untitled.ts`. A server database is shared with others, so it never makes a first run.
  */
-export async function startingNotebook(dir: string): Promise<string> {
+export async function startingNotebook(dir: string, trackingUri?: string): Promise<string> {
   const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort();
   if (files.length === 0) {
     const path = join(dir, "untitled.ts");
     await saveNotebook(path, newNotebook());
     return path;
   }
-  if (!existsSync(join(storeFolder(dir), "flowbook.db"))) {
+  const uri = trackingUri ?? defaultStoreUri(dir);
+  const storeFile = uri.startsWith("sqlite:") ? sqlitePath(uri) : undefined;
+  if (storeFile !== undefined && !existsSync(storeFile)) {
     return join(dir, files.find((f) => /intro|example|welcome/i.test(f)) ?? files[0]);
   }
   const byTime = files.map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
@@ -115,12 +134,15 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
     host = await createHost({
       notebookDir: dir,
       notebookPath: opts.notebook,
+      trackingUri: opts.trackingUri,
+      artifactsDestination: opts.artifactsDestination,
       settingsFile: defaultSettingsFile(),
       ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}),
     });
   } catch (err) {
-    // A malformed notebook or an unopenable store: say which, without a stack trace.
-    process.stderr.write(`flowbook: ${(err as Error).message}\n`);
+    // A malformed notebook or an unopenable store: say which, without a stack trace or a password.
+    const message = (err as Error).message;
+    process.stderr.write(`flowbook: ${opts.trackingUri ? redactUriIn(message, opts.trackingUri) : message}\n`);
     return 1;
   }
   let server: RunningServer;
@@ -173,6 +195,8 @@ async function launchElectron(binary: string, opts: LaunchOptions, dir: string):
     `--flowbook-dir=${dir}`,
     ...(opts.notebook ? [`--flowbook-notebook=${opts.notebook}`] : []),
     ...(opts.outputLimit ? [`--flowbook-output-limit=${opts.outputLimit}`] : []),
+    ...(opts.trackingUri ? [`--flowbook-tracking-uri=${opts.trackingUri}`] : []),
+    ...(opts.artifactsDestination ? [`--flowbook-artifacts-destination=${opts.artifactsDestination}`] : []),
   ];
   const child = spawn(binary, args, { stdio: "inherit" });
   // Electron's main process owns the host; Ctrl-C here is passed on so it can close the store.

@@ -27,7 +27,7 @@ export const RUN_OPTIONS = { "tracking-uri": { type: "string" }, "output-limit":
 
 const RUN = command({
   name: "flowbook run",
-  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port] [--output-limit 16MB]",
+  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db | http://host:port] [--output-limit 16MB]",
   options: RUN_OPTIONS,
   positional: { name: "notebook", missing: "missing notebook path" },
 });

@@ -1,59 +1,41 @@
 /**
  * `flowbook server`: the tracking REST API as a standalone process, with `mlflow server`'s flags:
- * --host (127.0.0.1) --port (5000) --backend-store-uri sqlite:///… (or http(s):// another tracking
- * server, as MLflow's own server allows) --default-artifact-root URI --artifacts-destination DIR
- * --serve-artifacts|--no-serve-artifacts --workers N (only 1: one Node process, the database's one
- * writer, serves every request). MLFLOW_DEPLOYMENTS_TARGET is where `gateway-proxy` forwards, as
- * in MLflow. Prints the URL once listening; Ctrl-C closes cleanly.
+ * --host (127.0.0.1) --port (5000) --backend-store-uri sqlite:///… (or
+ * postgresql://user:password@host:port/db, or http(s):// another tracking server, as MLflow's own
+ * server allows) --default-artifact-root URI --artifacts-destination DIR
+ * --serve-artifacts|--no-serve-artifacts --workers N (N processes on one port, server-workers.ts;
+ * a SQLite file has one writer, so there only 1). MLFLOW_DEPLOYMENTS_TARGET is where
+ * `gateway-proxy` forwards, as in MLflow. Prints the URL once listening; Ctrl-C closes cleanly.
  */
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { isHttpUri, sqlitePath } from "../tracking/client/index.ts";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createTrackingServer } from "../tracking/rest/index.ts";
-import { defaultStoreUri, openStore, SqliteStore, storeFolder } from "../tracking/store/index.ts";
-import { MlflowError, type TrackingStore } from "../tracking/types.ts";
-import { command, port, UsageError, type ValuesOf } from "./args.ts";
+import { defaultStoreUri, openStore, storeFolder } from "../tracking/store/index.ts";
+import type { TrackingStore } from "../tracking/types.ts";
+import { redactPassword, redactUriIn } from "../host/shown-uri.ts";
+import { command, port, storeUri, UsageError, type ValuesOf } from "./args.ts";
+import { isServerWorker, leaveWorkerPool, superviseWorkers } from "./server-workers.ts";
 
-/** A backend store URI, checked: SQLite (`sqlite:///relative.db`, `sqlite:////absolute.db`) or another tracking server (`http(s)://`). */
-function backendUri(uri: string): string {
-  if (isHttpUri(uri)) return uri;
-  if (!uri.startsWith("sqlite:")) {
-    throw new UsageError(`unsupported --backend-store-uri '${uri}': expected sqlite:///relative.db, sqlite:////absolute.db or http(s)://host:port`);
-  }
-  try {
-    sqlitePath(uri);
-  } catch (error) {
-    if (error instanceof MlflowError) throw new UsageError(error.message);
-    throw error;
-  }
-  return uri;
-}
+/** The `flowbook` command line's entry point, which each worker process runs. */
+const FLOWBOOK_BIN = fileURLToPath(new URL("../../bin/flowbook.js", import.meta.url));
 
-/**
- * `--workers N`: only 1. One Node process serves every request and is the SQLite database's one
- * writer; several processes come with a server database (PostgreSQL), not before.
- */
+/** `--workers N`: how many processes serve the port (whether the store allows several is checked in {@link serve}). */
 function workers(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError("--workers takes a number");
-  const n = Number(text);
-  if (n !== 1) {
-    throw new UsageError(
-      `--workers ${text} is not supported: one process serves every request (it is the SQLite store's one writer); use --workers 1 or leave it out`,
-    );
-  }
-  return n;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--workers takes a number of processes (1 or more), not '${text}'`);
+  return Number(text);
 }
 
 const SERVER = command({
   name: "flowbook server",
-  usage: `usage: flowbook server [--host 127.0.0.1] [--port 5000] [--backend-store-uri sqlite:///flowbook.db]
+  usage: `usage: flowbook server [--host 127.0.0.1] [--port 5000]
+                       [--backend-store-uri sqlite:///flowbook.db | postgresql://user:password@host:port/db]
                        [--default-artifact-root URI] [--artifacts-destination ./mlartifacts]
-                       [--serve-artifacts | --no-serve-artifacts] [--workers 1]`,
+                       [--serve-artifacts | --no-serve-artifacts] [--workers N (PostgreSQL only; SQLite: 1)]`,
   options: {
     host: { type: "string", short: "h", default: "127.0.0.1" },
     port: { type: "string", short: "p", default: 5000, parse: port },
     // The store and artifacts the app uses here (in notebooks/ beside a notebook folder).
-    "backend-store-uri": { type: "string", default: () => defaultStoreUri(process.cwd()), parse: backendUri },
+    "backend-store-uri": { type: "string", default: () => defaultStoreUri(process.cwd()), parse: storeUri("--backend-store-uri", { http: true }) },
     "default-artifact-root": { type: "string" },
     "artifacts-destination": { type: "string", default: () => resolve(storeFolder(process.cwd()), "mlartifacts") },
     "serve-artifacts": { type: "boolean", negatable: true, default: true },
@@ -80,19 +62,59 @@ export function defaultArtifactRoot(opts: ServerOptions): string {
 
 /** Runs `flowbook server` until SIGINT/SIGTERM; resolves to the exit code. */
 export function serverCommand(args: string[]): Promise<number> {
-  return SERVER.run(args, serve);
+  return SERVER.run(args, (opts) => serve(opts, args));
 }
 
-async function serve(opts: ServerOptions): Promise<number> {
-  let store: TrackingStore;
-  try {
-    store = isHttpUri(opts.backendStoreUri)
-      ? await openStore(opts.backendStoreUri)
-      : await SqliteStore.open({ path: sqlitePath(opts.backendStoreUri), defaultArtifactRoot: defaultArtifactRoot(opts) });
-  } catch (error) {
-    process.stderr.write(`flowbook server: cannot open backend store ${opts.backendStoreUri}: ${(error as Error).message}\n`);
-    return 1;
+/** How the server is reached, for the line printed once it listens. */
+function serverUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+async function serve(opts: ServerOptions, args: string[]): Promise<number> {
+  const count = opts.workers ?? 1;
+  if (count > 1 && opts.backendStoreUri.startsWith("sqlite:")) {
+    throw new UsageError(
+      `--workers ${count} needs a server database: a SQLite file has one writer, so one process serves every request. ` +
+        "Use --backend-store-uri postgresql://user:password@host:port/db for several workers, or --workers 1",
+    );
   }
+  if (isServerWorker()) {
+    const code = await serveOne(opts, () => undefined);
+    leaveWorkerPool();
+    return code;
+  }
+  const announce = (port: number, what: string) => process.stdout.write(`Flowbook tracking server listening on ${serverUrl(opts.host, port)}${what}\n`);
+  if (count === 1) return serveOne(opts, (port) => announce(port, ""));
+  // Open the store once before forking: migrations run here, and a wrong URI or password is one
+  // clear error instead of N workers failing at once.
+  const store = await openBackend(opts);
+  if (!store) return 1;
+  await store.close();
+  return superviseWorkers({
+    count,
+    // Each worker runs this same command, whoever started this process (a shell, a test, a script).
+    exec: FLOWBOOK_BIN,
+    args: ["server", ...args],
+    ready: (port) => announce(port, ` (${count} worker processes)`),
+    log: (message) => process.stderr.write(`flowbook server: ${message}\n`),
+  });
+}
+
+/** Opens the backend store, or reports why it cannot and resolves to undefined. */
+async function openBackend(opts: ServerOptions): Promise<TrackingStore | undefined> {
+  try {
+    return await openStore(opts.backendStoreUri, { defaultArtifactRoot: defaultArtifactRoot(opts) });
+  } catch (error) {
+    const uri = opts.backendStoreUri;
+    process.stderr.write(`flowbook server: cannot open backend store ${redactPassword(uri)}: ${redactUriIn((error as Error).message, uri)}\n`);
+    return undefined;
+  }
+}
+
+/** One process serving the REST API until SIGINT/SIGTERM; `listening` gets the bound port. */
+async function serveOne(opts: ServerOptions, listening: (port: number) => void): Promise<number> {
+  const store = await openBackend(opts);
+  if (!store) return 1;
   const anyHost = opts.host === "0.0.0.0" || opts.host === "::";
   const { server } = createTrackingServer({
     store,
@@ -101,23 +123,21 @@ async function serve(opts: ServerOptions): Promise<number> {
     allowedHosts: anyHost ? "*" : [opts.host],
     deploymentsTarget: process.env.MLFLOW_DEPLOYMENTS_TARGET || undefined,
   });
-  const listening = await new Promise<Error | null>((ok) => {
+  const failed = await new Promise<Error | null>((ok) => {
     server.once("error", ok);
     server.listen(opts.port, opts.host, () => ok(null));
   });
-  if (listening) {
+  if (failed) {
     await store.close();
-    const code = (listening as NodeJS.ErrnoException).code;
+    const code = (failed as NodeJS.ErrnoException).code;
     const why =
       code === "EADDRINUSE"
         ? `port ${opts.port} on ${opts.host} is already in use (is another server running? choose another with --port)`
-        : `cannot listen on ${opts.host}:${opts.port}: ${listening.message}`;
+        : `cannot listen on ${opts.host}:${opts.port}: ${failed.message}`;
     process.stderr.write(`flowbook server: ${why}\n`);
     return 1;
   }
-  const bound = (server.address() as { port: number }).port;
-  const shown = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-  process.stdout.write(`Flowbook tracking server listening on http://${shown}:${bound}\n`);
+  listening((server.address() as { port: number }).port);
   return new Promise<number>((done) => {
     const stop = (): void => {
       process.off("SIGINT", stop);

@@ -42,7 +42,7 @@ import {
   type RunMode,
 } from "../protocol.ts";
 import { sqlitePath } from "../tracking/client/index.ts";
-import { defaultStoreUri, SqliteStore } from "../tracking/store/index.ts";
+import { defaultStoreUri, openStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
@@ -52,6 +52,7 @@ import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
 import { validateHostCommand } from "./validate.ts";
+import { redactPassword } from "./shown-uri.ts";
 import { openAppSettings } from "./app-settings.ts";
 import { createLastOutputWriter } from "./last-output-writer.ts";
 import { notebookHtml, type ShownOutput } from "./notebook-export.ts";
@@ -69,9 +70,16 @@ export interface HostOptions {
   notebookDir?: string;
   /** A notebook to open at once; it may lie outside `notebookDir`. */
   notebookPath?: string;
-  /** `sqlite:///…` store owned by the host (default: `defaultStoreUri(notebookDir)`, `flowbook.db` there). */
+  /**
+   * The store the host opens: `sqlite:///…` (default: `defaultStoreUri(notebookDir)`), of which it
+   * is the one writer, or `postgresql://…`, which other hosts and `flowbook server`s may share.
+   */
   trackingUri?: string;
-  /** Folder behind `mlflow-artifacts:/` and the artifact proxy (default: `mlartifacts/` beside the database). */
+  /**
+   * Folder behind `mlflow-artifacts:/` and the artifact proxy, and the root of new experiments'
+   * artifacts (default: `mlartifacts/` beside a SQLite file, else in `notebookDir`). On a shared
+   * database, give the folder the other processes use.
+   */
   artifactsDestination?: string;
   /** Where problems nobody can be told about are reported (default: stderr). */
   log?: (message: string) => void;
@@ -88,7 +96,7 @@ export interface Host {
   readonly notebookDir: string;
   readonly trackingUri: string;
   readonly artifactsDestination: string;
-  /** The store, for mounting the REST API; only the host writes it. */
+  /** The store, for mounting the REST API; only the host writes a SQLite one, while a server database may have other writers. */
   readonly store: TrackingStore;
   /** Each connection's tracking-view source, for the HTTP server's artifact proxy. */
   readonly views: Pick<ViewSources<Connection>, "proxy">;
@@ -110,6 +118,11 @@ export interface Host {
   close(): Promise<void>;
 }
 
+/** Where a store's artifacts go unless told: beside a SQLite file, else (a server database) in the notebook folder. */
+function defaultArtifactsDestination(trackingUri: string, notebookDir: string): string {
+  return trackingUri.startsWith("sqlite:") ? resolve(dirname(sqlitePath(trackingUri)), "mlartifacts") : resolve(notebookDir, "mlartifacts");
+}
+
 /** Events replayed to a connection that joins late, so a reloaded page shows current outputs. */
 type Replayed = Extract<KernelEventForwarded["event"], { type: "cell-status" | "cell-output" }>;
 
@@ -117,12 +130,11 @@ type Replayed = Extract<KernelEventForwarded["event"], { type: "cell-status" | "
 export async function createHost(opts: HostOptions): Promise<Host> {
   const notebookDir = resolve(opts.notebookDir ?? (opts.notebookPath ? dirname(resolve(opts.notebookPath)) : "."));
   const trackingUri = opts.trackingUri ?? defaultStoreUri(notebookDir);
-  const dbPath = sqlitePath(trackingUri);
-  const artifactsDestination = resolve(opts.artifactsDestination ?? resolve(dirname(dbPath), "mlartifacts"));
+  const artifactsDestination = resolve(opts.artifactsDestination ?? defaultArtifactsDestination(trackingUri, notebookDir));
   // The app-wide bounds come from a flag or a launch argument: out of bounds is a start-up error.
   const limitsError = opts.outputLimits && limitsProblem(opts.outputLimits);
   if (limitsError) throw new Error(`invalid output limits: ${limitsError}`);
-  const store = await SqliteStore.open({ path: dbPath, defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
+  const store = await openStore(trackingUri, { defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
   const serving = createModelServing(store);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
   const paths = new NotebookPaths(notebookDir);
@@ -184,7 +196,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
       }
     }
   };
-  const status = (): HostEvent => ({ type: "host-status", trackingUri, restUrl, tfBackend, kernel: kernelState });
+  // Windows show the store's URI; a database password stays in the host (and the kernel it starts).
+  const status = (): HostEvent => ({ type: "host-status", trackingUri: redactPassword(trackingUri), restUrl, tfBackend, kernel: kernelState });
   const setKernelState = (next: KernelState) => {
     if (next === kernelState) return;
     kernelState = next;

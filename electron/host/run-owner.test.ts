@@ -9,7 +9,8 @@ import type { CellId, HostCommand, HostEvent } from "../protocol.ts";
 import { SqliteStore } from "../tracking/store/index.ts";
 import type { Run, TrackingStore } from "../tracking/types.ts";
 import { createHost, type Host } from "./host.ts";
-import { HOST_PID_TAG, HOST_TAG, ORPHAN_REASON } from "./run-owner.ts";
+import { hostname } from "node:os";
+import { HOST_MACHINE_TAG, HOST_PID_TAG, HOST_TAG, ORPHAN_REASON } from "./run-owner.ts";
 
 const openStore = (dir: string) => SqliteStore.open({ path: join(dir, "flowbook.db"), defaultArtifactRoot: pathToFileURL(join(dir, "mlartifacts")).href });
 
@@ -77,6 +78,7 @@ describe("runs a kernel leaves open", () => {
     assert.equal(open.info.status, "RUNNING");
     assert.match(tag(open, HOST_TAG) ?? "", /^[0-9a-f-]{36}$/);
     assert.equal(tag(open, HOST_PID_TAG), String(process.pid));
+    assert.equal(tag(open, HOST_MACHINE_TAG), hostname());
     const reply = await request({ type: "restart-kernel" });
     assert.equal(reply.error, undefined);
     const killed = await ended(host.store, open.info.run_id);
@@ -143,7 +145,7 @@ describe("a host killed with SIGKILL", () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("leaves runs the next host on the store ends KILLED; REST clients' runs and live hosts' runs are left alone", { timeout: 90_000 }, async () => {
+  test("leaves runs the next host on the store ends KILLED; REST clients' runs, live hosts' runs and other machines' runs are left alone", { timeout: 90_000 }, async () => {
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./test-host-child.ts", import.meta.url)), join(dir, "a.ts")], {
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -158,6 +160,12 @@ describe("a host killed with SIGKILL", () => {
     const store = await openStore(dir);
     const rest = await store.createRun({ experiment_id: "0", run_name: "python" });
     const live = await store.createRun({ experiment_id: "0", run_name: "live", tags: [{ key: HOST_TAG, value: "another-host" }, { key: HOST_PID_TAG, value: String(process.ppid) }] });
+    // On a shared server database: a host on another machine whose pid is no process here.
+    const elsewhere = await store.createRun({
+      experiment_id: "0",
+      run_name: "elsewhere",
+      tags: [{ key: HOST_TAG, value: "remote-host" }, { key: HOST_PID_TAG, value: String(child.pid) }, { key: HOST_MACHINE_TAG, value: `not-${hostname()}` }],
+    });
     await store.close();
 
     const host = await createHost({ notebookDir: dir, log: () => undefined });
@@ -168,6 +176,7 @@ describe("a host killed with SIGKILL", () => {
       assert.equal(tag(orphan, "flowbook.error"), ORPHAN_REASON);
       assert.equal((await host.store.getRun(rest.info.run_id)).info.status, "RUNNING");
       assert.equal((await host.store.getRun(live.info.run_id)).info.status, "RUNNING");
+      assert.equal((await host.store.getRun(elsewhere.info.run_id)).info.status, "RUNNING");
     } finally {
       await host.close();
     }

@@ -5,9 +5,12 @@
  * KILLED on a restart, another notebook or the host closing; FAILED, with the reason in
  * `flowbook.error`, when the kernel process died. A host killed outright cannot do that, so the next
  * host on the same store ends the RUNNING runs whose owner is no longer alive ({@link reapOrphanRuns}).
- * Runs other clients log over REST carry no owner tag and are never touched.
+ * Runs other clients log over REST carry no owner tag and are never touched. A server database
+ * (PostgreSQL) is shared by hosts on several machines: a pid says whether a host is alive only on
+ * the machine it ran on, so only hosts there reap its runs.
  */
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { MAX_EXPERIMENT_IDS_PER_REQUEST, MAX_TAG_VAL_LENGTH, SEARCH_MAX_RESULTS_DEFAULT } from "../tracking/limits.ts";
 import { allPages } from "../tracking/pages.ts";
 import { invokeTracking } from "../tracking/calls.ts";
@@ -17,6 +20,8 @@ import { TERMINAL_STATUSES, type Run, type RunStatus, type TrackingInvocation, t
 export const HOST_TAG = "flowbook.host";
 /** The tag holding that host's process id. */
 export const HOST_PID_TAG = "flowbook.host.pid";
+/** The tag naming the machine that host ran on (its pid means something only there). */
+export const HOST_MACHINE_TAG = "flowbook.host.machine";
 /** Why a run ended without its cell ending it. */
 export const ERROR_TAG = "flowbook.error";
 /** The reason a run of a host that died (SIGKILL, power loss) is ended with. */
@@ -26,6 +31,7 @@ export const ORPHAN_REASON = "the Flowbook host that ran it stopped without endi
 export interface HostIdentity {
   readonly id: string;
   readonly pid: number;
+  readonly machine: string;
 }
 
 /** Host ids open in this process: two hosts in one process (tests) must not reap each other's runs. */
@@ -33,7 +39,7 @@ const liveHere = new Set<string>();
 
 /** A new identity for a host opening a store; {@link releaseHostIdentity} it on close. */
 export function newHostIdentity(): HostIdentity {
-  const me = { id: randomUUID(), pid: process.pid };
+  const me = { id: randomUUID(), pid: process.pid, machine: hostname() };
   liveHere.add(me.id);
   return me;
 }
@@ -63,12 +69,13 @@ export function createKernelRuns(store: TrackingStore, me: HostIdentity, log: (m
   const owner = [
     { key: HOST_TAG, value: me.id },
     { key: HOST_PID_TAG, value: String(me.pid) },
+    { key: HOST_MACHINE_TAG, value: me.machine },
   ];
   const track = async (call: TrackingInvocation): Promise<unknown> => {
     const mine = open;
     if (call.method === "createRun") {
       const [req] = call.args;
-      const tags = (req.tags ?? []).filter((t) => t.key !== HOST_TAG && t.key !== HOST_PID_TAG);
+      const tags = (req.tags ?? []).filter((t) => !owner.some((o) => o.key === t.key));
       const run = (await invokeTracking(store, { method: "createRun", args: [{ ...req, tags: [...tags, ...owner] }] })) as Run;
       mine.add(run.info.run_id);
       return run;
@@ -114,9 +121,14 @@ async function endRun(store: TrackingStore, runId: string, status: RunStatus, re
   }
 }
 
-/** Whether the host named by a run's owner tags may still end it itself. */
-export function ownerAlive(id: string, pid: number, me: HostIdentity): boolean {
+/**
+ * Whether the host named by a run's owner tags may still end it itself. A host on another machine
+ * counts as alive (its pid cannot be checked from here); runs tagged before machines were named
+ * are taken as this machine's.
+ */
+export function ownerAlive(id: string, pid: number, machine: string | undefined, me: HostIdentity): boolean {
   if (id === me.id || liveHere.has(id)) return true;
+  if (machine !== undefined && machine !== me.machine) return true;
   if (!Number.isInteger(pid) || pid <= 0) return false;
   // This process is a host with another id now: the one that owned the run is gone.
   if (pid === me.pid) return false;
@@ -151,7 +163,7 @@ export async function reapOrphanRuns(store: TrackingStore, me: HostIdentity, log
     for (const run of running) {
       const tag = (key: string) => run.data.tags.find((t) => t.key === key)?.value;
       const id = tag(HOST_TAG);
-      if (id !== undefined && !ownerAlive(id, Number(tag(HOST_PID_TAG)), me)) orphans.push(run.info.run_id);
+      if (id !== undefined && !ownerAlive(id, Number(tag(HOST_PID_TAG)), tag(HOST_MACHINE_TAG), me)) orphans.push(run.info.run_id);
     }
   }
   const ended: string[] = [];

@@ -1,4 +1,4 @@
-/** A host connection for tests: records the events a host sends and lets the test send raw commands. */
+/** @internal Test support: a host connection as a transport makes one, recording events and sending raw commands. */
 import type { HostEvent } from "../protocol.ts";
 import type { Connection } from "./host.ts";
 

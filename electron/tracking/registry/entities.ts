@@ -4,12 +4,12 @@
  */
 import type { ModelVersion, ModelVersionStatus, RegisteredModel, Stage } from "../types.ts";
 import type { ModelRow, VersionRow } from "./schema.ts";
-import type { Statements } from "./statements.ts";
+import { all, type Work } from "../sql/index.ts";
 import { STAGES, STAGE_DELETED_INTERNAL } from "./validation.ts";
 
 /** The newest READY live version of each stage of model `name`, in stage order. */
-export function latestRows(sql: Statements, name: string): VersionRow[] {
-  const rows = sql.all<VersionRow>(
+export function* latestRows(name: string): Work<VersionRow[]> {
+  const rows = yield* all<VersionRow>(
     `SELECT * FROM model_versions v WHERE v.name = ? AND v.status = 'READY' AND v.current_stage != ? AND v.version = (
        SELECT MAX(w.version) FROM model_versions w WHERE w.name = v.name AND w.current_stage = v.current_stage AND w.status = 'READY')`,
     name, STAGE_DELETED_INTERNAL,
@@ -18,14 +18,14 @@ export function latestRows(sql: Statements, name: string): VersionRow[] {
 }
 
 /** A version row as a `ModelVersion`, with its tags and the aliases pointing at it. */
-export function toVersion(sql: Statements, row: VersionRow): ModelVersion {
-  const tags = sql.all<{ key: string; value: string }>(
+export function* toVersion(row: VersionRow): Work<ModelVersion> {
+  const tags = yield* all<{ key: string; value: string }>(
     "SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY key",
     row.name, row.version,
   );
-  const aliases = sql
-    .all<{ alias: string }>("SELECT alias FROM registered_model_aliases WHERE name = ? AND version = ? ORDER BY alias", row.name, row.version)
-    .map((a) => a.alias);
+  const aliases = (
+    yield* all<{ alias: string }>("SELECT alias FROM registered_model_aliases WHERE name = ? AND version = ? ORDER BY alias", row.name, row.version)
+  ).map((a) => a.alias);
   const version: ModelVersion = {
     name: row.name,
     version: String(row.version),
@@ -46,16 +46,20 @@ export function toVersion(sql: Statements, row: VersionRow): ModelVersion {
 }
 
 /** A model row as a `RegisteredModel`, with tags, aliases and latest versions. */
-export function toModel(sql: Statements, row: ModelRow): RegisteredModel {
+export function* toModel(row: ModelRow): Work<RegisteredModel> {
+  const latest: ModelVersion[] = [];
+  for (const r of yield* latestRows(row.name)) latest.push(yield* toVersion(r));
+  const aliases = yield* all<{ alias: string; version: number }>(
+    "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias",
+    row.name,
+  );
   const model: RegisteredModel = {
     name: row.name,
     creation_timestamp: row.creation_time,
     last_updated_timestamp: row.last_updated_time,
-    latest_versions: latestRows(sql, row.name).map((r) => toVersion(sql, r)),
-    tags: sql.all<{ key: string; value: string }>("SELECT key, value FROM registered_model_tags WHERE name = ? ORDER BY key", row.name),
-    aliases: sql
-      .all<{ alias: string; version: number }>("SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias", row.name)
-      .map((a) => ({ alias: a.alias, version: String(a.version) })),
+    latest_versions: latest,
+    tags: yield* all<{ key: string; value: string }>("SELECT key, value FROM registered_model_tags WHERE name = ? ORDER BY key", row.name),
+    aliases: aliases.map((a) => ({ alias: a.alias, version: String(a.version) })),
   };
   if (row.description !== null) model.description = row.description;
   return model;

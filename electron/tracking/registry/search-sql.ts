@@ -1,25 +1,25 @@
 /**
- * Compiles parsed registry search clauses and order_by entries to SQLite, as MLflow's SQL store
+ * Compiles parsed registry search clauses and order_by entries to SQL, as MLflow's SQL store
  * does for `registered_models` (alias `m`) and `model_versions` (alias `v`).
  */
 import type { Clause, OrderBy } from "../search/index.ts";
-import { likeToGlob } from "../sql/index.ts";
+import type { SqlDialect } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 
 /** A WHERE fragment with its positional parameters. */
 export interface SqlCondition {
   sql: string;
-  params: (string | number)[];
+  params: unknown[];
 }
 
 /** One comparison of `column` against a clause's value. */
-function compare(column: string, clause: Clause): SqlCondition {
+function compare(d: SqlDialect, column: string, clause: Clause): SqlCondition {
   const { comparator, value } = clause;
   switch (comparator) {
     case "LIKE":
-      return { sql: `${column} GLOB ?`, params: [likeToGlob(String(value))] };
+      return d.like(column, String(value));
     case "ILIKE":
-      return { sql: `lower(${column}) GLOB lower(?)`, params: [likeToGlob(String(value))] };
+      return d.ilike(column, String(value));
     case "IN":
     case "NOT IN": {
       const list = value as string[];
@@ -27,7 +27,7 @@ function compare(column: string, clause: Clause): SqlCondition {
       return { sql: `${column} ${comparator} (${marks})`, params: list };
     }
     default:
-      return { sql: `${column} ${comparator} ?`, params: [value as string | number] };
+      return { sql: `${column} ${comparator} ${typeof value === "number" ? d.number : "?"}`, params: [value] };
   }
 }
 
@@ -46,38 +46,38 @@ function attributeColumn(columns: Readonly<Record<string, string>>, key: string)
 }
 
 function join(conditions: SqlCondition[]): SqlCondition {
-  if (conditions.length === 0) return { sql: "1", params: [] };
+  if (conditions.length === 0) return { sql: "TRUE", params: [] };
   return { sql: conditions.map((c) => `(${c.sql})`).join(" AND "), params: conditions.flatMap((c) => c.params) };
 }
 
 /** WHERE conditions over `registered_models m` for the clauses; a missing tag never matches. */
-export function modelConditions(clauses: Clause[]): SqlCondition {
+export function modelConditions(d: SqlDialect, clauses: Clause[]): SqlCondition {
   return join(
     clauses.map((clause) => {
       if (clause.type === "tag") {
-        const value = compare("t.value", clause);
+        const value = compare(d, "t.value", clause);
         return {
           sql: `EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.name = m.name AND t.key = ? AND ${value.sql})`,
           params: [clause.key, ...value.params],
         };
       }
-      return compare(attributeColumn(MODEL_ATTRIBUTES, clause.key), clause);
+      return compare(d, attributeColumn(MODEL_ATTRIBUTES, clause.key), clause);
     }),
   );
 }
 
 /** WHERE conditions over `model_versions v` for the clauses; a missing tag never matches. */
-export function versionConditions(clauses: Clause[]): SqlCondition {
+export function versionConditions(d: SqlDialect, clauses: Clause[]): SqlCondition {
   return join(
     clauses.map((clause) => {
       if (clause.type === "tag") {
-        const value = compare("t.value", clause);
+        const value = compare(d, "t.value", clause);
         return {
           sql: `EXISTS (SELECT 1 FROM model_version_tags t WHERE t.name = v.name AND t.version = v.version AND t.key = ? AND ${value.sql})`,
           params: [clause.key, ...value.params],
         };
       }
-      return compare(attributeColumn(VERSION_ATTRIBUTES, clause.key), clause);
+      return compare(d, attributeColumn(VERSION_ATTRIBUTES, clause.key), clause);
     }),
   );
 }

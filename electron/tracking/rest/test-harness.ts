@@ -1,6 +1,7 @@
 /**
- * @internal Test support: a tracking server on port 0 over a real SqliteStore in a temp folder,
- * and a raw HTTP helper (node:http, so tests can forge Host and Origin headers).
+ * @internal Test support: a tracking server on port 0 over a real store (SQLite in a temp folder,
+ * or the contract suite's backend), and a raw HTTP helper (node:http, so tests can forge Host and
+ * Origin headers).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
@@ -8,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SqliteStore } from "../store/index.ts";
+import type { TrackingStore } from "../types.ts";
 import { createTrackingServer } from "./http-server.ts";
 import { toQuery } from "../client/http-store.ts";
 
@@ -55,7 +57,7 @@ export function rawRequest(
 export interface TestServer {
   url: string;
   dir: string;
-  store: SqliteStore;
+  store: TrackingStore;
   /** Exceptions the server logged (a passing test expects none). */
   errors: unknown[];
   /** Calls `/api/2.0/mlflow/<path>`: GET sends `args` as a query, other methods as a JSON body. */
@@ -63,14 +65,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** @internal Starts a server; `serveArtifacts: false` gives runs `file://` artifact roots instead. */
-export async function startTestServer(opts: { serveArtifacts?: boolean } = {}): Promise<TestServer> {
+/**
+ * @internal Starts a server; `serveArtifacts: false` gives runs `file://` artifact roots instead.
+ * `open` opens the store under a default artifact root (a backend of `forEachBackend`); without it
+ * the store is SQLite in the server's temp folder.
+ */
+export async function startTestServer(
+  opts: { serveArtifacts?: boolean; open?: (defaultArtifactRoot: string) => Promise<TrackingStore> } = {},
+): Promise<TestServer> {
   const serveArtifacts = opts.serveArtifacts ?? true;
   const dir = mkdtempSync(join(tmpdir(), "flowbook-rest-"));
-  const store = await SqliteStore.open({
-    path: join(dir, "mlflow.db"),
-    defaultArtifactRoot: serveArtifacts ? "mlflow-artifacts:/" : pathToFileURL(join(dir, "artifacts")).href,
-  });
+  const root = serveArtifacts ? "mlflow-artifacts:/" : pathToFileURL(join(dir, "artifacts")).href;
+  const store = await (opts.open ?? ((defaultArtifactRoot) => SqliteStore.open({ path: join(dir, "mlflow.db"), defaultArtifactRoot })))(root);
   const errors: unknown[] = [];
   const { server } = createTrackingServer({
     store,

@@ -22,12 +22,7 @@ export function migrate(db: Database.Database, component: string, steps: readonl
     | { version: number }
     | undefined;
   const current = row?.version ?? 0;
-  if (current > steps.length) {
-    // A newer build wrote this file; running older code against it could corrupt data.
-    throw new Error(
-      `Database schema for '${component}' is at version ${current}, newer than this build supports (${steps.length}).`,
-    );
-  }
+  checkNotNewer(component, current, steps.length);
   const bump = db.prepare(
     "INSERT INTO schema_migrations (component, version) VALUES (?, ?) " +
       "ON CONFLICT (component) DO UPDATE SET version = excluded.version",
@@ -41,4 +36,11 @@ export function migrate(db: Database.Database, component: string, steps: readonl
     })();
   }
   return steps.length;
+}
+
+/** Refuses a database a newer build migrated: running older code against it could corrupt data. */
+export function checkNotNewer(component: string, current: number, known: number): void {
+  if (current > known) {
+    throw new Error(`Database schema for '${component}' is at version ${current}, newer than this build supports (${known}).`);
+  }
 }

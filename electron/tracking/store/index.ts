@@ -1,6 +1,6 @@
 /**
- * The embedded SQLite tracking store (runs, experiments, metrics), which also builds the model
- * registry on its connection; and the opener of `sqlite:`/`http(s):` URIs for the processes that own a database.
+ * The embedded SQLite tracking store (runs, experiments, metrics and the model registry, on one
+ * connection); and the opener of `sqlite:`/`postgresql:`/`http(s):` URIs for the processes that own a database.
  */
 export { SqliteStore } from "./sqlite-store.ts";
 export type { SqliteStoreOptions } from "./sqlite-store.ts";

@@ -10,6 +10,7 @@
  * are 64 or more apart), and a reader takes blocks behind the frontier and points past it.
  */
 import type Database from "better-sqlite3";
+import { Extremes } from "../ops/history.ts";
 import { ChunkedInsert } from "./chunked-insert.ts";
 
 /**
@@ -26,47 +27,6 @@ const SIZE0 = BLOCK_SIZES[0]!;
 /** The first step not summarized yet, for a series whose largest step is `maxStep` (-Infinity: none). */
 export function frontier(maxStep: number): number {
   return Math.floor(maxStep / SIZE0) * SIZE0;
-}
-
-/**
- * The lowest and highest point of a set of non-NaN points (step, timestamp, value each). Ties on
- * value go to the earliest (step, timestamp), so the result does not depend on arrival order.
- */
-export class Extremes {
-  minStep: number;
-  minTimestamp: number;
-  minValue: number;
-  maxStep: number;
-  maxTimestamp: number;
-  maxValue: number;
-
-  constructor(
-    /** The metric key. */
-    readonly key: string,
-    /** The block index at its level (`floor(step / size)`), or a bucket index when sampling. */
-    readonly block: number,
-    step: number,
-    timestamp: number,
-    value: number,
-  ) {
-    this.minStep = this.maxStep = step;
-    this.minTimestamp = this.maxTimestamp = timestamp;
-    this.minValue = this.maxValue = value;
-  }
-
-  /** Takes one more point into account. */
-  add(step: number, timestamp: number, value: number): void {
-    if (value < this.minValue || (value === this.minValue && (step < this.minStep || (step === this.minStep && timestamp < this.minTimestamp)))) {
-      this.minStep = step;
-      this.minTimestamp = timestamp;
-      this.minValue = value;
-    }
-    if (value > this.maxValue || (value === this.maxValue && (step < this.maxStep || (step === this.maxStep && timestamp < this.maxTimestamp)))) {
-      this.maxStep = step;
-      this.maxTimestamp = timestamp;
-      this.maxValue = value;
-    }
-  }
 }
 
 /**

@@ -1,37 +1,18 @@
 /**
- * Metric points: append-only history, the incrementally maintained latest value per key, paged
- * history reads and the min/max-preserving sample that feeds live charts. Callers own transactions.
+ * Metric points on SQLite: append-only history, the incrementally maintained latest value per key,
+ * paged history reads, and what the shared min/max sample (`ops/history.ts`) reads here: block
+ * summaries (`metric-blocks.ts`) instead of every point. Callers own transactions.
  */
 import type Database from "better-sqlite3";
-import type { Metric, MetricWithRunId } from "../types.ts";
+import { addToBucket, bucketOf, historyPage, type Extremes, isLater, storedValue, type PointRow, type SampleSource } from "../ops/history.ts";
+import type { MetricRow } from "../ops/rows.ts";
+import type { Work } from "../sql/index.ts";
+import type { Metric } from "../types.ts";
 import { ChunkedInsert } from "./chunked-insert.ts";
-import { BLOCK_SIZES, BlockBatch, Extremes, MetricBlocks } from "./metric-blocks.ts";
-import type { MetricRow } from "./schema.ts";
-import { MAX_DOUBLE } from "./validation.ts";
+import { BLOCK_SIZES, BlockBatch, MetricBlocks } from "./metric-blocks.ts";
 
-/** Default points per run of a bulk-interval sample (what MLflow's UI asks for). */
-export const DEFAULT_SAMPLE_POINTS = 320;
-
-/**
- * Whether a stored point (step, timestamp, value, is_nan) comes after row b in "latest" order:
- * step, then timestamp, then value (NaN lowest). Takes fields, not a row, so the per-point check
- * of a batch allocates nothing.
- */
-function isLater(step: number, timestamp: number, value: number, is_nan: number, b: MetricRow): boolean {
-  if (step !== b.step) return step > b.step;
-  if (timestamp !== b.timestamp) return timestamp > b.timestamp;
-  if (is_nan !== b.is_nan) return is_nan < b.is_nan;
-  return value > b.value;
-}
-
-/** A stored point read as an array (`raw`): step, timestamp, value, is_nan. */
-type PointRow = [step: number, timestamp: number, value: number, is_nan: number];
-
-/** Step, then timestamp, then value, then is_nan: the primary key's order. */
-const byKeyOrder = (a: PointRow, b: PointRow): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
-
-/** Prepared metric statements on one connection. */
-export class MetricTable {
+/** Prepared metric statements on one SQLite connection; sampling reads the block summaries. */
+export class MetricTable implements SampleSource {
   private readonly insert: ChunkedInsert;
   private readonly blocks: MetricBlocks;
   private readonly latest: Database.Statement;
@@ -40,7 +21,7 @@ export class MetricTable {
   private readonly historyPage: Database.Statement;
   private readonly historyJson: Database.Statement;
   private readonly rangeHead: Database.Statement;
-  private readonly last: Database.Statement;
+  private readonly lastPoint: Database.Statement;
 
   constructor(db: Database.Database) {
     this.insert = new ChunkedInsert(db, "INSERT OR IGNORE INTO metrics (run_uuid, key, step, timestamp, value, is_nan)", 6);
@@ -68,7 +49,7 @@ export class MetricTable {
       .pluck();
     const inRange = `${points} AND step BETWEEN ? AND ?`;
     this.rangeHead = db.prepare(`${inRange} ORDER BY step, timestamp, value, is_nan LIMIT ?`).raw();
-    this.last = db.prepare(`${inRange} ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1`).raw();
+    this.lastPoint = db.prepare(`${inRange} ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1`).raw();
   }
 
   /**
@@ -82,16 +63,9 @@ export class MetricTable {
     const args = this.insert.args;
     for (const m of metrics) {
       // The stored form: NaN as 0 plus a flag, ±Infinity clamped to ±MAX_DOUBLE as MLflow does.
-      let value = m.value;
-      let is_nan = 0;
-      if (value !== value) {
-        value = 0;
-        is_nan = 1;
-      } else {
-        if (value === Infinity) value = MAX_DOUBLE;
-        else if (value === -Infinity) value = -MAX_DOUBLE;
-        batch.add(m.key, m.step, m.timestamp, value);
-      }
+      const value = storedValue(m.value);
+      const is_nan = m.value !== m.value ? 1 : 0;
+      if (!is_nan) batch.add(m.key, m.step, m.timestamp, value);
       const best = newest.get(m.key);
       if (!best) newest.set(m.key, { key: m.key, step: m.step, timestamp: m.timestamp, value, is_nan });
       else if (isLater(m.step, m.timestamp, value, is_nan, best)) {
@@ -121,16 +95,8 @@ export class MetricTable {
 
   /** One page of a key's history in step order, plus whether more rows follow. */
   page(runId: string, key: string, offset: number, limit?: number): { items: Metric[]; more: boolean } {
-    const rows = (limit === undefined ? this.history.all(runId, key, offset) : this.historyPage.all(runId, key, limit + 1, offset)) as
-      [number, number, number, number][];
-    const n = limit === undefined ? rows.length : Math.min(rows.length, limit);
-    const items: Metric[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const [step, timestamp, value, is_nan] = rows[i]!;
-      // The is_nan flag restores NaN, which SQLite cannot hold.
-      items[i] = { key, value: is_nan ? NaN : value, timestamp, step };
-    }
-    return { items, more: limit !== undefined && rows.length > limit };
+    const rows = (limit === undefined ? this.history.all(runId, key, offset) : this.historyPage.all(runId, key, limit + 1, offset)) as PointRow[];
+    return historyPage(key, rows, limit);
   }
 
   /** A key's whole history in step order as a JSON array of wire metrics. */
@@ -138,26 +104,14 @@ export class MetricTable {
     return this.historyJson.get(runId, key) as string;
   }
 
-  /**
-   * At most `maxPoints` points of a run's key between steps `start` and `end`: everything when it
-   * fits, otherwise the first and last points plus the lowest and highest non-NaN point of each of
-   * evenly sized step buckets, so spikes survive downsampling.
-   */
-  sample(runId: string, key: string, start: number, end: number, maxPoints: number): MetricWithRunId[] {
-    const head = this.rangeHead.all(runId, key, start, end, maxPoints + 1) as PointRow[];
-    const withRun = (rows: PointRow[]): MetricWithRunId[] =>
-      rows.map(([step, timestamp, value, is_nan]) => ({ key, value: is_nan ? NaN : value, timestamp, step, run_id: runId }));
-    if (head.length <= maxPoints) return withRun(head);
-    const first = head[0]!;
-    const last = this.last.get(runId, key, start, end) as PointRow;
-    // Fewer than 4 points leave no room for a bucket's pair.
-    if (maxPoints < 4) return withRun(maxPoints === 1 ? [first] : [first, last]);
-    const rows = [first, last];
-    for (const e of this.bucketExtremes(runId, key, first[0], last[0], Math.floor((maxPoints - 2) / 2))) {
-      if (e) rows.push([e.minStep, e.minTimestamp, e.minValue, 0], [e.maxStep, e.maxTimestamp, e.maxValue, 0]);
-    }
-    rows.sort(byKeyOrder);
-    return withRun(rows.filter((r, i) => i === 0 || byKeyOrder(r, rows[i - 1]!) !== 0));
+  /** See `SampleSource.head`. */
+  *head(runId: string, key: string, start: number, end: number, limit: number): Work<PointRow[]> {
+    return this.rangeHead.all(runId, key, start, end, limit) as PointRow[];
+  }
+
+  /** See `SampleSource.last`. */
+  *last(runId: string, key: string, start: number, end: number): Work<PointRow> {
+    return this.lastPoint.get(runId, key, start, end) as PointRow;
   }
 
   /**
@@ -167,17 +121,14 @@ export class MetricTable {
    * only at the range's edges, or for all of lo..hi when buckets are narrower than the smallest
    * block (then lo..hi spans fewer than 64 steps per bucket).
    */
-  private bucketExtremes(runId: string, key: string, lo: number, hi: number, buckets: number): (Extremes | undefined)[] {
+  *extremes(runId: string, key: string, lo: number, hi: number, buckets: number): Work<(Extremes | undefined)[]> {
     const span = hi - lo + 1;
     let level = -1;
     while (level + 1 < BLOCK_SIZES.length && BLOCK_SIZES[level + 1]! <= span / buckets) level++;
     const out: (Extremes | undefined)[] = new Array(buckets);
     const maxStep = (this.latest.get(runId, key) as MetricRow).step;
     this.blocks.visit(runId, key, maxStep, level, lo, hi, (position, step, timestamp, value) => {
-      const b = Math.min(buckets - 1, Math.floor(((position - lo) * buckets) / span));
-      const e = out[b];
-      if (e) e.add(step, timestamp, value);
-      else out[b] = new Extremes(key, b, step, timestamp, value);
+      addToBucket(out, key, bucketOf(position, lo, span, buckets), step, timestamp, value);
     });
     return out;
   }

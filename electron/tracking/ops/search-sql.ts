@@ -5,41 +5,48 @@
  * always bound parameters, never spliced into the text.
  */
 import type { Clause, OrderBy } from "../search/index.ts";
-import { likeToGlob } from "../sql/index.ts";
+import type { SqlDialect, SqlPart } from "../sql/index.ts";
 import { MlflowError } from "../types.ts";
 
-/** A WHERE or ORDER BY fragment with its bound parameters, in order. */
-export interface SqlPart {
-  sql: string;
-  params: unknown[];
-}
+export type { SqlPart } from "../sql/index.ts";
 
 /** A string comparison on `column`: `=`, `!=`, case-sensitive LIKE, ILIKE, IN and NOT IN lists. */
-function stringCondition(column: string, comparator: Clause["comparator"], value: Clause["value"]): SqlPart {
+function stringCondition(d: SqlDialect, column: string, comparator: Clause["comparator"], value: Clause["value"]): SqlPart {
   switch (comparator) {
     case "=":
     case "!=":
       return { sql: `${column} ${comparator} ?`, params: [value] };
     case "LIKE":
-      return { sql: `${column} GLOB ?`, params: [likeToGlob(String(value))] };
+      return d.like(column, String(value));
     case "ILIKE":
-      // SQLite's LIKE is case-insensitive; ESCAPE is unset so `%` and `_` keep MLflow's meaning.
-      return { sql: `${column} LIKE ?`, params: [value] };
+      return d.ilike(column, String(value));
     case "IN":
-    case "NOT IN": {
-      const list = value as string[];
-      return { sql: `${column} ${comparator} (SELECT value FROM json_each(?))`, params: [JSON.stringify(list)] };
-    }
+    case "NOT IN":
+      return d.oneOf(column, value as string[], "text", comparator === "NOT IN");
     default:
       throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid comparator '${comparator}' for a string value`);
   }
 }
 
-function numericCondition(column: string, comparator: Clause["comparator"], value: Clause["value"]): SqlPart {
+function numericCondition(d: SqlDialect, column: string, comparator: Clause["comparator"], value: Clause["value"]): SqlPart {
   if (!["=", "!=", ">", ">=", "<", "<="].includes(comparator) || typeof value !== "number") {
     throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid comparator '${comparator}' for a numeric value`);
   }
-  return { sql: `${column} ${comparator} ?`, params: [value] };
+  return { sql: `${column} ${comparator} ${d.number}`, params: [value] };
+}
+
+/** The SQL condition selecting a view type's lifecycle stages on table alias `alias`. */
+export function stageCondition(viewType: string, alias: string): string {
+  switch (viewType) {
+    case "ACTIVE_ONLY":
+      return `${alias}.lifecycle_stage = 'active'`;
+    case "DELETED_ONLY":
+      return `${alias}.lifecycle_stage = 'deleted'`;
+    case "ALL":
+      return "TRUE";
+    default:
+      throw new MlflowError("INVALID_PARAMETER_VALUE", `Invalid view type '${viewType}'. Valid values are ACTIVE_ONLY, DELETED_ONLY, ALL`);
+  }
 }
 
 const RUN_ATTRIBUTE_COLUMNS: Record<string, string> = {
@@ -68,11 +75,11 @@ function attributeColumn(columns: Record<string, string>, key: string): string {
 }
 
 /** One run filter clause as a condition on `runs r`; a missing metric, param or tag never matches. */
-export function runCondition(clause: Clause): SqlPart {
+export function runCondition(d: SqlDialect, clause: Clause): SqlPart {
   const { type, key, comparator, value } = clause;
   switch (type) {
     case "metric": {
-      const cond = numericCondition("m.value", comparator, value);
+      const cond = numericCondition(d, "m.value", comparator, value);
       // NaN is stored as 0 + is_nan; like a float NaN it is only ever "not equal" to a number.
       const nan = comparator === "!=" ? "(m.is_nan = 1 OR " + cond.sql + ")" : "(m.is_nan = 0 AND " + cond.sql + ")";
       return {
@@ -83,7 +90,7 @@ export function runCondition(clause: Clause): SqlPart {
     case "param":
     case "tag": {
       const table = type === "param" ? "params" : "tags";
-      const cond = stringCondition("p.value", comparator, value);
+      const cond = stringCondition(d, "p.value", comparator, value);
       return {
         sql: `EXISTS (SELECT 1 FROM ${table} p WHERE p.run_uuid = r.run_uuid AND p.key = ? AND ${cond.sql})`,
         params: [key, ...cond.params],
@@ -92,11 +99,11 @@ export function runCondition(clause: Clause): SqlPart {
     case "attribute": {
       const column = attributeColumn(RUN_ATTRIBUTE_COLUMNS, key);
       return key === "start_time" || key === "end_time"
-        ? numericCondition(column, comparator, value)
-        : stringCondition(column, comparator, value);
+        ? numericCondition(d, column, comparator, value)
+        : stringCondition(d, column, comparator, value);
     }
     case "dataset": {
-      const cond = stringCondition(attributeColumn(DATASET_COLUMNS, key), comparator, value);
+      const cond = stringCondition(d, attributeColumn(DATASET_COLUMNS, key), comparator, value);
       const context =
         key === "context"
           ? "JOIN input_tags it ON it.run_uuid = i.run_uuid AND it.dataset_uuid = i.dataset_uuid AND it.key = 'mlflow.data.context'"
@@ -161,17 +168,17 @@ const EXPERIMENT_COLUMNS: Record<string, string> = {
 };
 
 /** One experiment filter clause (name, creation_time, last_update_time, tags) on `experiments e`. */
-export function experimentCondition(clause: Clause): SqlPart {
+export function experimentCondition(d: SqlDialect, clause: Clause): SqlPart {
   const { type, key, comparator, value } = clause;
   if (type === "tag") {
-    const cond = stringCondition("t.value", comparator, value);
+    const cond = stringCondition(d, "t.value", comparator, value);
     return {
       sql: `EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = ? AND ${cond.sql})`,
       params: [key, ...cond.params],
     };
   }
   const column = attributeColumn(EXPERIMENT_COLUMNS, key);
-  return key === "name" ? stringCondition(column, comparator, value) : numericCondition(column, comparator, value);
+  return key === "name" ? stringCondition(d, column, comparator, value) : numericCondition(d, column, comparator, value);
 }
 
 /** ORDER BY terms for experiments, defaulting to creation_time DESC then experiment_id, as MLflow. */

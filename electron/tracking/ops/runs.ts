@@ -1,10 +1,10 @@
 /**
- * Run writes on SQLite: create, update, delete/restore, params, tags, metrics, batches and dataset
- * inputs, with MLflow's rules and messages. Synchronous and transaction-free: the store wraps each
- * call in one transaction and publishes the changes recorded here after commit.
+ * Run writes: create, update, delete/restore, params, tags, metrics, batches and dataset inputs,
+ * with MLflow's rules and messages, written once for both engines as query generators
+ * (`sql/query.ts`). Transaction-free: the store wraps each call in one transaction and publishes
+ * the changes recorded here after commit. Metric history goes to the engine's `MetricWriter`.
  */
 import { randomUUID } from "node:crypto";
-import type Database from "better-sqlite3";
 import type { StoreChange } from "../contract.ts";
 import {
   MAX_DATASET_DIGEST_SIZE,
@@ -19,9 +19,9 @@ import { MlflowError, RUN_STATUSES } from "../types.ts";
 import type { CreateRunRequest, DatasetInput, LogBatchRequest, Metric, Param, RunInfo, RunTag, UpdateRunRequest } from "../types.ts";
 import { toRunInfo } from "./entities.ts";
 import type { ExperimentTable } from "./experiments.ts";
-import type { MetricTable } from "./metrics.ts";
+import { get, run, type Work } from "../sql/index.ts";
 import { generateRunName } from "./run-names.ts";
-import type { RunRow } from "./schema.ts";
+import type { RunRow } from "./rows.ts";
 import { checkBatchLimits, checkMetric, checkParam, checkTag } from "./validation.ts";
 
 /** The tag MLflow mirrors run_name into; setting it renames the run. */
@@ -32,64 +32,32 @@ function invalid(message: string): MlflowError {
   return new MlflowError("INVALID_PARAMETER_VALUE", message);
 }
 
-/** Run write operations over prepared statements. */
-export class RunTable {
-  private readonly byId: Database.Statement;
-  private readonly insert: Database.Statement;
-  private readonly update: Database.Statement;
-  private readonly setStage: Database.Statement;
-  private readonly rename: Database.Statement;
-  private readonly paramOf: Database.Statement;
-  private readonly insertParam: Database.Statement;
-  private readonly upsertTag: Database.Statement;
-  private readonly deleteTagRow: Database.Statement;
-  private readonly datasetOf: Database.Statement;
-  private readonly insertDataset: Database.Statement;
-  private readonly insertInput: Database.Statement;
-  private readonly nextInputPosition: Database.Statement;
-  private readonly upsertInputTag: Database.Statement;
+const UPSERT_TAG =
+  "INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?) ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value";
 
+/** Where a batch's metric points go: each engine keeps history (and its summaries) its own way. */
+export interface MetricWriter {
+  /** Appends points to a run's history and moves each key's latest value forward, in the caller's transaction. */
+  append(runId: string, metrics: Metric[]): Work<void>;
+}
+
+/** Run write operations. */
+export class RunTable {
   constructor(
-    db: Database.Database,
     private readonly experiments: ExperimentTable,
-    private readonly metrics: MetricTable,
-  ) {
-    this.byId = db.prepare("SELECT * FROM runs WHERE run_uuid = ?");
-    this.insert = db.prepare(
-      "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage) " +
-        "VALUES (?, ?, ?, ?, 'RUNNING', ?, NULL, ?, 'active')",
-    );
-    this.update = db.prepare("UPDATE runs SET status = ?, end_time = ?, name = ? WHERE run_uuid = ?");
-    this.setStage = db.prepare("UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?");
-    this.rename = db.prepare("UPDATE runs SET name = ? WHERE run_uuid = ?");
-    this.paramOf = db.prepare("SELECT value FROM params WHERE run_uuid = ? AND key = ?");
-    this.insertParam = db.prepare("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)");
-    this.upsertTag = db.prepare(
-      "INSERT INTO tags (run_uuid, key, value) VALUES (?, ?, ?) ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value",
-    );
-    this.deleteTagRow = db.prepare("DELETE FROM tags WHERE run_uuid = ? AND key = ?");
-    this.datasetOf = db.prepare("SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?");
-    this.insertDataset = db.prepare(
-      "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, source_type, source, schema, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    this.insertInput = db.prepare("INSERT OR IGNORE INTO run_inputs (run_uuid, dataset_uuid, position) VALUES (?, ?, ?)");
-    this.nextInputPosition = db.prepare("SELECT COALESCE(MAX(position), -1) + 1 AS n FROM run_inputs WHERE run_uuid = ?");
-    this.upsertInputTag = db.prepare(
-      "INSERT INTO input_tags (run_uuid, dataset_uuid, key, value) VALUES (?, ?, ?, ?) " +
-        "ON CONFLICT (run_uuid, dataset_uuid, key) DO UPDATE SET value = excluded.value",
-    );
-  }
+    private readonly metrics: MetricWriter,
+  ) {}
 
   /** The row of a run, or RESOURCE_DOES_NOT_EXIST with MLflow's message. */
-  row(runId: string): RunRow {
-    const row = this.byId.get(runId) as RunRow | undefined;
+  *row(runId: string): Work<RunRow> {
+    const row = yield* get<RunRow>("SELECT * FROM runs WHERE run_uuid = ?", runId);
     if (!row) throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `Run with id=${runId} not found`);
     return row;
   }
 
   /** Creates a RUNNING run in an active experiment; the name is generated when absent and mirrored as a tag. */
-  create(req: CreateRunRequest, changes: StoreChange[]): string {
-    const experiment = this.experiments.activeRow(req.experiment_id);
+  *create(req: CreateRunRequest, changes: StoreChange[]): Work<string> {
+    const experiment = yield* this.experiments.activeRow(req.experiment_id);
     const tags = req.tags ?? [];
     for (const t of tags) checkTag(t);
     const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
@@ -102,37 +70,41 @@ export class RunTable {
     const runId = randomUUID().replaceAll("-", "");
     const userId = req.user_id ?? tags.find((t) => t.key === USER_TAG)?.value ?? "";
     const artifactUri = `${experiment.artifact_location.replace(/\/+$/, "")}/${runId}/artifacts`;
-    this.insert.run(runId, name, experiment.experiment_id, userId, req.start_time ?? Date.now(), artifactUri);
-    for (const t of tags) this.upsertTag.run(runId, t.key, t.value);
-    this.upsertTag.run(runId, RUN_NAME_TAG, name);
+    yield* run(
+      "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage) " +
+        "VALUES (?, ?, ?, ?, 'RUNNING', ?, NULL, ?, 'active')",
+      runId, name, experiment.experiment_id, userId, req.start_time ?? Date.now(), artifactUri,
+    );
+    for (const t of tags) yield* run(UPSERT_TAG, runId, t.key, t.value);
+    yield* run(UPSERT_TAG, runId, RUN_NAME_TAG, name);
     changes.push({ type: "run", run_id: runId, experiment_id: String(experiment.experiment_id) });
     return runId;
   }
 
   /** Updates status, end time and name of an active run. */
-  updateRun(req: UpdateRunRequest, changes: StoreChange[]): RunInfo {
-    const row = this.activeRow(req.run_id);
+  *updateRun(req: UpdateRunRequest, changes: StoreChange[]): Work<RunInfo> {
+    const row = yield* this.activeRow(req.run_id);
     if (req.status !== undefined && !RUN_STATUSES.includes(req.status)) throw invalid(`Invalid run status '${String(req.status)}'`);
     const name = req.run_name || row.name;
-    this.update.run(req.status ?? row.status, req.end_time ?? row.end_time, name, row.run_uuid);
-    if (name !== row.name) this.upsertTag.run(row.run_uuid, RUN_NAME_TAG, name);
+    yield* run("UPDATE runs SET status = ?, end_time = ?, name = ? WHERE run_uuid = ?", req.status ?? row.status, req.end_time ?? row.end_time, name, row.run_uuid);
+    if (name !== row.name) yield* run(UPSERT_TAG, row.run_uuid, RUN_NAME_TAG, name);
     this.changed(row, changes);
-    return toRunInfo(this.row(row.run_uuid));
+    return toRunInfo(yield* this.row(row.run_uuid));
   }
 
   /** Soft-deletes or restores a run. */
-  setLifecycle(runId: string, stage: "active" | "deleted", changes: StoreChange[]): void {
-    const row = this.row(runId);
+  *setLifecycle(runId: string, stage: "active" | "deleted", changes: StoreChange[]): Work<void> {
+    const row = yield* this.row(runId);
     const from = stage === "deleted" ? "active" : "deleted";
     if (row.lifecycle_stage !== from) {
       throw invalid(`The run ${runId} must be in the '${from}' state. Current state is ${row.lifecycle_stage}.`);
     }
-    this.setStage.run(stage, stage === "deleted" ? Date.now() : null, runId);
+    yield* run("UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?", stage, stage === "deleted" ? Date.now() : null, runId);
     this.changed(row, changes);
   }
 
   /** Logs params; re-logging the same value is a no-op, a different value (or a key twice in one call) is refused. */
-  private logParams(row: RunRow, params: Param[], changes: StoreChange[]): void {
+  private *logParams(row: RunRow, params: Param[], changes: StoreChange[]): Work<void> {
     const runId = row.run_uuid;
     for (const p of params) checkParam(p);
     const seen = new Map<string, string>();
@@ -148,8 +120,8 @@ export class RunTable {
       );
     }
     for (const [key, value] of seen) {
-      const existing = this.paramOf.get(runId, key) as { value: string } | undefined;
-      if (existing === undefined) this.insertParam.run(runId, key, value);
+      const existing = yield* get<{ value: string }>("SELECT value FROM params WHERE run_uuid = ? AND key = ?", runId, key);
+      if (existing === undefined) yield* run("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)", runId, key, value);
       else if (existing.value !== value) {
         throw invalid(
           `Changing param values is not allowed. Param with key='${key}' was already logged with value='${existing.value}' ` +
@@ -161,32 +133,32 @@ export class RunTable {
   }
 
   /** Sets tags (last write wins); `mlflow.runName` also renames the run. */
-  private setTags(row: RunRow, tags: RunTag[], changes: StoreChange[]): void {
+  private *setTags(row: RunRow, tags: RunTag[], changes: StoreChange[]): Work<void> {
     const runId = row.run_uuid;
     for (const t of tags) checkTag(t);
     for (const t of tags) {
-      this.upsertTag.run(runId, t.key, t.value);
-      if (t.key === RUN_NAME_TAG) this.rename.run(t.value, runId);
+      yield* run(UPSERT_TAG, runId, t.key, t.value);
+      if (t.key === RUN_NAME_TAG) yield* run("UPDATE runs SET name = ? WHERE run_uuid = ?", t.value, runId);
     }
     if (tags.length > 0) this.changed(row, changes);
   }
 
   /** Deletes a tag; a missing key is RESOURCE_DOES_NOT_EXIST as in MLflow. */
-  deleteTag(runId: string, key: string, changes: StoreChange[]): void {
-    const row = this.activeRow(runId);
-    if (this.deleteTagRow.run(runId, key).changes === 0) {
+  *deleteTag(runId: string, key: string, changes: StoreChange[]): Work<void> {
+    const row = yield* this.activeRow(runId);
+    if ((yield* run("DELETE FROM tags WHERE run_uuid = ? AND key = ?", runId, key)) === 0) {
       throw new MlflowError("RESOURCE_DOES_NOT_EXIST", `No tag with name: ${key} in run with id ${runId}`);
     }
     this.changed(row, changes);
   }
 
   /** Appends metric points in order. */
-  private logMetrics(row: RunRow, metrics: Metric[], changes: StoreChange[]): void {
+  private *logMetrics(row: RunRow, metrics: Metric[], changes: StoreChange[]): Work<void> {
     const runId = row.run_uuid;
     const checkedKeys = new Set<string>();
     for (const m of metrics) checkMetric(m, checkedKeys);
     if (metrics.length === 0) return;
-    this.metrics.append(runId, metrics);
+    yield* this.metrics.append(runId, metrics);
     changes.push({
       type: "metrics",
       run_id: runId,
@@ -199,40 +171,50 @@ export class RunTable {
    * Metrics, params and tags of one batch, checked for MLflow's size limits first; also the path of
    * single log-metric, log-param and set-tag calls. The run is read once per batch.
    */
-  logBatch(req: LogBatchRequest, changes: StoreChange[]): void {
+  *logBatch(req: LogBatchRequest, changes: StoreChange[]): Work<void> {
     const metrics = req.metrics ?? [];
     const params = req.params ?? [];
     const tags = req.tags ?? [];
     checkBatchLimits(metrics.length, params.length, tags.length);
-    const row = this.activeRow(req.run_id);
-    this.logParams(row, params, changes);
-    this.logMetrics(row, metrics, changes);
-    this.setTags(row, tags, changes);
+    const row = yield* this.activeRow(req.run_id);
+    yield* this.logParams(row, params, changes);
+    yield* this.logMetrics(row, metrics, changes);
+    yield* this.setTags(row, tags, changes);
   }
 
   /** Records dataset inputs; a dataset is stored once per experiment by name and digest. */
-  logInputs(runId: string, inputs: DatasetInput[], changes: StoreChange[]): void {
-    const row = this.activeRow(runId);
+  *logInputs(runId: string, inputs: DatasetInput[], changes: StoreChange[]): Work<void> {
+    const row = yield* this.activeRow(runId);
     for (const input of inputs) checkInput(input);
-    let position = (this.nextInputPosition.get(runId) as { n: number }).n;
+    let position = (yield* get<{ n: number }>("SELECT COALESCE(MAX(position), -1) + 1 AS n FROM run_inputs WHERE run_uuid = ?", runId))!.n;
     for (const { dataset, tags } of inputs) {
-      const found = this.datasetOf.get(row.experiment_id, dataset.name, dataset.digest) as { dataset_uuid: string } | undefined;
+      const found = yield* get<{ dataset_uuid: string }>(
+        "SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
+        row.experiment_id, dataset.name, dataset.digest,
+      );
       const datasetId = found?.dataset_uuid ?? randomUUID().replaceAll("-", "");
       if (!found) {
-        this.insertDataset.run(
+        yield* run(
+          "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, source_type, source, schema, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           datasetId, row.experiment_id, dataset.name, dataset.digest, dataset.source_type, dataset.source,
           dataset.schema ?? null, dataset.profile ?? null,
         );
       }
-      if (this.insertInput.run(runId, datasetId, position).changes > 0) position++;
-      for (const t of tags ?? []) this.upsertInputTag.run(runId, datasetId, t.key, t.value);
+      if ((yield* run("INSERT INTO run_inputs (run_uuid, dataset_uuid, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", runId, datasetId, position)) > 0) position++;
+      for (const t of tags ?? []) {
+        yield* run(
+          "INSERT INTO input_tags (run_uuid, dataset_uuid, key, value) VALUES (?, ?, ?, ?) " +
+            "ON CONFLICT (run_uuid, dataset_uuid, key) DO UPDATE SET value = excluded.value",
+          runId, datasetId, t.key, t.value,
+        );
+      }
     }
     if (inputs.length > 0) this.changed(row, changes);
   }
 
   /** The row of a run that must be active, with MLflow's message otherwise. */
-  activeRow(runId: string): RunRow {
-    const row = this.row(runId);
+  *activeRow(runId: string): Work<RunRow> {
+    const row = yield* this.row(runId);
     if (row.lifecycle_stage !== "active") {
       throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
     }
