@@ -56,7 +56,7 @@ test("the app serves a registered version by alias over MLflow's scoring protoco
     await assert.rejects(fetch(`${url}/ping`));
 
     const missing = await serve("start", "models:/nope@champion");
-    assert.match(missing.error!.message, /alias champion not found/);
+    assert.match(missing.error!.message, /no registered model named 'nope' \(so no alias 'champion'\)/);
     const invalid = await serve("start", "/etc/passwd");
     assert.match(invalid.error!.message, /models:\/ or runs:\/ URI/);
   } finally {

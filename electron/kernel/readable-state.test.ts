@@ -17,10 +17,10 @@ test("lazy mode: one run-stale runs the stale cells and the descendants they wou
   await k.init({ a: 'import { ui } from "flowbook";\nconst s = ui.slider({ min: 0, max: 10, value: 3 });\ns', b: "const b = s.value * 2;", c: "const c = b + 1;\nc" });
   await k.runAll();
   assert.equal(k.value("c"), 7);
-  // A slider move marks its reader stale, not the reader's own descendants.
+  // A slider move marks its reader and the reader's descendants stale (marimo's lazy rule, T5).
   await k.setUi("a-0", 5);
   assert.equal(k.status("b"), "stale");
-  assert.equal(k.status("c"), "idle");
+  assert.equal(k.status("c"), "stale");
   await k.send({ type: "run-stale-cells" });
   assert.equal(k.value("c"), 11);
   for (const id of ["a", "b", "c"]) assert.equal(k.status(id), "idle", id);
