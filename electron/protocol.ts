@@ -98,6 +98,9 @@ export interface OutputLimits {
   consoleBytes: number;
 }
 
+/** A notebook's parameters by name, as given on the command line (`-P lr=0.01`): always strings. */
+export type NotebookParams = Readonly<Record<string, string>>;
+
 /** Why a cell did not produce an output. Errors are data: they never crash the kernel. */
 export type CellError =
   /** `line` and `column` are the cell's first frame in the stack (1-based, in the cell's TypeScript). */
@@ -161,6 +164,8 @@ export interface KernelInit {
   trackingUri?: string;
   /** The notebook's output bounds (the host's defaults merged with the notebook header's); defaults when absent. */
   limits?: OutputLimits;
+  /** The notebook's parameters (`-P key=value`, `--params file.json`), which cells read with `args()`. */
+  params?: NotebookParams;
 }
 /** Registers the given cells' code (new or edited) and runs them with their stale ancestors. */
 export interface ExecuteCells {
