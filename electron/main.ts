@@ -21,15 +21,17 @@ const PRELOAD = fileURLToPath(new URL("../dist/electron/preload.cjs", import.met
 const NOTEBOOK_FILTERS = [{ name: "Flowbook notebook", extensions: ["ts"] }];
 
 /**
- * `--flowbook-dir=`, `--flowbook-notebook=`, `--flowbook-output-limit=<bytes>` (from `flowbook edit`;
+ * `--flowbook-dir=`, `--flowbook-notebook=`, `--flowbook-output-limit=<bytes>`, `--flowbook-params=<json>` (from `flowbook edit`;
  * the host checks the limit) or a .ts path (file association).
  */
-function launchArgs(argv: string[], cwd: string): { dir?: string; notebook?: string; outputLimit?: number } {
-  const out: { dir?: string; notebook?: string; outputLimit?: number } = {};
+function launchArgs(argv: string[], cwd: string): { dir?: string; notebook?: string; outputLimit?: number; params?: Record<string, string> } {
+  const out: { dir?: string; notebook?: string; outputLimit?: number; params?: Record<string, string> } = {};
   for (const arg of argv.slice(1)) {
     if (arg.startsWith("--flowbook-dir=")) out.dir = resolve(cwd, arg.slice("--flowbook-dir=".length));
     else if (arg.startsWith("--flowbook-notebook=")) out.notebook = resolve(cwd, arg.slice("--flowbook-notebook=".length));
     else if (arg.startsWith("--flowbook-output-limit=")) out.outputLimit = Number(arg.slice("--flowbook-output-limit=".length));
+    // Checked by `flowbook edit`, which passes them as one JSON object of strings.
+    else if (arg.startsWith("--flowbook-params=")) out.params = JSON.parse(arg.slice("--flowbook-params=".length)) as Record<string, string>;
     else if (!arg.startsWith("-") && arg.endsWith(".ts") && !arg.endsWith("main.ts")) out.notebook = resolve(cwd, arg);
   }
   return out;
@@ -227,7 +229,7 @@ async function start(): Promise<void> {
   const args = launchArgs(process.argv, process.cwd());
   await app.whenReady();
   const dir = args.dir ?? join(app.getPath("documents"), "Flowbook");
-  host = await createHost({ notebookDir: dir, notebookPath: args.notebook, ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}) });
+  host = await createHost({ notebookDir: dir, notebookPath: args.notebook, params: args.params, ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}) });
   server = await startHttpServer({ host, port: 0 });
   installGuards(server.origin);
   ipcMain.on("flowbook:command", (event, raw) => {

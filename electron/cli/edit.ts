@@ -14,6 +14,8 @@ import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf }
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
 import { openBrowser } from "./open-browser.ts";
+import { notebookParams, paramsHelp, PARAM_OPTIONS } from "./params.ts";
+import type { NotebookParams } from "../protocol.ts";
 
 /** The port browser mode tries first; a busy one falls back to any free port. */
 export const DEFAULT_PORT = 2718;
@@ -27,16 +29,18 @@ const LAUNCH = {
     browser: { type: "boolean", default: false },
     // The app-wide output limit (default 8 MB, or FLOWBOOK_OUTPUT_LIMIT); a notebook's header line overrides it.
     "output-limit": { type: "string", parse: outputLimit },
+    ...PARAM_OPTIONS,
   },
   positional: { name: "notebook" },
 } as const;
 
 const EDIT = command({
   name: "flowbook edit",
-  usage: "usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser] [--output-limit 16MB]",
+  usage: "usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser] [--output-limit 16MB] [-P name=value …] [--params file.json]",
   ...LAUNCH,
+  moreHelp: paramsHelp,
 });
-const START = command({ name: "flowbook start", usage: "usage: flowbook start [--port N] [--no-open] [--browser] [--output-limit 16MB]", ...LAUNCH });
+const START = command({ name: "flowbook start", usage: "usage: flowbook start [--port N] [--no-open] [--browser] [--output-limit 16MB] [-P name=value …] [--params file.json]", ...LAUNCH });
 
 /** Parsed launch options shared by `edit` and `start`. */
 export interface LaunchOptions {
@@ -47,14 +51,16 @@ export interface LaunchOptions {
   browser: boolean;
   /** The app-wide output limit in bytes (`--output-limit`, else `FLOWBOOK_OUTPUT_LIMIT`); absent: the built-in 8 MB. */
   outputLimit?: number;
+  /** The notebook parameters (`-P`, `--params`). */
+  params: NotebookParams;
 }
 
-function launchOptions({ noOpen, outputLimit, ...rest }: ValuesOf<typeof EDIT>, env: NodeJS.ProcessEnv = process.env): LaunchOptions {
+function launchOptions({ noOpen, outputLimit, param, params, ...rest }: ValuesOf<typeof EDIT>, env: NodeJS.ProcessEnv = process.env): LaunchOptions {
   const limit = appOutputLimit(outputLimit, env);
-  return { ...rest, open: !noOpen, ...(limit !== undefined ? { outputLimit: limit } : {}) };
+  return { ...rest, open: !noOpen, params: notebookParams({ param, params }), ...(limit !== undefined ? { outputLimit: limit } : {}) };
 }
 
-/** Parses `[path] [--port N] [--no-open] [--browser] [--output-limit SIZE]`; throws `UsageError`. */
+/** Parses `[path] [--port N] [--no-open] [--browser] [--output-limit SIZE] [-P name=value] [--params file]`; throws `UsageError`. */
 export function parseLaunchArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LaunchOptions {
   return launchOptions(EDIT.parse(args, env), env);
 }
@@ -110,7 +116,7 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   process.stdout.write(`Flowbook: browser mode (${opts.browser ? "--browser given" : "Electron is not installed"})\n`);
   let host: Host;
   try {
-    host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}) });
+    host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, params: opts.params, ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}) });
   } catch (err) {
     // A malformed notebook or an unopenable store: say which, without a stack trace.
     process.stderr.write(`flowbook: ${(err as Error).message}\n`);
@@ -166,6 +172,7 @@ async function launchElectron(binary: string, opts: LaunchOptions, dir: string):
     `--flowbook-dir=${dir}`,
     ...(opts.notebook ? [`--flowbook-notebook=${opts.notebook}`] : []),
     ...(opts.outputLimit ? [`--flowbook-output-limit=${opts.outputLimit}`] : []),
+    ...(Object.keys(opts.params).length > 0 ? [`--flowbook-params=${JSON.stringify(opts.params)}`] : []),
   ];
   const child = spawn(binary, args, { stdio: "inherit" });
   // Electron's main process owns the host; Ctrl-C here is passed on so it can close the store.

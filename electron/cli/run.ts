@@ -1,5 +1,6 @@
 /**
- * `flowbook run notebook.ts [--tracking-uri URI] [--output-limit SIZE]`: runs a notebook top to bottom as a script.
+ * `flowbook run notebook.ts [-P name=value] [--params file.json] [--tracking-uri URI] [--output-limit SIZE]`:
+ * runs a notebook top to bottom as a script, with the given parameters (cells read them with `args()`).
  *
  * Every enabled cell runs once, in dependency order, on an in-process kernel; UI elements keep their
  * defaults. Cell console output goes to stdout/stderr as it happens, whole, and each cell's final output is
@@ -20,12 +21,18 @@ import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
 import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
 import { formatOutput } from "./format-output.ts";
+import { notebookParams, paramsHelp, PARAM_OPTIONS } from "./params.ts";
 
 const RUN = command({
   name: "flowbook run",
-  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | http://host:port] [--output-limit 16MB]",
-  options: { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } },
+  usage: "usage: flowbook run <notebook.ts> [-P name=value …] [--params file.json] [--tracking-uri sqlite:///path.db | http://host:port] [--output-limit 16MB]",
+  options: {
+    ...PARAM_OPTIONS,
+    "tracking-uri": { type: "string", description: "where runs are logged (default: MLFLOW_TRACKING_URI, else flowbook.db beside the notebook)" },
+    "output-limit": { type: "string", parse: outputLimit, description: "the largest output shown (default 8MB, or FLOWBOOK_OUTPUT_LIMIT)" },
+  },
   positional: { name: "notebook", missing: "missing notebook path" },
+  moreHelp: paramsHelp,
 });
 
 /** Why a cell failed, in one line. */
@@ -61,6 +68,7 @@ export function runCommand(args: string[]): Promise<number> {
 async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const path = resolve(parsed.notebook);
   const appLimit = appOutputLimit(parsed.outputLimit);
+  const params = notebookParams(parsed);
   let notebook: Notebook;
   let directive: ReturnType<typeof parseLimitsDirective>;
   try {
@@ -88,7 +96,7 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
   const store = await openStore(trackingUri);
   // Runs record the cells as the kernel (built below, around the runtime) has them.
-  const runtime = createRuntime({ store, provenance: kernelProvenance(path, () => kernel.cells()) });
+  const runtime = createRuntime({ store, params, script: true, provenance: kernelProvenance(path, () => kernel.cells()) });
   const names = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
   const label = (id: CellId) => (names.get(id) ? `'${names.get(id)}' (${id})` : id);
 

@@ -30,6 +30,7 @@ import {
   type KernelEvent,
   type KernelEventForwarded,
   type KernelState,
+  type NotebookParams,
   type OutputLimits,
   type RequestId,
   type RunMode,
@@ -66,6 +67,8 @@ export interface HostOptions {
   log?: (message: string) => void;
   /** The app-wide output bounds (`flowbook edit --output-limit`); a notebook's header line overrides them. */
   outputLimits?: Partial<OutputLimits>;
+  /** The notebook parameters (`flowbook edit -P name=value`) every kernel gets; cells read them with `args()`. */
+  params?: NotebookParams;
 }
 
 /** A running host. */
@@ -263,7 +266,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     });
     setKernelState("starting");
     const cells = nb.cells.map(({ id, code, config }) => ({ id, code, config }));
-    client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb) });
+    client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb), ...(opts.params ? { params: opts.params } : {}) });
   };
 
   const openPath = async (path: string): Promise<string> => openLoaded(path, await loadNotebook(path), false);

@@ -50,6 +50,7 @@ process.on("message", (cmd: KernelCommand) => {
       runtime = createRuntime({
         store: remote.store,
         storeUri: cmd.trackingUri,
+        params: cmd.params,
         provenance: kernelProvenance(notebookPath, () => self?.cells() ?? []),
         onTfBackend: (backend, skipped) => send({ type: "tf-backend", backend, skipped }),
       });
