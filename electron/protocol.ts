@@ -41,14 +41,29 @@ export type RunMode = "autorun" | "lazy";
 
 export type CellStatus = "idle" | "queued" | "running" | "stale" | "disabled";
 
-/** A UI element a cell created; `value` is its current value. */
+/**
+ * A UI element a cell created; `value` is its current value as the renderer shows it. A composite
+ * (`form`, `array`, `dictionary`) carries its elements' specs; their ids only key the renderer's
+ * controls, since inputs reach a composite through its own id (see {@link WidgetInput}).
+ */
 export type WidgetSpec =
   | { kind: "slider"; id: WidgetId; label: string; min: number; max: number; step: number; value: number }
+  | { kind: "range-slider"; id: WidgetId; label: string; min: number; max: number; step: number; value: [number, number] }
   | { kind: "number"; id: WidgetId; label: string; min?: number; max?: number; step?: number; value: number }
-  | { kind: "text"; id: WidgetId; label: string; placeholder?: string; value: string }
+  | { kind: "text"; id: WidgetId; label: string; placeholder?: string; maxLength?: number; value: string }
+  | { kind: "textarea"; id: WidgetId; label: string; placeholder?: string; maxLength?: number; rows: number; value: string }
   | { kind: "dropdown"; id: WidgetId; label: string; options: string[]; value: string | null }
+  | { kind: "radio"; id: WidgetId; label: string; options: string[]; inline: boolean; value: string | null }
+  | { kind: "multiselect"; id: WidgetId; label: string; options: string[]; maxSelections?: number; value: string[] }
   | { kind: "checkbox"; id: WidgetId; label: string; value: boolean }
+  | { kind: "switch"; id: WidgetId; label: string; value: boolean }
+  /** A calendar date `YYYY-MM-DD`, within `start`..`stop` (inclusive) when given. */
+  | { kind: "date"; id: WidgetId; label: string; start?: string; stop?: string; value: string }
   | { kind: "button"; id: WidgetId; label: string; value: number }
+  /** True only in the runs its click started (marimo's `run_button`). */
+  | { kind: "run-button"; id: WidgetId; label: string; value: boolean }
+  /** `accept`: file extensions (`.csv`) or MIME types (`image/*`); `maxBytes` bounds one selection's files together. */
+  | { kind: "file"; id: WidgetId; label: string; accept: string[]; multiple: boolean; maxBytes: number; value: FileInfo[] }
   | {
       kind: "table-select";
       id: WidgetId;
@@ -58,7 +73,44 @@ export type WidgetSpec =
       multiple: boolean;
       /** Selected row indexes. */
       value: number[];
-    };
+    }
+  /** Wraps `element`; `value` is the element's value at the last submit, null before the first. */
+  | { kind: "form"; id: WidgetId; label: string; submitLabel: string; element: WidgetSpec; value: unknown }
+  | { kind: "array"; id: WidgetId; label: string; elements: WidgetSpec[]; value: unknown[] }
+  /** `keys[i]` names `elements[i]`; `value` is an object by key. */
+  | { kind: "dictionary"; id: WidgetId; label: string; keys: string[]; elements: WidgetSpec[]; value: Record<string, unknown> };
+
+/** A chosen file as a widget's spec shows it (the bytes stay in the kernel). */
+export interface FileInfo {
+  name: string;
+  type: string;
+  size: number;
+}
+/** A chosen file as the renderer sends it: its bytes in base64. */
+export interface FileUpload {
+  name: string;
+  type: string;
+  base64: string;
+}
+/** An input for one element of an `array` or `dictionary`: element `index` takes `value`, its own input. */
+export interface ElementInput {
+  index: number;
+  value: unknown;
+}
+/**
+ * What `set-ui-value` carries for a widget: its new value, except a run button's click (`true`),
+ * files with their bytes, one element's input for an array or dictionary, and for a form the
+ * wrapped element's input (sent on submit).
+ */
+export type WidgetInput<S extends WidgetSpec> = S extends { kind: "run-button" }
+  ? true
+  : S extends { kind: "file" }
+    ? FileUpload[]
+    : S extends { kind: "array" | "dictionary" }
+      ? ElementInput
+      : S extends { kind: "form" }
+        ? unknown
+        : S["value"];
 
 /** A Plotly figure as plain data. */
 export interface PlotFigure {
@@ -191,6 +243,7 @@ export interface SetCellConfig {
   id: CellId;
   config: CellConfig;
 }
+/** A user's input to a widget (its shape by kind: {@link WidgetInput}); the host checks it against the widget's spec. */
 export interface SetUiValue {
   type: "set-ui-value";
   id: WidgetId;

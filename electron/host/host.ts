@@ -31,6 +31,7 @@ import {
   type KernelEventForwarded,
   type KernelState,
   type NotebookParams,
+  type Output,
   type OutputLimits,
   type RequestId,
   type RunMode,
@@ -44,7 +45,7 @@ import { mergeLimits } from "../common/output-bounds.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
 import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
-import { validateHostCommand } from "./validate.ts";
+import { findWidget, validateHostCommand } from "./validate.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
@@ -233,6 +234,13 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     }
     broadcast({ type: "kernel-event", event });
   };
+  /** The cells' current outputs: where the widgets a renderer may set are. */
+  function* shownOutputs(): Iterable<Output> {
+    for (const slot of replay.values()) {
+      const event = slot.get("cell-output");
+      if (event?.type === "cell-output" && event.output) yield event.output;
+    }
+  }
   const remember = (event: Replayed) => {
     let slot = replay.get(event.id);
     if (!slot) replay.set(event.id, (slot = new Map()));
@@ -377,7 +385,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
 
   const handle = (raw: unknown, from: Connection) => {
     if (closed) return;
-    const v = validateHostCommand(raw);
+    const v = validateHostCommand(raw, (id) => findWidget(shownOutputs(), id));
     if (!v.ok) {
       if (v.requestId) sendTo(from, { type: "reply", requestId: v.requestId, error: { message: v.error, code: "INVALID_PARAMETER_VALUE" } });
       else log(v.error);

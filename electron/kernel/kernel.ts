@@ -590,10 +590,12 @@ export class Kernel {
     return this.enqueue(() => {
       this.flushQueued = false;
       const reactive = new Set<CellId>();
+      const served: WidgetHandle[] = [];
       for (const [wid, value] of this.pendingUi) {
         const entry = this.widgets.get(wid);
         if (!entry) continue;
         entry.handle.setValue(value);
+        served.push(entry.handle);
         for (const reader of this.readersOfValue(entry.handle.value)) if (reader !== entry.cellId) reactive.add(reader);
       }
       this.pendingUi.clear();
@@ -602,7 +604,9 @@ export class Kernel {
       }
       const forced = [...this.pendingForced];
       this.pendingForced.clear();
-      return this.runPass(forced, [...reactive]);
+      // In lazy mode the readers only went stale: settling now would hide the click from their later run.
+      const settle = () => this.mode === "autorun" && served.forEach((h) => h.settle?.());
+      return this.runPass(forced, [...reactive]).finally(settle);
     });
   }
 
