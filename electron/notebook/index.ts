@@ -22,4 +22,4 @@ export {
   withLimitsDirective,
 } from "./output-limits.ts";
 export type { LimitsDirective } from "./output-limits.ts";
-export { SESSION_ROOT, consoleLogFile, resolveSessionFile, savedOutputFile, sessionDir } from "./session-files.ts";
+export { SESSION_ROOT, cacheFile, consoleLogFile, resolveSessionFile, savedOutputFile, sessionDir } from "./session-files.ts";

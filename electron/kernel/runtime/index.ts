@@ -8,6 +8,7 @@ import type { KernelEvent, NotebookParams } from "../../protocol.ts";
 import type { TrackingStore } from "../../tracking/types.ts";
 import { MlflowClient } from "../../tracking/client/index.ts";
 import { args, setNotebookParams } from "./args.ts";
+import { createCaches } from "./cache.ts";
 import { md } from "./md.ts";
 import { createCellTracking, type CellTracking } from "./mlflow.ts";
 import type { Provenance } from "./provenance.ts";
@@ -64,7 +65,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
   // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
   const mlflow = Object.assign(tracking.mlflow, { tfjs: tf.tfjs, pyfunc: tf.pyfunc, ui: trackingUi });
-  const module = Object.freeze({ md, table, args, plot, progress, ui, state, stop, mlflow, MlflowClient, loadTf: tf.loadTf, invalidation });
+  // Keys of cached functions leave out what every cell imports (it is the same for the whole session).
+  const caches = createCaches(opts.provenance, () => members);
+  const module = Object.freeze({ md, table, args, cache: caches.cache, persistentCache: caches.persistentCache, plot, progress, ui, state, stop, mlflow, MlflowClient, loadTf: tf.loadTf, invalidation });
+  const members: ReadonlySet<unknown> = new Set(Object.values(module));
   const observe = (event: KernelEvent): void => {
     if (event.type === "cell-output" && event.error?.kind === "exception") {
       // Best effort: a store that fails here fails the same way for the cell's next call, which reports it.
