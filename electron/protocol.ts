@@ -98,9 +98,15 @@ export interface ElementInput {
   value: unknown;
 }
 /**
+ * A form's submit: the inputs its element took since the last submit, applied in order (one for a
+ * slider moved twice is enough, but an array's changes to several elements add up).
+ */
+export interface FormSubmit {
+  inputs: unknown[];
+}
+/**
  * What `set-ui-value` carries for a widget: its new value, except a run button's click (`true`),
- * files with their bytes, one element's input for an array or dictionary, and for a form the
- * wrapped element's input (sent on submit).
+ * files with their bytes, one element's input for an array or dictionary, and a form's submit.
  */
 export type WidgetInput<S extends WidgetSpec> = S extends { kind: "run-button" }
   ? true
@@ -109,7 +115,7 @@ export type WidgetInput<S extends WidgetSpec> = S extends { kind: "run-button" }
     : S extends { kind: "array" | "dictionary" }
       ? ElementInput
       : S extends { kind: "form" }
-        ? unknown
+        ? FormSubmit
         : S["value"];
 
 /** A Plotly figure as plain data. */

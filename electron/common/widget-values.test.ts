@@ -95,8 +95,10 @@ test("table selection: distinct row indexes, one unless multiple", () => {
 test("composites check the element an input is for: form its element, array and dictionary { index, value }", () => {
   const slider = w({ kind: "slider", min: 0, max: 5, step: 1, value: 0 });
   const form = w({ kind: "form", submitLabel: "Submit", element: slider, value: null });
-  ok(form, 5);
-  bad(form, 6, /above the maximum 5/);
+  ok(form, { inputs: [] });
+  ok(form, { inputs: [1, 5] });
+  bad(form, { inputs: [1, 6] }, /above the maximum 5/);
+  bad(form, 5, /expected \{ inputs: \[\.\.\.\] \}/);
   const dict = w({ kind: "dictionary", keys: ["s", "t"], elements: [slider, w({ kind: "text", value: "" })], value: {} });
   ok(dict, { index: 1, value: "hi" });
   bad(dict, { index: 0, value: 9 }, /^element 0: 9 is above the maximum 5$/);

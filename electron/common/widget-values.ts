@@ -4,7 +4,7 @@
  * and the renderer (a file over the size limit, before it is read) apply. Pure: it sees only the
  * widget's spec and the input, as `WidgetInput` shapes them.
  */
-import type { ElementInput, FileUpload, WidgetSpec } from "../protocol.ts";
+import type { ElementInput, FileUpload, FormSubmit, WidgetSpec } from "../protocol.ts";
 import { formatSize } from "./output-bounds.ts";
 
 const MB = 1024 * 1024;
@@ -20,6 +20,8 @@ export const FILE_MAX_BYTES_CAP = 32 * MB;
 export const MAX_FILES = 100;
 /** The longest text a text input or text area takes when the cell sets no `maxLength`. */
 export const MAX_TEXT_CHARS = 1_000_000;
+/** Inputs one form submit may carry. */
+export const MAX_FORM_INPUTS = 1000;
 /** The longest file name or MIME type accepted. */
 const MAX_NAME_CHARS = 1000;
 
@@ -92,6 +94,17 @@ function elementProblem(v: unknown, elements: readonly WidgetSpec[]): string | u
   return problem && `element ${input.index}: ${problem}`;
 }
 
+function submitProblem(v: unknown, element: WidgetSpec): string | undefined {
+  const inputs = (v as Partial<FormSubmit> | null)?.inputs;
+  if (!Array.isArray(inputs)) return "expected { inputs: [...] }";
+  if (inputs.length > MAX_FORM_INPUTS) return `at most ${MAX_FORM_INPUTS} inputs per submit`;
+  for (const input of inputs as unknown[]) {
+    const problem = widgetInputProblem(element, input);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /**
  * Why `input` is not a valid input for the widget `spec` (types, ranges, option membership, file
  * sizes; composites check the element the input is for), or undefined when it is.
@@ -145,7 +158,7 @@ export function widgetInputProblem(spec: WidgetSpec, input: unknown): string | u
       return bad === undefined ? undefined : `${show(bad)} is not a row index`;
     }
     case "form":
-      return widgetInputProblem(spec.element, input);
+      return submitProblem(input, spec.element);
     case "array":
     case "dictionary":
       return elementProblem(input, spec.elements);

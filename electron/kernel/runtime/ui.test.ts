@@ -125,10 +125,27 @@ test("a form's value changes only on submit, and the widget it wraps is a copy",
     // As the renderer gets it (JSON).
     assert.deepEqual(JSON.parse(JSON.stringify(spec)), { kind: "form", id: spec.id, label: "", submitLabel: "Go", element: { kind: "text", id: `${spec.id}-0`, label: "", value: "ada" }, value: null });
     assert.equal(nb.json("reader"), '[null,"ada"]');
-    await nb.set(spec.id, "grace");
+    await nb.set(spec.id, { inputs: ["grace"] });
     assert.equal(nb.json("reader"), '["grace","ada"]');
-    await nb.set(spec.id, 42);
+    await nb.set(spec.id, { inputs: [42] });
     assert.equal(nb.json("reader"), '["grace","ada"]', "not a string: dropped");
+  } finally {
+    await nb.close();
+  }
+});
+
+test("a form around a dictionary submits every element changed since the last submit", async () => {
+  const nb = await notebook([
+    cell("w", 'const hp = ui.form(ui.dictionary({ lr: ui.slider({ max: 10 }), opt: ui.radio({ options: ["adam", "sgd"] }) }));\nhp'),
+    cell("reader", "JSON.stringify(hp.value)"),
+  ]);
+  try {
+    assert.equal(nb.json("reader"), "null");
+    const id = nb.spec("w").id;
+    await nb.set(id, { inputs: [{ index: 0, value: 3 }, { index: 1, value: "sgd" }, { index: 0, value: 4 }] });
+    assert.equal(nb.json("reader"), '{"lr":4,"opt":"sgd"}');
+    await nb.set(id, { inputs: [] });
+    assert.equal(nb.json("reader"), '{"lr":4,"opt":"sgd"}', "a submit without changes keeps the value");
   } finally {
     await nb.close();
   }

@@ -6,7 +6,7 @@
  * array changes the array, not the widget it was built from. `expose` turns a model into the
  * object cells hold and registers it with the kernel for `set-ui-value`.
  */
-import type { ElementInput, FileUpload, WidgetId, WidgetSpec } from "../../protocol.ts";
+import type { ElementInput, FileUpload, FormSubmit, WidgetId, WidgetSpec } from "../../protocol.ts";
 import { widgetInputProblem } from "../../common/widget-values.ts";
 import { brandRenderable } from "./output.ts";
 import { currentCell } from "./context.ts";
@@ -111,7 +111,7 @@ export function collection(body: CollectionBody, elements: Model[]): Model {
   };
 }
 
-/** A form around `element`: an input is a submit, and only a submit changes what cells read. */
+/** A form around `element`: its input is a submit, and only a submit changes what cells read. */
 export function form(body: FormBody, element: Model, submitted = false): Model {
   return {
     spec(id) {
@@ -120,7 +120,7 @@ export function form(body: FormBody, element: Model, submitted = false): Model {
     },
     read: () => (submitted ? element.read() : null),
     apply(input) {
-      element.apply(input);
+      for (const each of (input as FormSubmit).inputs) element.apply(each);
       submitted = true;
     },
     settle: () => element.settle(),
