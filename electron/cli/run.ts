@@ -21,6 +21,7 @@ import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
 import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
 import { formatOutput } from "./format-output.ts";
+import { readGitProvenance, withGitProvenance } from "../host/git-provenance.ts";
 import { notebookParams, paramsHelp, PARAM_OPTIONS } from "./params.ts";
 
 const RUN = command({
@@ -94,7 +95,9 @@ async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number> {
   const limits = mergeLimits(appLimit !== undefined ? { outputBytes: appLimit } : undefined, directive.limits);
   const session = sessionDir(path);
   const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? `sqlite:///${resolve(dirname(path), "flowbook.db")}`;
-  const store = await openStore(trackingUri);
+  // Read once, before any cell runs: every run of this script carries the same git provenance.
+  const git = readGitProvenance(path);
+  const store = withGitProvenance(await openStore(trackingUri), () => git, (m) => process.stderr.write(`flowbook run: ${m}\n`));
   // Runs record the cells as the kernel (built below, around the runtime) has them.
   const runtime = createRuntime({ store, params, script: true, provenance: kernelProvenance(path, () => kernel.cells()) });
   const names = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));

@@ -47,6 +47,7 @@ import { createModelServing } from "./model-serving.ts";
 import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
 import { findWidget, validateHostCommand } from "./validate.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
+import { readGitProvenance, withGitProvenance, type GitProvenance } from "./git-provenance.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
 export interface Connection {
@@ -149,6 +150,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   let open: { path: string; notebook: Notebook; mode: RunMode; unsaved?: boolean } | undefined;
   /** The notebook path the kernel was started on: its session files stay there after a "save as". */
   let kernelPath: string | undefined;
+  /** Where the open notebook stands in git, read at each open and save; runs its cells start carry it. */
+  let git: Promise<GitProvenance | undefined> = Promise.resolve(undefined);
   let closed = false;
 
   const broadcast = (event: HostEvent) => {
@@ -254,7 +257,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // No `cwd`: KernelClient forks with `--import tsx`, which Node resolves from the child's working
     // directory, so a notebook folder without node_modules would kill the kernel at start.
     const client = new KernelClient();
-    const runs = createKernelRuns(store, me, log);
+    const runs = createKernelRuns(withGitProvenance(store, () => git, log), me, log);
     kernel = client;
     kernelRuns = runs;
     kernelPath = path;
@@ -291,6 +294,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     forgetWork();
     replay.clear();
     open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}) };
+    git = unsaved ? Promise.resolve(undefined) : readGitProvenance(path);
     startKernel(path, notebook, open.mode);
     broadcast(opened());
     return path;
@@ -342,6 +346,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         const notebook = withCells(open.notebook, cmd.cells);
         await saveNotebook(path, notebook);
         open = { path, notebook, mode: open.mode };
+        git = readGitProvenance(path);
         return { path };
       }
       case "list-notebooks":
