@@ -20,7 +20,7 @@ import { table } from "./table.ts";
 import { trackingUi } from "./views.ts";
 import { currentCell } from "./context.ts";
 import { createTfjsRuntime, type BackendListener, type TfjsRuntime } from "./tfjs.ts";
-import { ui } from "./ui.ts";
+import { setScriptMode, ui } from "./ui.ts";
 
 export { kernelProvenance, type Provenance } from "./provenance.ts";
 
@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   provenance: Provenance;
   /** The notebook's parameters (`args()` in cells; recorded on the runs cells start). */
   params?: NotebookParams;
+  /** Running as a script (`flowbook run`): run buttons read as clicked, since nobody can click them. */
+  script?: boolean;
   /** Hears which TF.js backend loaded, once, when a cell first uses TF.js (the kernel reports it as `tf-backend`). */
   onTfBackend?: BackendListener;
 }
@@ -61,6 +63,7 @@ function invalidation(): AbortSignal {
 /** Builds the "flowbook" module for one notebook kernel. */
 export function createRuntime(opts: RuntimeOptions): Runtime {
   setNotebookParams(opts.params);
+  setScriptMode(opts.script ?? false);
   const tracking = createCellTracking(opts.store, opts.provenance, opts.storeUri);
   const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
   // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
