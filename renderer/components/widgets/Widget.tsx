@@ -5,14 +5,14 @@
  */
 import type { Component } from "solid-js";
 import { Dynamic } from "solid-js/web";
-import type { WidgetSpec } from "../../electron/protocol.ts";
-import { useApp } from "../state/index.ts";
-import { Button, RunButton } from "./widgets/Buttons.tsx";
-import { Checkbox, Dropdown, Multiselect, Radio, Switch, TableSelect } from "./widgets/Choices.tsx";
-import { Collection, Form, type Child } from "./widgets/Composites.tsx";
-import type { WidgetProps } from "./widgets/draft.ts";
-import { FileInput } from "./widgets/FileInput.tsx";
-import { DateInput, NumberInput, RangeSlider, Slider, TextArea, TextInput } from "./widgets/Inputs.tsx";
+import type { WidgetSpec } from "../../../electron/protocol.ts";
+import { useApp } from "../../state/index.ts";
+import { Button, RunButton } from "./Buttons.tsx";
+import { Checkbox, Dropdown, Multiselect, Radio, Switch, TableSelect } from "./Choices.tsx";
+import { Collection, Form, type Child } from "./Composites.tsx";
+import type { WidgetProps } from "./draft.ts";
+import { FileInput } from "./FileInput.tsx";
+import { DateInput, NumberInput, RangeSlider, Slider, TextArea, TextInput } from "./Inputs.tsx";
 
 /** The control for each kind; the type makes a new kind fail the build until it has one. */
 const CONTROLS: { [K in WidgetSpec["kind"]]: Component<WidgetProps<K>> } = {
