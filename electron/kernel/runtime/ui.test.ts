@@ -99,6 +99,20 @@ test("a run button is true only in the pass its click started; its readers do no
   }
 });
 
+test("in lazy mode a click marks the readers stale and stays true until they run", async () => {
+  const nb = await notebook([cell("btn", "const train = ui.runButton();\ntrain"), cell("gated", 'stop(!train.value, "click");\n"ran"')]);
+  try {
+    await nb.kernel.handle({ type: "set-run-mode", mode: "lazy" });
+    await nb.set("btn-0", true);
+    assert.equal(nb.json("gated"), "click", "only marked stale");
+    await nb.kernel.handle({ type: "run-stale-cells" });
+    await nb.kernel.idle();
+    assert.equal(nb.json("gated"), "ran");
+  } finally {
+    await nb.close();
+  }
+});
+
 test("under flowbook run (script mode) a run button reads as clicked", async () => {
   const nb = await notebook([]);
   // The runtime sets the mode when it is built; `flowbook run` builds it with `script: true`.
