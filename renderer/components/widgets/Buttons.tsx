@@ -1,6 +1,7 @@
 /** Buttons: one that counts its clicks, and a run button whose click runs the cells it gates. */
 import { useDraft, type WidgetProps } from "./draft.ts";
 
+/** A button whose value counts its clicks. */
 export function Button(props: WidgetProps<"button">) {
   const [value, setValue] = useDraft(() => props.spec.value);
   return (

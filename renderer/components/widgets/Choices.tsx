@@ -6,6 +6,7 @@ import { For } from "solid-js";
 import { DataTable } from "../DataTable.tsx";
 import { useValue, type WidgetProps } from "./draft.ts";
 
+/** A select over the options. */
 export function Dropdown(props: WidgetProps<"dropdown">) {
   const [value, commit] = useValue(props);
   return (
@@ -73,6 +74,7 @@ export function Multiselect(props: WidgetProps<"multiselect">) {
   );
 }
 
+/** A checkbox with its label after it. */
 export function Checkbox(props: WidgetProps<"checkbox">) {
   const [value, commit] = useValue(props);
   return (
@@ -102,6 +104,7 @@ export function Switch(props: WidgetProps<"switch">) {
   );
 }
 
+/** A data table whose rows are ticked to select them. */
 export function TableSelect(props: WidgetProps<"table-select">) {
   const [value, commit] = useValue(props);
   return (

@@ -5,25 +5,12 @@
  */
 import { createSignal, Index, Show, type JSX } from "solid-js";
 import { Dynamic } from "solid-js/web";
-import type { ElementInput, WidgetSpec } from "../../../electron/protocol.ts";
+import type { WidgetSpec } from "../../../electron/protocol.ts";
+import { addInput } from "./form-inputs.ts";
 import type { WidgetProps } from "./draft.ts";
 
 /** Draws any widget spec, sending its inputs to `send`. */
 export type Child = (props: { spec: WidgetSpec; send: (input: unknown) => void }) => JSX.Element;
-
-/**
- * `inputs` for `spec` with `input` added, less the inputs it makes redundant, so a slider dragged
- * for a minute inside a form submits one value: a leaf's input replaces its value (only the last
- * counts), an array's or dictionary's count per element, a form's all count.
- */
-export function addInput(spec: WidgetSpec, inputs: readonly unknown[], input: unknown): unknown[] {
-  if (spec.kind === "form") return [...inputs, input];
-  if (spec.kind !== "array" && spec.kind !== "dictionary") return [input];
-  const { index, value } = input as ElementInput;
-  const others = (inputs as ElementInput[]).filter((i) => i.index !== index);
-  const mine = (inputs as ElementInput[]).filter((i) => i.index === index).map((i) => i.value);
-  return [...others, ...addInput(spec.elements[index]!, mine, value).map((v) => ({ index, value: v }))];
-}
 
 /** One element of a composite; its label falls back to its key in a dictionary. */
 function Element(props: { spec: WidgetSpec; name?: string; child: Child; send: (input: unknown) => void }) {
@@ -34,6 +21,7 @@ function Element(props: { spec: WidgetSpec; name?: string; child: Child; send: (
   );
 }
 
+/** The element, then a submit button; inputs wait in `pending` until it is pressed. */
 export function Form(props: WidgetProps<"form"> & { child: Child }) {
   const [pending, setPending] = createSignal<unknown[]>([]);
   return (
@@ -64,6 +52,7 @@ export function Form(props: WidgetProps<"form"> & { child: Child }) {
   );
 }
 
+/** An array's or dictionary's elements in a group, each sending `{ index, value }`. */
 export function Collection(props: WidgetProps<"array" | "dictionary"> & { child: Child }) {
   const keys = () => (props.spec.kind === "dictionary" ? props.spec.keys : []);
   return (

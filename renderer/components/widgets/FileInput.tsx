@@ -17,6 +17,7 @@ async function toBase64(file: File): Promise<string> {
   return btoa(binary);
 }
 
+/** The browser's file chooser, with the chosen files' names and sizes below it. */
 export function FileInput(props: WidgetProps<"file">) {
   const [files, setFiles] = useDraft<FileInfo[]>(() => props.spec.value);
   const [error, setError] = createSignal<string>();

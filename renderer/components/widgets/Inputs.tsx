@@ -15,6 +15,7 @@ function Row(props: { label: string; children: JSX.Element }) {
   );
 }
 
+/** A slider with its value beside it; dragging sends at most every 100 ms. */
 export function Slider(props: WidgetProps<"slider">) {
   const [value, , show] = useValue(props);
   const send = useThrottledSend(props.send);
@@ -79,6 +80,7 @@ export function RangeSlider(props: WidgetProps<"range-slider">) {
   );
 }
 
+/** A number field; a value is sent on Enter or leaving the field. */
 export function NumberInput(props: WidgetProps<"number">) {
   const [value, commit] = useValue(props);
   return (
@@ -100,6 +102,7 @@ export function NumberInput(props: WidgetProps<"number">) {
   );
 }
 
+/** A one-line text field. */
 export function TextInput(props: WidgetProps<"text">) {
   const [value, commit] = useValue(props);
   return (
@@ -117,6 +120,7 @@ export function TextInput(props: WidgetProps<"text">) {
   );
 }
 
+/** A multi-line text field. */
 export function TextArea(props: WidgetProps<"textarea">) {
   const [value, commit] = useValue(props);
   return (
@@ -138,6 +142,7 @@ export function TextArea(props: WidgetProps<"textarea">) {
   );
 }
 
+/** The browser's date picker, bounded by `start` and `stop`. */
 export function DateInput(props: WidgetProps<"date">) {
   const [value, commit] = useValue(props);
   return (
