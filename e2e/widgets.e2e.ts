@@ -52,11 +52,19 @@ describe("value widgets re-run their readers", () => {
     await session?.close();
   });
 
-  test("number: typing a value and Enter", async () => {
+  test("number: typing a value and Enter, any fraction, held to its bounds", async () => {
     await shows(page, "num_r", "n=5");
     await widget(page, "num").getByLabel("n").fill("42");
     await widget(page, "num").getByLabel("n").press("Enter");
     await shows(page, "num_r", "n=42");
+    await widget(page, "num").getByLabel("n").fill("2.5");
+    await widget(page, "num").getByLabel("n").press("Enter");
+    await shows(page, "num_r", "n=2.5");
+    // Past the maximum it is held to it.
+    await widget(page, "num").getByLabel("n").fill("500");
+    await widget(page, "num").getByLabel("n").press("Tab");
+    await shows(page, "num_r", "n=100");
+    assert.equal(await widget(page, "num").getByLabel("n").inputValue(), "100");
   });
 
   test("text: typing and Enter", async () => {

@@ -80,7 +80,7 @@ export function RangeSlider(props: WidgetProps<"range-slider">) {
   );
 }
 
-/** A number field; a value is sent on Enter or leaving the field. */
+/** A number field; a value is sent on Enter or leaving the field, held to min..max. */
 export function NumberInput(props: WidgetProps<"number">) {
   const [value, commit] = useValue(props);
   return (
@@ -90,12 +90,16 @@ export function NumberInput(props: WidgetProps<"number">) {
         data-testid="widget-input"
         min={props.spec.min}
         max={props.spec.max}
-        step={props.spec.step}
+        // Without a step any number is allowed (the browser's default step is 1).
+        step={props.spec.step ?? "any"}
         value={value()}
         onChange={(e) => {
           const v = e.currentTarget.valueAsNumber;
-          // Out of range or not a number: the browser marks the field; the kernel keeps its value.
-          if (!Number.isNaN(v) && e.currentTarget.checkValidity()) commit(v);
+          if (Number.isNaN(v)) return;
+          // A number past a bound becomes the bound, shown and sent (the kernel would refuse it).
+          const bounded = Math.min(props.spec.max ?? Infinity, Math.max(props.spec.min ?? -Infinity, v));
+          if (bounded !== v) e.currentTarget.valueAsNumber = bounded;
+          commit(bounded);
         }}
       />
     </Row>
