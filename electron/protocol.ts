@@ -489,6 +489,11 @@ export interface NotebookOpened {
   mode: RunMode;
   /** Opened from text and not saved yet: `path` does not exist until the first save. */
   unsaved?: boolean;
+  /**
+   * Served by `flowbook app`: a read-only view of outputs and widgets. Cells come without their code,
+   * and the host refuses every command but widget input, interrupt and tracking reads.
+   */
+  appView?: boolean;
   /** The notebook's output bounds (the app's defaults merged with its header line): the console tail's size. */
   limits: OutputLimits;
 }
@@ -521,6 +526,12 @@ export interface Reply {
   error?: RemoteError;
 }
 
+/** An app view's session is over (the app serves enough sessions already, or this one sat idle): the page says why. */
+export interface SessionClosed {
+  type: "session-closed";
+  reason: string;
+}
+
 /**
  * A native menu item chosen in the desktop app, for the renderer to act on: it holds the cells.
  * `save-as` carries the file picked in the save dialog, which the host already allows.
@@ -539,4 +550,5 @@ export type HostEvent =
   | ViewChanged
   | ViewSourceStatus
   | Reply
-  | MenuCommand;
+  | MenuCommand
+  | SessionClosed;

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createHost, type Host } from "../host/host.ts";
-import { startHttpServer, type RunningServer } from "../host/http-server.ts";
+import { startHttpServer, type HttpServerOptions, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
 import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
@@ -124,7 +124,7 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   }
   let server: RunningServer;
   try {
-    server = await listen(host, opts.port);
+    server = await listen({ host }, opts.port);
   } catch (err) {
     await host.close();
     process.stderr.write(`flowbook: ${(err as Error).message}\n`);
@@ -133,6 +133,11 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   process.stdout.write(`${server.url}\n`);
   if (opts.open) process.stdout.write(`${await openBrowser(server.url)}\n`);
   process.stdout.write(`Python: MLFLOW_TRACKING_URI=${server.origin}  ·  Ctrl-C to stop\n`);
+  return serveUntilStopped(server, host);
+}
+
+/** Resolves to the exit code once Ctrl-C or SIGTERM has closed `server`, then `host` (its kernels and store). */
+export function serveUntilStopped(server: RunningServer, host: { close(): Promise<void> }): Promise<number> {
   return new Promise<number>((done) => {
     const stop = () => {
       process.off("SIGINT", stop);
@@ -154,13 +159,13 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
 }
 
 /** Listens on `port`, or on DEFAULT_PORT falling back to a free port when it is taken. */
-async function listen(host: Host, port: number | undefined): Promise<RunningServer> {
-  if (port !== undefined) return startHttpServer({ host, port });
+export async function listen(opts: Omit<HttpServerOptions, "port">, port: number | undefined): Promise<RunningServer> {
+  if (port !== undefined) return startHttpServer({ ...opts, port });
   try {
-    return await startHttpServer({ host, port: DEFAULT_PORT });
+    return await startHttpServer({ ...opts, port: DEFAULT_PORT });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-    return startHttpServer({ host, port: 0 });
+    return startHttpServer({ ...opts, port: 0 });
   }
 }
 

@@ -5,39 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CellId, HostCommand, HostEvent } from "../protocol.ts";
 import { startTestServer } from "../tracking/rest/test-harness.ts";
-import { createHost, type Connection, type Host } from "./host.ts";
-
-/** A connection as a transport would make it: records events, lets the test send raw commands. */
-function connection() {
-  const events: HostEvent[] = [];
-  const waiters: { match: (e: HostEvent) => boolean; resolve: (e: HostEvent) => void }[] = [];
-  let deliver: (raw: unknown) => void = () => undefined;
-  const conn: Connection = {
-    send(e) {
-      events.push(e);
-      for (const w of waiters.splice(0)) {
-        if (w.match(e)) w.resolve(e);
-        else waiters.push(w);
-      }
-    },
-    onCommand(cb) {
-      deliver = cb;
-      return () => (deliver = () => undefined);
-    },
-  };
-  const next = (match: (e: HostEvent) => boolean) => {
-    const seen = events.find(match);
-    return seen ? Promise.resolve(seen) : new Promise<HostEvent>((resolve) => waiters.push({ match, resolve }));
-  };
-  let n = 0;
-  /** Sends a request and resolves with its reply. */
-  const request = async (cmd: Record<string, unknown>) => {
-    const requestId = `t${++n}`;
-    deliver({ ...cmd, requestId });
-    return (await next((e) => e.type === "reply" && e.requestId === requestId)) as Extract<HostEvent, { type: "reply" }>;
-  };
-  return { conn, events, next, request, raw: (c: unknown) => deliver(c) };
-}
+import { createHost, type Host } from "./host.ts";
+import { connection } from "./test-connection.ts";
 
 describe("host", () => {
   let dir: string;

@@ -8,7 +8,6 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "./kernel-client.ts";
 import {
   limitsProblem,
@@ -36,15 +35,14 @@ import {
   type RequestId,
   type RunMode,
 } from "../protocol.ts";
-import { sqlitePath } from "../tracking/client/index.ts";
-import { SqliteStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
-import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
+import { openHostStore } from "./host-store.ts";
+import { createKernelRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
 import { findWidget, validateHostCommand } from "./validate.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
 import { readGitProvenance, withGitProvenance, type GitProvenance } from "./git-provenance.ts";
@@ -110,25 +108,14 @@ type Replayed = Extract<KernelEventForwarded["event"], { type: "cell-status" | "
 /** Creates a host: opens the store (and the notebook, when given). */
 export async function createHost(opts: HostOptions): Promise<Host> {
   const notebookDir = resolve(opts.notebookDir ?? (opts.notebookPath ? dirname(resolve(opts.notebookPath)) : "."));
-  const trackingUri = opts.trackingUri ?? `sqlite:///${resolve(notebookDir, "flowbook.db")}`;
-  const dbPath = sqlitePath(trackingUri);
-  const artifactsDestination = resolve(opts.artifactsDestination ?? resolve(dirname(dbPath), "mlartifacts"));
   // The app-wide bounds come from a flag or a launch argument: out of bounds is a start-up error.
   const limitsError = opts.outputLimits && limitsProblem(opts.outputLimits);
   if (limitsError) throw new Error(`invalid output limits: ${limitsError}`);
-  const store = await SqliteStore.open({ path: dbPath, defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
-  const serving = createModelServing(store);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
+  const { store, trackingUri, artifactsDestination, me } = await openHostStore({ ...opts, notebookDir, log });
+  const serving = createModelServing(store);
   const paths = new NotebookPaths(notebookDir);
   const connections = new Set<Connection>();
-  // Runs a kernel started carry this host's id; runs of a host that died without ending them end now.
-  const me = newHostIdentity();
-  try {
-    const reaped = await reapOrphanRuns(store, me, log);
-    if (reaped.length > 0) log(`ended ${reaped.length} run(s) left RUNNING by a Flowbook host that stopped: ${reaped.join(", ")}`);
-  } catch (err) {
-    log(`could not look for runs left RUNNING: ${(err as Error).message}`);
-  }
 
   let restUrl = "";
   let kernel: KernelClient | undefined;

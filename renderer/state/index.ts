@@ -120,6 +120,9 @@ export function createAppState(transport: Transport) {
       case "menu-command":
         runMenuCommand(event);
         break;
+      case "session-closed":
+        ui.setNotice(event.reason);
+        break;
       default:
         assertNever(event);
     }

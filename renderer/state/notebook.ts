@@ -27,6 +27,8 @@ export function createNotebookState() {
   const [mode, setMode] = createSignal<RunMode>("autorun");
   const [dirty, setDirty] = createSignal(false);
   const [loaded, setLoaded] = createSignal(false);
+  // Served by `flowbook app`: read-only, cells without code.
+  const [appView, setAppView] = createSignal(false);
 
   /** Cells in notebook order, as the kernel and the file want them. */
   const ordered = (): CellSource[] => store.order.map((id) => store.cells[id]).filter((c) => c !== undefined);
@@ -36,6 +38,7 @@ export function createNotebookState() {
     mode,
     dirty,
     loaded,
+    appView,
     ordered,
     /** Replaces the notebook with one the host opened; cells keeping their id keep their editor. */
     load(opened: NotebookOpened) {
@@ -47,6 +50,7 @@ export function createNotebookState() {
       setMode(opened.mode);
       // A notebook opened from text (a run's snapshot) exists only here until saved.
       setDirty(!!opened.unsaved);
+      setAppView(!!opened.appView);
       setLoaded(true);
     },
     editCode(id: CellId, code: string) {
