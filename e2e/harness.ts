@@ -23,12 +23,12 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
  * Starts the app in browser mode on `dir` (a fresh temp dir when absent, removed on close) with
- * `notebook` open when given. The tracking store is `dir/flowbook.db`.
+ * `notebook` open when given, and the notebook parameters `params` (`flowbook edit -P`). The tracking store is `dir/flowbook.db`.
  */
-export async function startApp(opts: { notebook?: string; dir?: string } = {}): Promise<App> {
+export async function startApp(opts: { notebook?: string; dir?: string; params?: Record<string, string> } = {}): Promise<App> {
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "flowbook-app-"));
-  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook });
+  const host = await createHost({ notebookDir: dir, notebookPath: opts.notebook, ...(opts.params ? { params: opts.params } : {}) });
   try {
     const server = await startHttpServer({ host, port: 0 });
     return {
@@ -87,12 +87,12 @@ export interface NotebookSession {
  */
 export async function openNotebookInBrowser(
   text: string,
-  opts: { fileName?: string; viewport?: { width: number; height: number }; onPage?: (page: Page) => void; timeoutMs?: number } = {},
+  opts: { fileName?: string; viewport?: { width: number; height: number }; onPage?: (page: Page) => void; timeoutMs?: number; params?: Record<string, string> } = {},
 ): Promise<NotebookSession> {
   const dir = mkdtempSync(join(tmpdir(), "flowbook-e2e-"));
   const notebookPath = join(dir, opts.fileName ?? "notebook.ts");
   writeFileSync(notebookPath, text);
-  const app = await startApp({ dir, notebook: notebookPath });
+  const app = await startApp({ dir, notebook: notebookPath, ...(opts.params ? { params: opts.params } : {}) });
   const browser = await launchBrowser();
   const close = async () => {
     await browser.close();
