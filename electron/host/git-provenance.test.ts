@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { openStore } from "../tracking/store/index.ts";
 import type { Run } from "../tracking/types.ts";
 import { GIT_DIFF_PATH, readGitProvenance, withGitProvenance, withoutCredentials } from "./git-provenance.ts";
+import { createHost } from "./host.ts";
+import { connection } from "./test-connection.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const NOTEBOOK = `// %% [cell id=imp]
@@ -117,6 +119,34 @@ test("flowbook run in a repository tags its runs beside the cell's provenance", 
       await store.close();
     }
   } finally {
+    r.close();
+  }
+});
+
+test("the app's runs carry the provenance read at the last open or save", async () => {
+  const r = repo();
+  const host = await createHost({ notebookPath: r.nb, log: () => undefined });
+  const c = connection();
+  host.connect(c.conn);
+  try {
+    const runs = async () => (await host.store.searchRuns({ experiment_ids: ["0"], order_by: ["attributes.start_time ASC"] })).items;
+    const runOnce = async (count: number) => {
+      c.raw({ type: "execute-cells", cells: [{ id: "imp", code: 'import { mlflow } from "flowbook";', config: {} }, { id: "train", code: 'await mlflow.startRun({ runName: "g" });\nawait mlflow.endRun();', config: {} }], requestedAt: Date.now() });
+      // The cell ends its run before it finishes, so its pass's completed-run means the run is over.
+      const passes = () => c.events.filter((e) => e.type === "kernel-event" && e.event.type === "completed-run").length;
+      await c.next(() => passes() >= count);
+      return (await runs())[count - 1]!;
+    };
+    const first = tagsOf(await runOnce(1));
+    assert.equal(first["mlflow.source.git.commit"], r.commit);
+    assert.equal(first["flowbook.git.dirty"], "true", "the store beside the notebook is untracked");
+    // Saving an edit is when git is asked again: the next run has the notebook's diff.
+    const saved = await c.request({ type: "save-notebook", cells: [{ id: "imp", code: 'import { mlflow } from "flowbook";', config: {} }, { id: "train", code: "// tuned\nawait mlflow.startRun({ runName: \"g\" });\nawait mlflow.endRun();", config: {} }] });
+    assert.equal(saved.error, undefined);
+    const second = await runOnce(2);
+    assert.match(readFileSync(new URL(`${second.info.artifact_uri}/${GIT_DIFF_PATH}`), "utf8"), /^\+\/\/ tuned$/m);
+  } finally {
+    await host.close();
     r.close();
   }
 });
