@@ -70,7 +70,7 @@ describe("app view", () => {
     dir = mkdtempSync(join(tmpdir(), "flowbook-app-e2e-"));
     nb = join(dir, "squares.ts");
     writeFileSync(nb, NOTEBOOK);
-    host = await createAppHost({ notebookPath: nb, params: { n: "3" } });
+    host = await createAppHost({ notebookPath: nb, params: { n: "3" }, maxSessions: 2 });
     server = await startHttpServer({ host, port: 0, rest: false });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
@@ -98,15 +98,26 @@ describe("app view", () => {
     await page.screenshot({ path: join(ARTIFACTS, "app-view.png") });
   });
 
-  test("another page gets its own kernel, its widget where the notebook starts it", async () => {
+  test("another page gets its own kernel, its widget where the notebook starts it; one more than the bound is told to wait; a page that goes closes its kernel", async () => {
     const other = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    const third = await browser.newPage({ viewport: { width: 1100, height: 400 } });
     try {
       await other.goto(server.url);
       await appCell(other, "show").filter({ hasText: "squared: 9" }).waitFor({ timeout: WAIT_MS });
       assert.equal(await appCell(page, "show").innerText().then((t) => t.includes("squared: 49")), true);
-      assert.ok(host.sessions() >= 2);
+      assert.equal(host.sessions(), 2);
+      await third.goto(server.url);
+      await third.getByTestId("notice").filter({ hasText: "serves 2 sessions at once, all in use" }).waitFor({ timeout: WAIT_MS });
+      assert.equal(await third.getByTestId("app-view").count(), 1, "the app layout, not the editor");
+      await third.screenshot({ path: join(ARTIFACTS, "app-view-full.png") });
     } finally {
+      await third.close();
       await other.close();
+    }
+    // The server hears the closed page's socket go a moment later; its kernel is closed then.
+    for (const end = Date.now() + WAIT_MS; host.sessions() > 1; ) {
+      assert.ok(Date.now() < end, "the closed page's session was not closed");
+      await new Promise((done) => setTimeout(done, 20));
     }
   });
 

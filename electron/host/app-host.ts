@@ -204,12 +204,18 @@ export async function createAppHost(opts: AppHostOptions): Promise<AppHost> {
     send(c, { type: "kernel-event", event });
   };
 
+  /** Tells a page its session is over (no kernel runs for it) and why. */
+  const closeWith = (c: Connection, reason: string) => {
+    send(c, { type: "host-status", trackingUri: "", restUrl: "", tfBackend: "unknown", kernel: "dead" });
+    send(c, { type: "session-closed", reason });
+  };
+
   const end = async (c: Connection, reason?: string) => {
     const s = sessions.get(c);
     if (!s) return;
     sessions.delete(c);
     clearTimeout(s.idle);
-    if (reason) send(c, { type: "session-closed", reason });
+    if (reason) closeWith(c, reason);
     await s.kernel.dispose();
     await s.runs.endAll("KILLED");
   };
@@ -276,7 +282,7 @@ export async function createAppHost(opts: AppHostOptions): Promise<AppHost> {
     connect(connection) {
       if (closed) return () => undefined;
       if (sessions.size >= maxSessions) {
-        send(connection, { type: "session-closed", reason: `this app serves ${maxSessions} sessions at once, all in use; try again later` });
+        closeWith(connection, `this app serves ${maxSessions} sessions at once, all in use; try again later`);
         return () => undefined;
       }
       const off = connection.onCommand((raw) => handle(connection, raw));

@@ -121,6 +121,7 @@ export function createAppState(transport: Transport) {
         runMenuCommand(event);
         break;
       case "session-closed":
+        notebook.enterAppView();
         ui.setNotice(event.reason);
         break;
       default:

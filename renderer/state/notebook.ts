@@ -39,6 +39,8 @@ export function createNotebookState() {
     dirty,
     loaded,
     appView,
+    /** An app host refused or closed this page's session before (or after) it showed the notebook: keep the app layout. */
+    enterAppView: () => setAppView(true),
     ordered,
     /** Replaces the notebook with one the host opened; cells keeping their id keep their editor. */
     load(opened: NotebookOpened) {
