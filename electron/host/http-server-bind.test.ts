@@ -1,36 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAppHost } from "./app-host.ts";
 import { startHttpServer } from "./http-server.ts";
+import { statusOf, upgradeHeaders } from "./test-http.ts";
 
-/** A request to 127.0.0.1:`port` naming the server `hostName` (as a page on the network does); resolves with the status. */
-function statusOf(port: number, path: string, hostName: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, headers: { Host: `${hostName}:${port}`, ...headers } });
-    req.once("upgrade", (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once("response", (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once("error", reject);
-    req.end();
-  });
-}
-
-const upgrade = (origin: string) => ({
-  Connection: "Upgrade",
-  Upgrade: "websocket",
-  Origin: origin,
-  "Sec-WebSocket-Version": "13",
-  "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-});
+/** The status of `path` on 127.0.0.1:`port` asked with a Host header naming the server `hostName` (as a page on the network does). */
+const at = (port: number, path: string, hostName: string, headers: Record<string, string> = {}) =>
+  statusOf(`http://127.0.0.1:${port}${path}`, { Host: `${hostName}:${port}`, ...headers });
 
 test("a server shared on the network answers any host name and its pages' sockets (with the token); a local one only its own; rest: false serves no REST API", async () => {
   const dir = mkdtempSync(join(tmpdir(), "fb-bind-"));
@@ -43,13 +22,13 @@ test("a server shared on the network answers any host name and its pages' socket
   const local = await startHttpServer({ host, port: 0, rendererDir });
   try {
     assert.equal(shared.origin, `http://127.0.0.1:${shared.port}`);
-    assert.equal(await statusOf(shared.port, "/", "laptop.lan"), 200);
-    assert.equal(await statusOf(shared.port, `/ws?token=${shared.token}`, "laptop.lan", upgrade(`http://laptop.lan:${shared.port}`)), 101);
-    assert.equal(await statusOf(shared.port, `/ws?token=${shared.token}`, "laptop.lan", upgrade("http://evil.example")), 403, "another site's page");
-    assert.equal(await statusOf(shared.port, "/ws?token=wrong", "laptop.lan", upgrade(`http://laptop.lan:${shared.port}`)), 403, "no token");
-    assert.equal(await statusOf(shared.port, "/api/2.0/mlflow/experiments/get?experiment_id=0", "laptop.lan"), 404);
-    assert.equal(await statusOf(local.port, "/", "laptop.lan"), 403, "DNS rebinding against a local server");
-    assert.equal(await statusOf(local.port, "/api/2.0/mlflow/experiments/get?experiment_id=0", "127.0.0.1"), 200);
+    assert.equal(await at(shared.port, "/", "laptop.lan"), 200);
+    assert.equal(await at(shared.port, `/ws?token=${shared.token}`, "laptop.lan", upgradeHeaders(`http://laptop.lan:${shared.port}`)), 101);
+    assert.equal(await at(shared.port, `/ws?token=${shared.token}`, "laptop.lan", upgradeHeaders("http://evil.example")), 403, "another site's page");
+    assert.equal(await at(shared.port, "/ws?token=wrong", "laptop.lan", upgradeHeaders(`http://laptop.lan:${shared.port}`)), 403, "no token");
+    assert.equal(await at(shared.port, "/api/2.0/mlflow/experiments/get?experiment_id=0", "laptop.lan"), 404);
+    assert.equal(await at(local.port, "/", "laptop.lan"), 403, "DNS rebinding against a local server");
+    assert.equal(await at(local.port, "/api/2.0/mlflow/experiments/get?experiment_id=0", "127.0.0.1"), 200);
   } finally {
     await shared.close();
     await local.close();
