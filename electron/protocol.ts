@@ -224,6 +224,11 @@ export interface KernelInit {
   limits?: OutputLimits;
   /** The notebook's parameters (`-P key=value`, `--params file.json`), which cells read with `args()`. */
   params?: NotebookParams;
+  /**
+   * false: keep no session files (full console logs, too-large outputs) beside the notebook, as an
+   * app view's many kernels of one notebook do; default true.
+   */
+  sessionFiles?: boolean;
 }
 /** Registers the given cells' code (new or edited) and runs them with their stale ancestors. */
 export interface ExecuteCells {

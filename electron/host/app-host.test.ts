@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostCommand, HostEvent, KernelEventForwarded, WidgetSpec } from "../protocol.ts";
@@ -15,6 +15,7 @@ const n = ui.slider({ label: "n", name: "n", min: 1, max: 10, value: 2 });
 n;
 
 // %% [cell id=show]
+console.log("showing", n.value);
 md(\`squared: \${n.value * n.value}\`);
 `;
 
@@ -61,6 +62,8 @@ describe("app host", () => {
       await a.next((e) => outputOf("show")(e) && markdown(e).markdown === "squared: 25");
       assert.equal(lastMarkdown(b.events), "squared: 9", "the other page's kernel is untouched");
       assert.equal(a.events.some((e) => e.type === "kernel-event" && e.event.type === "variables"), false, "no variable names either");
+      await a.next((e) => e.type === "kernel-event" && e.event.type === "cell-console" && e.event.text.includes("showing 5"));
+      assert.equal(existsSync(join(dir, "__flowbook__")), false, "sessions keep no console logs beside the notebook");
     } finally {
       offA();
       offB();

@@ -242,7 +242,8 @@ export async function createAppHost(opts: AppHostOptions): Promise<AppHost> {
     });
     send(c, status(s));
     send(c, opened);
-    kernel.send({ type: "kernel-init", notebookPath: path, cells, mode: "autorun", trackingUri, limits, ...(opts.params ? { params: opts.params } : {}) });
+    // Many sessions run this notebook at once: none writes console logs or outputs beside it.
+    kernel.send({ type: "kernel-init", notebookPath: path, cells, mode: "autorun", trackingUri, limits, sessionFiles: false, ...(opts.params ? { params: opts.params } : {}) });
     const enabled = cells.filter((cell) => !cell.config.disabled);
     if (enabled.length > 0) kernel.send({ type: "execute-cells", cells: enabled, requestedAt: Date.now() });
     touch(c, s);

@@ -54,7 +54,13 @@ process.on("message", (cmd: KernelCommand) => {
         provenance: kernelProvenance(notebookPath, () => self?.cells() ?? []),
         onTfBackend: (backend, skipped) => send({ type: "tf-backend", backend, skipped }),
       });
-      kernel = self = new Kernel({ notebookPath, runtimeModule: runtime.module, emit, onTrackingReply: remote.receive });
+      kernel = self = new Kernel({
+        notebookPath,
+        runtimeModule: runtime.module,
+        emit,
+        onTrackingReply: remote.receive,
+        ...(cmd.sessionFiles === false ? { sessionDir: null } : {}),
+      });
       break;
     }
     case "shutdown":
