@@ -47,20 +47,24 @@ test("cache memoises by arguments, structurally, and does not keep failures", as
   }
 });
 
-test("a cache made in a cell is keyed by the cell's code and the upstream values its function names", () => {
+test("a cache made in a cell is keyed by the cell's code and the values it read from other cells", () => {
   const s = sessions();
   try {
     const { cache } = s.open();
     let calls = 0;
-    const make = (inputs: Record<string, unknown>) => inCell("c", inputs, () => cache((x: number) => (calls++, x * (inputs.k as number))));
-    make({ k: 2, unused: 1 })(5);
+    // The function reaches `k` only through another function of the cell, as `scale` does here.
+    const make = (inputs: Record<string, unknown>) => {
+      const scale = (x: number) => x * (inputs.k as number);
+      return inCell("c", inputs, () => cache((x: number) => (calls++, scale(x))));
+    };
+    assert.equal(make({ k: 2 })(5), 10);
     // The same cell re-run with the same inputs (a new closure each run) finds the entry.
-    make({ k: 2, unused: 99 })(5);
-    assert.equal(calls, 1, "an input the function does not name does not matter");
-    make({ k: 3, unused: 1 })(5);
-    assert.equal(calls, 2, "a changed upstream value the function names is a new entry");
+    assert.equal(make({ k: 2 })(5), 10);
+    assert.equal(calls, 1);
+    assert.equal(make({ k: 3 })(5), 15, "a changed upstream value is a new entry, even one the function does not name");
+    assert.equal(calls, 2);
     s.code.set("c", "// edited\nconst f = cache((x) => x * k);");
-    make({ k: 2, unused: 1 })(5);
+    make({ k: 2 })(5);
     assert.equal(calls, 3, "a changed cell never reads the old entry");
   } finally {
     s.close();
@@ -97,10 +101,11 @@ test("persistentCache refuses keys it cannot keep on disk, naming the value", ()
   try {
     const { persistentCache } = s.open();
     class Model {}
-    assert.throws(() => inCell("c", { model: new Model() }, () => persistentCache("m", () => model)), /persistentCache\('m'\): 'model' \(read from another cell\) is a Model object, which cannot be part of a key kept on disk; pass what it needs as an argument/);
-    const model = 1;
-    const keep = inCell("c", {}, () => persistentCache("fn", () => () => 1));
-    assert.throws(() => keep(), /persistentCache\('fn'\): the result is a function, which cannot be kept on disk/);
+    assert.throws(() => inCell("c", { model: new Model() }, () => persistentCache("m", () => 1)), /persistentCache\('m'\): 'model' \(read from another cell\) is a Model object, which cannot be part of a key kept on disk; pass what it needs as an argument/);
+    // A function read from another cell is keyed by its source.
+    assert.doesNotThrow(() => inCell("c", { helper: (x: number) => x + 1 }, () => persistentCache("h", () => 1)));
+    const keep = inCell("c", {}, () => persistentCache("fn", () => Symbol("not data")));
+    assert.throws(() => keep(), /persistentCache\('fn'\): the result is a symbol, which cannot be kept on disk/);
     const byArg = inCell("c", {}, () => persistentCache("arg", (m: unknown) => String(m)));
     assert.throws(() => byArg(new Model()), /an argument\[0\] is a Model object/);
     assert.throws(() => persistentCache("../out", () => 1), /the key must be 1–100 letters/);

@@ -6,11 +6,11 @@
  *   `__flowbook__/<notebook>/cache/<key>/<hash>.json`, so a restarted app or `flowbook run` reads it.
  *
  * An entry is keyed by the defining cell's code (as the kernel runs it), the values that cell reads
- * from other cells and that `fn`'s source names, `fn`'s source, and the arguments: a changed cell,
- * a changed upstream value or other arguments never read an old entry. Keys are built from data
- * (numbers, strings, arrays, plain objects, dates, typed arrays, a widget's value); a session entry
- * takes any other object by identity, while a disk entry cannot, so reading one fails the cell with
- * the name of the value to pass as an argument instead.
+ * from other cells, `fn`'s source, and the arguments: a changed cell, a changed upstream value or
+ * other arguments never read an old entry. Keys are built from data (numbers, strings, arrays, plain
+ * objects, dates, typed arrays, a widget's value); a session entry takes any other object by
+ * identity, while a disk entry takes a function by its source and cannot take other objects, so
+ * reading one fails the cell with the name of the value to pass as an argument instead.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -62,8 +62,10 @@ function keyText(value: unknown, mode: Mode, where: string, seen = new Set<objec
     case "bigint":
       return `b${value}`;
     case "symbol":
+      return byIdentity(value, mode, where, "a symbol");
     case "function":
-      return byIdentity(value as object | symbol, mode, where, typeof value);
+      // On disk a function is its source (what it captures is not seen); in a session, itself.
+      return mode === "disk" ? `f${Function.prototype.toString.call(value)}` : byIdentity(value, mode, where, "a function");
   }
   const obj = value as object;
   if (isWidget(obj)) return `w${keyText(obj.value, mode, where, seen)}`;
@@ -93,16 +95,13 @@ function byIdentity(value: object | symbol, mode: Mode, where: string, what: str
   return `#${id}`;
 }
 
-const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
-
 /**
- * The key text of the inputs `fn` can reach: the values its defining cell read from other cells
- * whose names its source mentions, except the "flowbook" module's own members.
+ * The key text of the values the defining cell read from other cells, except the "flowbook" module's
+ * own members. All of them: `fn` may reach one through another function of the cell.
  */
-function inputsText(inputs: Readonly<Record<string, unknown>>, source: string, runtime: ReadonlySet<unknown>, mode: Mode): string {
-  const named = new Set(source.match(IDENTIFIER));
+function inputsText(inputs: Readonly<Record<string, unknown>>, runtime: ReadonlySet<unknown>, mode: Mode): string {
   return Object.keys(inputs)
-    .filter((name) => named.has(name) && !runtime.has(inputs[name]))
+    .filter((name) => !runtime.has(inputs[name]))
     .sort()
     .map((name) => `${name}=${keyText(inputs[name], mode, `'${name}' (read from another cell)`)}`)
     .join(";");
@@ -198,7 +197,7 @@ export function createCaches(source: CacheSource, runtime: () => ReadonlySet<unk
     const nth = (counts.get(src) ?? 0) + 1;
     counts.set(src, nth);
     const code = source.codeOf(ctx.cellId) ?? "";
-    return [label, ctx.cellId, code, nth, src, inputsText(ctx.inputs, src, runtime(), mode)].join("\0");
+    return [label, ctx.cellId, code, nth, src, inputsText(ctx.inputs, runtime(), mode)].join("\0");
   };
 
   const hash = (text: string) => createHash("sha256").update(text).digest("hex");
