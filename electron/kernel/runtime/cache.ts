@@ -97,13 +97,20 @@ function byIdentity(value: object | symbol, mode: Mode, where: string, what: str
 
 /**
  * The key text of the values the defining cell read from other cells, except the "flowbook" module's
- * own members. All of them: `fn` may reach one through another function of the cell.
+ * own members. All of them: `fn` may reach one through another function of the cell. In a session
+ * an object counts by identity (an upstream cell that runs again makes new ones), which spares
+ * reading a large data set at every run; a widget counts by its value.
  */
 function inputsText(inputs: Readonly<Record<string, unknown>>, runtime: ReadonlySet<unknown>, mode: Mode): string {
   return Object.keys(inputs)
     .filter((name) => !runtime.has(inputs[name]))
     .sort()
-    .map((name) => `${name}=${keyText(inputs[name], mode, `'${name}' (read from another cell)`)}`)
+    .map((name) => {
+      const value = inputs[name];
+      const where = `'${name}' (read from another cell)`;
+      const shallow = mode === "session" && typeof value === "object" && value !== null && !isWidget(value);
+      return `${name}=${shallow ? byIdentity(value, mode, where, "an object") : keyText(value, mode, where)}`;
+    })
     .join(";");
 }
 
