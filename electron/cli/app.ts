@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createAppHost, DEFAULT_MAX_SESSIONS, type AppHost } from "../host/app-host.ts";
 import type { RunningServer } from "../host/http-server.ts";
-import { appOutputLimit, command, outputLimit, port, UsageError } from "./args.ts";
+import { appOutputLimit, command, NO_OPEN_OPTION, OUTPUT_LIMIT_OPTION, port, UsageError } from "./args.ts";
 import { listen, serveUntilStopped } from "./edit.ts";
 import { openBrowser } from "./open-browser.ts";
 import { notebookParams, paramsHelp, PARAM_OPTIONS } from "./params.ts";
@@ -30,8 +30,8 @@ const APP = command({
     port: { type: "string", parse: port, description: "the port (default 2718, else a free one)" },
     host: { type: "string", parse: address, default: "127.0.0.1", description: "the address to listen on; 0.0.0.0 shares the app on the network" },
     "max-sessions": { type: "string", parse: sessionCount, description: `browser sessions served at once, each with its own kernel (default ${DEFAULT_MAX_SESSIONS})` },
-    "no-open": { type: "boolean", default: (env: NodeJS.ProcessEnv) => env.BROWSER === "none", description: "only print the URL (also BROWSER=none)" },
-    "output-limit": { type: "string", parse: outputLimit, description: "the largest output shown (default 8MB, or FLOWBOOK_OUTPUT_LIMIT)" },
+    "no-open": NO_OPEN_OPTION,
+    "output-limit": OUTPUT_LIMIT_OPTION,
     ...PARAM_OPTIONS,
   },
   positional: { name: "notebook", missing: "missing the notebook path" },

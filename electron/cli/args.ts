@@ -107,6 +107,12 @@ export function outputLimit(text: string): number {
   return bytes;
 }
 
+/** `--output-limit SIZE`, as every command that runs a notebook declares it. */
+export const OUTPUT_LIMIT_OPTION = { type: "string", parse: outputLimit, description: "the largest output shown (default 8MB, or FLOWBOOK_OUTPUT_LIMIT)" } as const;
+
+/** `--no-open`, as every command that serves a page declares it: BROWSER=none (as in other dev servers) counts as it. */
+export const NO_OPEN_OPTION = { type: "boolean", default: (env: NodeJS.ProcessEnv) => env.BROWSER === "none", description: "only print the URL (also BROWSER=none)" } as const;
+
 /** The environment variable that sets the app-wide output limit when `--output-limit` is not given. */
 export const OUTPUT_LIMIT_ENV = "FLOWBOOK_OUTPUT_LIMIT";
 

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { createHost, type Host } from "../host/host.ts";
 import { startHttpServer, type HttpServerOptions, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
-import { appOutputLimit, command, outputLimit, port, UsageError, type ValuesOf } from "./args.ts";
+import { appOutputLimit, command, NO_OPEN_OPTION, OUTPUT_LIMIT_OPTION, port, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
 import { openBrowser } from "./open-browser.ts";
@@ -23,12 +23,11 @@ export const DEFAULT_PORT = 2718;
 /** What `edit` and `start` both take; only `edit` may be given the path. */
 const LAUNCH = {
   options: {
-    port: { type: "string", parse: port },
-    // BROWSER=none (as in other dev servers) counts as --no-open.
-    "no-open": { type: "boolean", default: (env: NodeJS.ProcessEnv) => env.BROWSER === "none" },
-    browser: { type: "boolean", default: false },
-    // The app-wide output limit (default 8 MB, or FLOWBOOK_OUTPUT_LIMIT); a notebook's header line overrides it.
-    "output-limit": { type: "string", parse: outputLimit },
+    port: { type: "string", parse: port, description: `browser mode's port (default ${DEFAULT_PORT}, else a free one)` },
+    "no-open": NO_OPEN_OPTION,
+    browser: { type: "boolean", default: false, description: "browser mode even where Electron is installed" },
+    // The app-wide output limit; a notebook's header line overrides it.
+    "output-limit": OUTPUT_LIMIT_OPTION,
     ...PARAM_OPTIONS,
   },
   positional: { name: "notebook" },

@@ -19,7 +19,7 @@ import { loadNotebook, parseLimitsDirective, sessionDir, type Notebook } from ".
 import { openStore } from "../tracking/store/index.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
-import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
+import { appOutputLimit, command, OUTPUT_LIMIT_OPTION, type ValuesOf } from "./args.ts";
 import { formatOutput } from "./format-output.ts";
 import { readGitProvenance, withGitProvenance } from "../host/git-provenance.ts";
 import { notebookParams, paramsHelp, PARAM_OPTIONS } from "./params.ts";
@@ -30,7 +30,7 @@ const RUN = command({
   options: {
     ...PARAM_OPTIONS,
     "tracking-uri": { type: "string", description: "where runs are logged (default: MLFLOW_TRACKING_URI, else flowbook.db beside the notebook)" },
-    "output-limit": { type: "string", parse: outputLimit, description: "the largest output shown (default 8MB, or FLOWBOOK_OUTPUT_LIMIT)" },
+    "output-limit": OUTPUT_LIMIT_OPTION,
   },
   positional: { name: "notebook", missing: "missing notebook path" },
   moreHelp: paramsHelp,
