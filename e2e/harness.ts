@@ -24,12 +24,20 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
  * Starts the app in browser mode on `dir` (a fresh temp dir when absent, removed on close) with
- * `notebook` open when given. The tracking store is `dir/flowbook.db`, or the one `trackingUri` names.
- * Tests get a notebook that neither runs on open nor autosaves, so what they do is all that happens,
- * unless `settings` (the app's defaults when `{}`) say otherwise; settings persist in `settingsFile` when given.
+ * `notebook` open when given, and the notebook parameters `params` (`flowbook edit -P`). The tracking
+ * store is `dir/flowbook.db`, or the one `trackingUri` names. Tests get a notebook that neither runs on
+ * open nor autosaves, so what they do is all that happens, unless `settings` (the app's defaults when
+ * `{}`) say otherwise; settings persist in `settingsFile` when given.
  */
 export async function startApp(
-  opts: { notebook?: string; dir?: string; trackingUri?: string; settings?: Partial<AppSettings>; settingsFile?: string } = {},
+  opts: {
+    notebook?: string;
+    dir?: string;
+    trackingUri?: string;
+    settings?: Partial<AppSettings>;
+    settingsFile?: string;
+    params?: Record<string, string>;
+  } = {},
 ): Promise<App> {
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "flowbook-app-"));
@@ -40,6 +48,7 @@ export async function startApp(
     trackingUri: opts.trackingUri,
     settings,
     ...(opts.settingsFile ? { settingsFile: opts.settingsFile } : {}),
+    ...(opts.params ? { params: opts.params } : {}),
   });
   try {
     const server = await startHttpServer({ host, port: 0 });
@@ -99,12 +108,12 @@ export interface NotebookSession {
  */
 export async function openNotebookInBrowser(
   text: string,
-  opts: { fileName?: string; viewport?: { width: number; height: number }; onPage?: (page: Page) => void; timeoutMs?: number } = {},
+  opts: { fileName?: string; viewport?: { width: number; height: number }; onPage?: (page: Page) => void; timeoutMs?: number; params?: Record<string, string> } = {},
 ): Promise<NotebookSession> {
   const dir = mkdtempSync(join(tmpdir(), "flowbook-e2e-"));
   const notebookPath = join(dir, opts.fileName ?? "notebook.ts");
   writeFileSync(notebookPath, text);
-  const app = await startApp({ dir, notebook: notebookPath });
+  const app = await startApp({ dir, notebook: notebookPath, ...(opts.params ? { params: opts.params } : {}) });
   const browser = await launchBrowser();
   const close = async () => {
     await browser.close();

@@ -9,40 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { request } from "node:http";
 import { launchBrowser, startApp, type App } from "./harness.ts";
 import { createHost } from "../electron/host/host.ts";
 import { startHttpServer } from "../electron/host/http-server.ts";
+import { upgradeStatus } from "../electron/host/test-http.ts";
 
 const NOTEBOOK = "// %% [cell id=one]\nconst one = 1;\n";
 const WAIT_MS = 20_000;
 /** What a page the host no longer accepts says. */
 const ENDED = "This session has ended, or the link lacks its token";
-
-/** Sends a WebSocket upgrade request from Node; resolves with the HTTP status (101 = accepted). */
-function upgradeStatus(url: string, origin: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      headers: {
-        Connection: "Upgrade",
-        Upgrade: "websocket",
-        Origin: origin,
-        "Sec-WebSocket-Version": "13",
-        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-      },
-    });
-    req.once("upgrade", (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once("response", (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once("error", reject);
-    req.end();
-  });
-}
 
 describe("browser mode host", () => {
   let app: App;

@@ -23,10 +23,13 @@ const NOTEBOOK_FILTERS = [{ name: "Flowbook notebook", extensions: ["ts"] }];
 
 /**
  * `--flowbook-dir=`, `--flowbook-notebook=`, `--flowbook-output-limit=<bytes>`, `--flowbook-tracking-uri=`,
- * `--flowbook-artifacts-destination=` (from `flowbook edit`; the host checks the limit and opens the
- * store) or a .ts path (file association).
+ * `--flowbook-artifacts-destination=`, `--flowbook-params=<json>` (from `flowbook edit`; the host
+ * checks the limit and opens the store) or a .ts path (file association).
  */
-function launchArgs(argv: string[], cwd: string): { dir?: string; notebook?: string; outputLimit?: number; trackingUri?: string; artifactsDestination?: string } {
+function launchArgs(
+  argv: string[],
+  cwd: string,
+): { dir?: string; notebook?: string; outputLimit?: number; trackingUri?: string; artifactsDestination?: string; params?: Record<string, string> } {
   const out: ReturnType<typeof launchArgs> = {};
   for (const arg of argv.slice(1)) {
     if (arg.startsWith("--flowbook-dir=")) out.dir = resolve(cwd, arg.slice("--flowbook-dir=".length));
@@ -34,6 +37,8 @@ function launchArgs(argv: string[], cwd: string): { dir?: string; notebook?: str
     else if (arg.startsWith("--flowbook-output-limit=")) out.outputLimit = Number(arg.slice("--flowbook-output-limit=".length));
     else if (arg.startsWith("--flowbook-tracking-uri=")) out.trackingUri = arg.slice("--flowbook-tracking-uri=".length);
     else if (arg.startsWith("--flowbook-artifacts-destination=")) out.artifactsDestination = resolve(cwd, arg.slice("--flowbook-artifacts-destination=".length));
+    // Checked by `flowbook edit`, which passes them as one JSON object of strings.
+    else if (arg.startsWith("--flowbook-params=")) out.params = JSON.parse(arg.slice("--flowbook-params=".length)) as Record<string, string>;
     else if (!arg.startsWith("-") && arg.endsWith(".ts") && !arg.endsWith("main.ts")) out.notebook = resolve(cwd, arg);
   }
   return out;
@@ -246,6 +251,7 @@ async function start(): Promise<void> {
     artifactsDestination: args.artifactsDestination,
     // The same settings file as browser mode: one app, one set of settings.
     settingsFile: defaultSettingsFile(),
+    params: args.params,
     ...(args.outputLimit ? { outputLimits: { outputBytes: args.outputLimit } } : {}),
   });
   server = await startHttpServer({ host, port: 0 });

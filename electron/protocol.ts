@@ -41,14 +41,29 @@ export type RunMode = "autorun" | "lazy";
 
 export type CellStatus = "idle" | "queued" | "running" | "stale" | "disabled";
 
-/** A UI element a cell created; `value` is its current value. */
+/**
+ * A UI element a cell created; `value` is its current value as the renderer shows it. A composite
+ * (`form`, `array`, `dictionary`) carries its elements' specs; their ids only key the renderer's
+ * controls, since inputs reach a composite through its own id (see {@link WidgetInput}).
+ */
 export type WidgetSpec =
   | { kind: "slider"; id: WidgetId; label: string; min: number; max: number; step: number; value: number }
+  | { kind: "range-slider"; id: WidgetId; label: string; min: number; max: number; step: number; value: [number, number] }
   | { kind: "number"; id: WidgetId; label: string; min?: number; max?: number; step?: number; value: number }
-  | { kind: "text"; id: WidgetId; label: string; placeholder?: string; value: string }
+  | { kind: "text"; id: WidgetId; label: string; placeholder?: string; maxLength?: number; value: string }
+  | { kind: "textarea"; id: WidgetId; label: string; placeholder?: string; maxLength?: number; rows: number; value: string }
   | { kind: "dropdown"; id: WidgetId; label: string; options: string[]; value: string | null }
+  | { kind: "radio"; id: WidgetId; label: string; options: string[]; inline: boolean; value: string | null }
+  | { kind: "multiselect"; id: WidgetId; label: string; options: string[]; maxSelections?: number; value: string[] }
   | { kind: "checkbox"; id: WidgetId; label: string; value: boolean }
+  | { kind: "switch"; id: WidgetId; label: string; value: boolean }
+  /** A calendar date `YYYY-MM-DD`, within `start`..`stop` (inclusive) when given. */
+  | { kind: "date"; id: WidgetId; label: string; start?: string; stop?: string; value: string }
   | { kind: "button"; id: WidgetId; label: string; value: number }
+  /** True only in the runs its click started (marimo's `run_button`). */
+  | { kind: "run-button"; id: WidgetId; label: string; value: boolean }
+  /** `accept`: file extensions (`.csv`) or MIME types (`image/*`); `maxBytes` bounds one selection's files together. */
+  | { kind: "file"; id: WidgetId; label: string; accept: string[]; multiple: boolean; maxBytes: number; value: FileInfo[] }
   | {
       kind: "table-select";
       id: WidgetId;
@@ -58,7 +73,50 @@ export type WidgetSpec =
       multiple: boolean;
       /** Selected row indexes. */
       value: number[];
-    };
+    }
+  /** Wraps `element`; `value` is the element's value at the last submit, null before the first. */
+  | { kind: "form"; id: WidgetId; label: string; submitLabel: string; element: WidgetSpec; value: unknown }
+  | { kind: "array"; id: WidgetId; label: string; elements: WidgetSpec[]; value: unknown[] }
+  /** `keys[i]` names `elements[i]`; `value` is an object by key. */
+  | { kind: "dictionary"; id: WidgetId; label: string; keys: string[]; elements: WidgetSpec[]; value: Record<string, unknown> };
+
+/** A chosen file as a widget's spec shows it (the bytes stay in the kernel). */
+export interface FileInfo {
+  name: string;
+  type: string;
+  size: number;
+}
+/** A chosen file as the renderer sends it: its bytes in base64. */
+export interface FileUpload {
+  name: string;
+  type: string;
+  base64: string;
+}
+/** An input for one element of an `array` or `dictionary`: element `index` takes `value`, its own input. */
+export interface ElementInput {
+  index: number;
+  value: unknown;
+}
+/**
+ * A form's submit: the inputs its element took since the last submit, applied in order (one for a
+ * slider moved twice is enough, but an array's changes to several elements add up).
+ */
+export interface FormSubmit {
+  inputs: unknown[];
+}
+/**
+ * What `set-ui-value` carries for a widget: its new value, except a run button's click (`true`),
+ * files with their bytes, one element's input for an array or dictionary, and a form's submit.
+ */
+export type WidgetInput<S extends WidgetSpec> = S extends { kind: "run-button" }
+  ? true
+  : S extends { kind: "file" }
+    ? FileUpload[]
+    : S extends { kind: "array" | "dictionary" }
+      ? ElementInput
+      : S extends { kind: "form" }
+        ? FormSubmit
+        : S["value"];
 
 /** A Plotly figure as plain data. */
 export interface PlotFigure {
@@ -115,6 +173,9 @@ export interface LastOutput {
   /** When it was written, ms since epoch. */
   savedAt: number;
 }
+
+/** A notebook's parameters by name, as given on the command line (`-P lr=0.01`): always strings. */
+export type NotebookParams = Readonly<Record<string, string>>;
 
 /** Why a cell did not produce an output. Errors are data: they never crash the kernel. */
 export type CellError =
@@ -179,6 +240,13 @@ export interface KernelInit {
   trackingUri?: string;
   /** The notebook's output bounds (the host's defaults merged with the notebook header's); defaults when absent. */
   limits?: OutputLimits;
+  /** The notebook's parameters (`-P key=value`, `--params file.json`), which cells read with `args()`. */
+  params?: NotebookParams;
+  /**
+   * false: keep no session files (full console logs, too-large outputs) beside the notebook, as an
+   * app view's many kernels of one notebook do; default true.
+   */
+  sessionFiles?: boolean;
 }
 /** Registers the given cells' code (new or edited) and runs them with their stale ancestors. */
 export interface ExecuteCells {
@@ -204,6 +272,7 @@ export interface SetCellConfig {
   id: CellId;
   config: CellConfig;
 }
+/** A user's input to a widget (its shape by kind: {@link WidgetInput}); the host checks it against the widget's spec. */
 export interface SetUiValue {
   type: "set-ui-value";
   id: WidgetId;
@@ -466,6 +535,11 @@ export interface NotebookOpened {
   mode: RunMode;
   /** Opened from text and not saved yet: `path` does not exist until the first save. */
   unsaved?: boolean;
+  /**
+   * Served by `flowbook app`: a read-only view of outputs and widgets. Cells come without their code,
+   * and the host refuses every command but widget input, interrupt and tracking reads.
+   */
+  appView?: boolean;
   /** The notebook's output bounds (the app's defaults merged with its header line): the console tail's size. */
   limits: OutputLimits;
   /** Lines of the file's header, before the first cell: an error names its file line from it. */
@@ -517,6 +591,12 @@ export interface Reply {
   error?: RemoteError;
 }
 
+/** An app view's session is over (the app serves enough sessions already, or this one sat idle): the page says why. */
+export interface SessionClosed {
+  type: "session-closed";
+  reason: string;
+}
+
 /**
  * A native menu item chosen in the desktop app, for the renderer to act on: it holds the cells.
  * `save-as`, `open` and `new` carry the file picked in the native dialog; the renderer asks about
@@ -539,4 +619,5 @@ export type HostEvent =
   | ViewChanged
   | ViewSourceStatus
   | Reply
-  | MenuCommand;
+  | MenuCommand
+  | SessionClosed;

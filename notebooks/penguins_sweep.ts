@@ -1,12 +1,13 @@
 // Penguins sweep: a small hyperparameter sweep of a TensorFlow.js classifier on the Palmer penguins
-// (vega-datasets), compared in a table and a parallel coordinates plot. The best run is registered
+// (vega-datasets), compared in a table and a parallel coordinates plot, started by its Run sweep
+// button (opening the notebook never trains). The best run is registered
 // as `penguins-classifier`, gets the alias `champion` and the stage Production, and is loaded back
 // by alias to predict a few rows. Run it as a script with
 // `node bin/flowbook.js run notebooks/penguins_sweep.ts` (run it from the project folder, where
 // node_modules/vega-datasets is found).
 
 // %% [cell id=imports name="imports" hidden]
-import { loadTf, md, mlflow, plot, table, ui } from "flowbook";
+import { loadTf, md, mlflow, plot, stop, table, ui } from "flowbook";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -53,7 +54,13 @@ md`${penguins.length} penguins with all measurements: ${kept.length} to train, $
 const sweepEpochs = ui.slider({ label: "epochs per run", min: 5, max: 100, step: 5, value: 25 });
 sweepEpochs;
 
+// %% [cell id=sweepButton name="sweep button"]
+// The sweep waits for this click; `flowbook run` has nobody to click it, so there it counts as clicked.
+const runSweep = ui.runButton({ label: "Run sweep" });
+runSweep;
+
 // %% [cell id=sweep name="sweep"]
+stop(!runSweep.value, md`Press **Run sweep** to train one run per combination of hidden units and learning rate.`);
 const grid = [8, 16].flatMap((hidden) => [0.01, 0.05].map((lr) => ({ hidden, lr })));
 const sweepRunIds: string[] = [];
 for (const { hidden, lr } of grid) {

@@ -1,9 +1,10 @@
 // Tracking basics: log a few runs to the embedded MLflow-compatible store and watch them in a live
-// table. The table cell reads runs, so it re-runs by itself whenever a run in the experiment changes.
+// table (press Log runs). The table cell reads runs, so it re-runs by itself whenever a run in the
+// experiment changes.
 // Run it as a script with `node bin/flowbook.js run notebooks/tracking_basics.ts`.
 
 // %% [cell id=imports name="imports" hidden]
-import { md, mlflow, state, table, ui } from "flowbook";
+import { md, mlflow, state, stop, table, ui } from "flowbook";
 
 // %% [cell id=title]
 md`# Tracking basics
@@ -21,7 +22,13 @@ runsToLog;
 // %% [cell id=batches name="batch counter"]
 const [batchCount, setBatchCount] = state(0);
 
+// %% [cell id=logButton name="log button"]
+// Runs are logged on this click only, so opening the notebook adds none (`flowbook run` counts it as clicked).
+const logNow = ui.runButton({ label: "Log runs" });
+logNow;
+
 // %% [cell id=log name="log runs"]
+stop(!logNow.value, md`Press **Log runs** to log ${runsToLog.value} runs.`);
 const logged: string[] = [];
 for (let i = 0; i < runsToLog.value; i++) {
   const lr = 0.1 / (i + 1);

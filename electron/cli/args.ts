@@ -33,6 +33,8 @@ export interface OptionSpec {
   default?: Scalar | ((env: NodeJS.ProcessEnv) => Scalar);
   /** Not giving it is a usage error (`missing -m/--model-uri`). */
   required?: boolean;
+  /** A string option that may be given many times (`-P a=1 -P b=2`); its value is the list, in order. */
+  multiple?: boolean;
   /** Checks and converts a string option's text; throws `UsageError` when it is not valid. */
   parse?: (text: string) => unknown;
   /** The option's line in the help's option table (shown when any option of the command has one). */
@@ -55,10 +57,13 @@ export interface CommandSpec<O extends Record<string, OptionSpec>, P extends Pos
   usage: string;
   options: O;
   positional?: P;
+  /** More help, about the positional argument when one is given with `--help` (the notebook's parameters). */
+  moreHelp?: (positional: string | undefined) => string;
 }
 
 type Camel<K extends string> = K extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : K;
-type ValueOf<S> = S extends { type: "boolean" } ? boolean : S extends { parse: (text: string) => infer T } ? T : string;
+type One<S> = S extends { type: "boolean" } ? boolean : S extends { parse: (text: string) => infer T } ? T : string;
+type ValueOf<S> = S extends { multiple: true } ? One<S>[] : One<S>;
 type Always<S> = S extends { default: unknown } | { required: true } ? true : false;
 type PositionalValue<P> = P extends { name: infer N extends string }
   ? P extends { missing: string }
@@ -128,6 +133,12 @@ export function storeUri(flag: string, opts: { http: boolean }): (text: string) 
   };
 }
 
+/** `--output-limit SIZE`, as every command that runs a notebook declares it. */
+export const OUTPUT_LIMIT_OPTION = { type: "string", parse: outputLimit, description: "the largest output shown (default 8MB, or FLOWBOOK_OUTPUT_LIMIT)" } as const;
+
+/** `--no-open`, as every command that serves a page declares it: BROWSER=none (as in other dev servers) counts as it. */
+export const NO_OPEN_OPTION = { type: "boolean", default: (env: NodeJS.ProcessEnv) => env.BROWSER === "none", description: "only print the URL (also BROWSER=none)" } as const;
+
 /** The environment variable that sets the app-wide output limit when `--output-limit` is not given. */
 export const OUTPUT_LIMIT_ENV = "FLOWBOOK_OUTPUT_LIMIT";
 
@@ -193,7 +204,10 @@ export function command<const O extends Record<string, OptionSpec>, const P exte
       let text = token.value;
       if (text !== undefined && token.inlineValue && !token.rawName.startsWith("--") && text.startsWith("=")) text = text.slice(1);
       if (text === undefined || text === "") throw new UsageError(`missing value for ${token.rawName}`);
-      values[camel(target.flag)] = target.option.parse ? target.option.parse(text) : text;
+      const value = target.option.parse ? target.option.parse(text) : text;
+      const key = camel(target.flag);
+      if (target.option.multiple) values[key] = [...((values[key] as unknown[] | undefined) ?? []), value];
+      else values[key] = value;
     }
     if (spec.positional?.missing && !(spec.positional.name in values)) throw new UsageError(spec.positional.missing);
     for (const [flag, option] of declared) {
@@ -212,7 +226,8 @@ export function command<const O extends Record<string, OptionSpec>, const P exte
       try {
         const tokens = tokenize(args);
         if (tokens.some((t) => t.kind === "option" && (t.name === "help" || (t.rawName === "-h" && !shortH)))) {
-          process.stdout.write(help);
+          const positional = tokens.find((t) => t.kind === "positional")?.value;
+          process.stdout.write(help + (spec.moreHelp?.(positional) ?? ""));
           return 0;
         }
         return await body(read(args, tokens, process.env));

@@ -10,7 +10,8 @@ import { parseLaunchArgs, startingNotebook } from "./edit.ts";
 const BIN = fileURLToPath(new URL("../../bin/flowbook.js", import.meta.url));
 
 test("parses the path, port and flags", () => {
-  assert.deepEqual(parseLaunchArgs(["nb.ts", "--port", "0", "--no-open"]), { notebook: "nb.ts", port: 0, open: false, browser: false });
+  assert.deepEqual(parseLaunchArgs(["nb.ts", "--port", "0", "--no-open"]), { notebook: "nb.ts", port: 0, open: false, browser: false, params: {} });
+  assert.deepEqual(parseLaunchArgs(["nb.ts", "-P", "lr=0.01", "--param=epochs=5", "-P", "lr=0.1"]).params, { lr: "0.1", epochs: "5" });
   assert.deepEqual(parseLaunchArgs(["--port=9000", "--browser"]).port, 9000);
   assert.throws(() => parseLaunchArgs(["--port", "x"]), /invalid port/);
   assert.throws(() => parseLaunchArgs(["--frobnicate"]), /unknown option/);

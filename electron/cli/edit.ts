@@ -10,15 +10,17 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { defaultSettingsFile } from "../host/app-settings.ts";
 import { createHost, type Host } from "../host/host.ts";
-import { startHttpServer, type RunningServer } from "../host/http-server.ts";
+import { startHttpServer, type HttpServerOptions, type RunningServer } from "../host/http-server.ts";
 import { newNotebook, saveNotebook } from "../notebook/index.ts";
 import { redactUriIn } from "../host/shown-uri.ts";
 import { sqlitePath } from "../tracking/client/index.ts";
 import { defaultStoreUri } from "../tracking/store/index.ts";
-import { appOutputLimit, command, outputLimit, port, storeUri, UsageError, type ValuesOf } from "./args.ts";
+import { appOutputLimit, command, NO_OPEN_OPTION, OUTPUT_LIMIT_OPTION, port, storeUri, UsageError, type ValuesOf } from "./args.ts";
 import { electronBinary } from "./electron-binary.ts";
 import { bundleElectron, ELECTRON_MAIN } from "./electron-bundle.ts";
 import { openBrowser } from "./open-browser.ts";
+import { notebookParams, paramsHelp, PARAM_OPTIONS } from "./params.ts";
+import type { NotebookParams } from "../protocol.ts";
 
 /** The port browser mode tries first; a busy one falls back to any free port. */
 export const DEFAULT_PORT = 2718;
@@ -26,30 +28,32 @@ export const DEFAULT_PORT = 2718;
 /** What `edit` and `start` both take; only `edit` may be given the path. */
 const LAUNCH = {
   options: {
-    port: { type: "string", parse: port },
-    // BROWSER=none (as in other dev servers) counts as --no-open.
-    "no-open": { type: "boolean", default: (env: NodeJS.ProcessEnv) => env.BROWSER === "none" },
-    browser: { type: "boolean", default: false },
-    // The app-wide output limit (default 8 MB, or FLOWBOOK_OUTPUT_LIMIT); a notebook's header line overrides it.
-    "output-limit": { type: "string", parse: outputLimit },
+    port: { type: "string", parse: port, description: `browser mode's port (default ${DEFAULT_PORT}, else a free one)` },
+    "no-open": NO_OPEN_OPTION,
+    browser: { type: "boolean", default: false, description: "browser mode even where Electron is installed" },
+    // The app-wide output limit; a notebook's header line overrides it.
+    "output-limit": OUTPUT_LIMIT_OPTION,
+    ...PARAM_OPTIONS,
     // A remote MLflow server is browsed from the app (Connect to tracking server…); the app's own store is a database it opens.
-    "tracking-uri": { type: "string", parse: storeUri("--tracking-uri", { http: false }) },
-    "artifacts-destination": { type: "string", parse: (text: string) => resolve(text) },
+    "tracking-uri": { type: "string", parse: storeUri("--tracking-uri", { http: false }), description: "the app's store: sqlite:///path.db or postgresql://… (default: the one beside the notebooks)" },
+    "artifacts-destination": { type: "string", parse: (text: string) => resolve(text), description: "the artifacts folder (default: mlartifacts beside the store)" },
   },
   positional: { name: "notebook" },
 } as const;
 
 const EDIT = command({
   name: "flowbook edit",
-  usage: `usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser] [--output-limit 16MB]
+  usage: `usage: flowbook edit path/to/notebook.ts [--port N] [--no-open] [--browser] [--output-limit 16MB] [-P name=value …] [--params file.json]
                      [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db] [--artifacts-destination DIR]`,
   ...LAUNCH,
+  moreHelp: paramsHelp,
 });
 const START = command({
   name: "flowbook start",
-  usage: `usage: flowbook start [--port N] [--no-open] [--browser] [--output-limit 16MB]
+  usage: `usage: flowbook start [--port N] [--no-open] [--browser] [--output-limit 16MB] [-P name=value …] [--params file.json]
                       [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db] [--artifacts-destination DIR]`,
   ...LAUNCH,
+  moreHelp: paramsHelp,
 });
 
 /** Parsed launch options shared by `edit` and `start`. */
@@ -65,14 +69,16 @@ export interface LaunchOptions {
   trackingUri?: string;
   /** The artifacts folder, absolute (`--artifacts-destination`); absent: the host's default. */
   artifactsDestination?: string;
+  /** The notebook parameters (`-P`, `--params`). */
+  params: NotebookParams;
 }
 
-function launchOptions({ noOpen, outputLimit, ...rest }: ValuesOf<typeof EDIT>, env: NodeJS.ProcessEnv = process.env): LaunchOptions {
+function launchOptions({ noOpen, outputLimit, param, params, ...rest }: ValuesOf<typeof EDIT>, env: NodeJS.ProcessEnv = process.env): LaunchOptions {
   const limit = appOutputLimit(outputLimit, env);
-  return { ...rest, open: !noOpen, ...(limit !== undefined ? { outputLimit: limit } : {}) };
+  return { ...rest, open: !noOpen, params: notebookParams({ param, params }), ...(limit !== undefined ? { outputLimit: limit } : {}) };
 }
 
-/** Parses `[path] [--port N] [--no-open] [--browser] [--output-limit SIZE] [--tracking-uri URI] [--artifacts-destination DIR]`; throws `UsageError`. */
+/** Parses `[path] [--port N] [--no-open] [--browser] [--output-limit SIZE] [-P name=value] [--params file] [--tracking-uri URI] [--artifacts-destination DIR]`; throws `UsageError`. */
 export function parseLaunchArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LaunchOptions {
   return launchOptions(EDIT.parse(args, env), env);
 }
@@ -137,6 +143,7 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
       trackingUri: opts.trackingUri,
       artifactsDestination: opts.artifactsDestination,
       settingsFile: defaultSettingsFile(),
+      params: opts.params,
       ...(opts.outputLimit ? { outputLimits: { outputBytes: opts.outputLimit } } : {}),
     });
   } catch (err) {
@@ -147,7 +154,7 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   }
   let server: RunningServer;
   try {
-    server = await listen(host, opts.port);
+    server = await listen({ host }, opts.port);
   } catch (err) {
     await host.close();
     process.stderr.write(`flowbook: ${(err as Error).message}\n`);
@@ -156,6 +163,11 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
   process.stdout.write(`${server.url}\n`);
   if (opts.open) process.stdout.write(`${await openBrowser(server.url)}\n`);
   process.stdout.write(`Python: MLFLOW_TRACKING_URI=${server.origin}  ·  Ctrl-C to stop\n`);
+  return serveUntilStopped(server, host);
+}
+
+/** Resolves to the exit code once Ctrl-C or SIGTERM has closed `server`, then `host` (its kernels and store). */
+export function serveUntilStopped(server: RunningServer, host: { close(): Promise<void> }): Promise<number> {
   return new Promise<number>((done) => {
     const stop = () => {
       process.off("SIGINT", stop);
@@ -177,13 +189,13 @@ async function launch(opts: LaunchOptions, dir: string): Promise<number> {
 }
 
 /** Listens on `port`, or on DEFAULT_PORT falling back to a free port when it is taken. */
-async function listen(host: Host, port: number | undefined): Promise<RunningServer> {
-  if (port !== undefined) return startHttpServer({ host, port });
+export async function listen(opts: Omit<HttpServerOptions, "port">, port: number | undefined): Promise<RunningServer> {
+  if (port !== undefined) return startHttpServer({ ...opts, port });
   try {
-    return await startHttpServer({ host, port: DEFAULT_PORT });
+    return await startHttpServer({ ...opts, port: DEFAULT_PORT });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-    return startHttpServer({ host, port: 0 });
+    return startHttpServer({ ...opts, port: 0 });
   }
 }
 
@@ -197,6 +209,7 @@ async function launchElectron(binary: string, opts: LaunchOptions, dir: string):
     ...(opts.outputLimit ? [`--flowbook-output-limit=${opts.outputLimit}`] : []),
     ...(opts.trackingUri ? [`--flowbook-tracking-uri=${opts.trackingUri}`] : []),
     ...(opts.artifactsDestination ? [`--flowbook-artifacts-destination=${opts.artifactsDestination}`] : []),
+    ...(Object.keys(opts.params).length > 0 ? [`--flowbook-params=${JSON.stringify(opts.params)}`] : []),
   ];
   const child = spawn(binary, args, { stdio: "inherit" });
   // Electron's main process owns the host; Ctrl-C here is passed on so it can close the store.

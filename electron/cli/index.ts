@@ -30,6 +30,10 @@ const commands: Record<string, Command> = {
     summary: "open a notebook in the app (browser mode where Electron is absent)",
     run: async (args) => (await import("./edit.ts")).editCommand(args),
   },
+  app: {
+    summary: "serve a notebook read-only as an app: outputs and widgets, no code (like `marimo run`)",
+    run: async (args) => (await import("./app.ts")).appCommand(args),
+  },
   start: {
     summary: "open the app on notebooks/ (what `npm start` runs)",
     run: async (args) => (await import("./edit.ts")).startCommand(args),

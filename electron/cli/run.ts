@@ -1,5 +1,6 @@
 /**
- * `flowbook run notebook.ts [--tracking-uri URI] [--output-limit SIZE]`: runs a notebook top to bottom as a script.
+ * `flowbook run notebook.ts [-P name=value] [--params file.json] [--tracking-uri URI] [--output-limit SIZE]`:
+ * runs a notebook top to bottom as a script, with the given parameters (cells read them with `args()`).
  *
  * Every enabled cell runs once, in dependency order, on an in-process kernel; UI elements keep their
  * defaults. Cell console output goes to stdout/stderr as it happens, whole, and each cell's final output is
@@ -19,17 +20,24 @@ import { loadNotebook, parseLimitsDirective, sessionDir, writeLastOutput, type N
 import { defaultStoreUri, openStore } from "../tracking/store/index.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import { createRuntime, kernelProvenance } from "../kernel/runtime/index.ts";
-import { appOutputLimit, command, outputLimit, type ValuesOf } from "./args.ts";
+import { appOutputLimit, command, OUTPUT_LIMIT_OPTION, type ValuesOf } from "./args.ts";
 import { formatOutput } from "./format-output.ts";
+import { readGitProvenance, withGitProvenance } from "../host/git-provenance.ts";
+import { notebookParams, paramsHelp, PARAM_OPTIONS } from "./params.ts";
 
-/** `flowbook run`'s store and limit options, which `flowbook export html --run` takes too. */
-export const RUN_OPTIONS = { "tracking-uri": { type: "string" }, "output-limit": { type: "string", parse: outputLimit } } as const;
+/** `flowbook run`'s parameter, store and limit options, which `flowbook export html --run` takes too. */
+export const RUN_OPTIONS = {
+  ...PARAM_OPTIONS,
+  "tracking-uri": { type: "string", description: "where runs are logged (default: MLFLOW_TRACKING_URI, else the store the app uses beside the notebook)" },
+  "output-limit": OUTPUT_LIMIT_OPTION,
+} as const;
 
 const RUN = command({
   name: "flowbook run",
-  usage: "usage: flowbook run <notebook.ts> [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db | http://host:port] [--output-limit 16MB]",
+  usage: "usage: flowbook run <notebook.ts> [-P name=value …] [--params file.json] [--tracking-uri sqlite:///path.db | postgresql://user:password@host:port/db | http://host:port] [--output-limit 16MB]",
   options: RUN_OPTIONS,
   positional: { name: "notebook", missing: "missing notebook path" },
+  moreHelp: paramsHelp,
 });
 
 /** Runs `flowbook run`; resolves to the process exit code. */
@@ -46,6 +54,7 @@ export async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number>
   const loaded = await loadForCommand("flowbook run", path, parsed.outputLimit);
   if (!loaded) return 1;
   const { notebook, limits } = loaded;
+  const params = notebookParams(parsed);
   const where = cellLines(path);
   const file = basename(path);
   const names0 = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
@@ -60,9 +69,11 @@ export async function runNotebook(parsed: ValuesOf<typeof RUN>): Promise<number>
   }
   const session = sessionDir(path);
   const trackingUri = parsed.trackingUri ?? process.env.MLFLOW_TRACKING_URI ?? defaultStoreUri(dirname(path));
-  const store = await openStore(trackingUri);
+  // Read once, before any cell runs: every run of this script carries the same git provenance.
+  const git = readGitProvenance(path);
+  const store = withGitProvenance(await openStore(trackingUri), () => git, (m) => process.stderr.write(`flowbook run: ${m}\n`));
   // Runs record the cells as the kernel (built below, around the runtime) has them.
-  const runtime = createRuntime({ store, provenance: kernelProvenance(path, () => kernel.cells()) });
+  const runtime = createRuntime({ store, params, script: true, provenance: kernelProvenance(path, () => kernel.cells()) });
   const names = new Map(notebook.cells.map((c) => [c.id, c.config.name] as const));
   const label = (id: CellId) => (names.get(id) ? `'${names.get(id)}' (${id})` : id);
 

@@ -9,7 +9,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { KernelClient, toRemoteError } from "./kernel-client.ts";
 import {
   limitsProblem,
@@ -37,12 +36,12 @@ import {
   type KernelEventForwarded,
   type KernelState,
   type LastOutput,
+  type NotebookParams,
+  type Output,
   type OutputLimits,
   type RequestId,
   type RunMode,
 } from "../protocol.ts";
-import { sqlitePath } from "../tracking/client/index.ts";
-import { defaultStoreUri, openStore } from "../tracking/store/index.ts";
 import { invokeTracking } from "../tracking/calls.ts";
 import type { TrackingInvocation, TrackingStore } from "../tracking/types.ts";
 import { createChangeCoalescer, latestPerKey, VIEW_INTERVAL_MS, type ChangeCoalescer } from "./change-coalescer.ts";
@@ -50,13 +49,15 @@ import { mergeLimits } from "../common/output-bounds.ts";
 import { headerLineCount } from "../common/notebook-lines.ts";
 import { NotebookPaths } from "./notebook-paths.ts";
 import { createModelServing } from "./model-serving.ts";
-import { createKernelRuns, newHostIdentity, reapOrphanRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
-import { validateHostCommand } from "./validate.ts";
+import { openHostStore } from "./host-store.ts";
+import { createKernelRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
+import { findWidget, validateHostCommand } from "./validate.ts";
 import { redactPassword } from "./shown-uri.ts";
 import { openAppSettings } from "./app-settings.ts";
 import { createLastOutputWriter } from "./last-output-writer.ts";
 import { notebookHtml, type ShownOutput } from "./notebook-export.ts";
 import { createViewSources, type ViewSources } from "./view-source.ts";
+import { readGitProvenance, withGitProvenance, type GitProvenance } from "./git-provenance.ts";
 
 /** One renderer connection (a WebSocket or an Electron window); commands arrive unvalidated. */
 export interface Connection {
@@ -89,6 +90,8 @@ export interface HostOptions {
   settingsFile?: string;
   /** Settings for this host over the file's (not written): tests pick autosave and run on open. */
   settings?: Partial<AppSettings>;
+  /** The notebook parameters (`flowbook edit -P name=value`) every kernel gets; cells read them with `args()`. */
+  params?: NotebookParams;
 }
 
 /** A running host. */
@@ -118,37 +121,22 @@ export interface Host {
   close(): Promise<void>;
 }
 
-/** Where a store's artifacts go unless told: beside a SQLite file, else (a server database) in the notebook folder. */
-function defaultArtifactsDestination(trackingUri: string, notebookDir: string): string {
-  return trackingUri.startsWith("sqlite:") ? resolve(dirname(sqlitePath(trackingUri)), "mlartifacts") : resolve(notebookDir, "mlartifacts");
-}
-
 /** Events replayed to a connection that joins late, so a reloaded page shows current outputs. */
 type Replayed = Extract<KernelEventForwarded["event"], { type: "cell-status" | "cell-output" }>;
 
 /** Creates a host: opens the store (and the notebook, when given). */
 export async function createHost(opts: HostOptions): Promise<Host> {
   const notebookDir = resolve(opts.notebookDir ?? (opts.notebookPath ? dirname(resolve(opts.notebookPath)) : "."));
-  const trackingUri = opts.trackingUri ?? defaultStoreUri(notebookDir);
-  const artifactsDestination = resolve(opts.artifactsDestination ?? defaultArtifactsDestination(trackingUri, notebookDir));
   // The app-wide bounds come from a flag or a launch argument: out of bounds is a start-up error.
   const limitsError = opts.outputLimits && limitsProblem(opts.outputLimits);
   if (limitsError) throw new Error(`invalid output limits: ${limitsError}`);
-  const store = await openStore(trackingUri, { defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
-  const serving = createModelServing(store);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
+  const { store, trackingUri, artifactsDestination, me } = await openHostStore({ ...opts, notebookDir, log });
+  const serving = createModelServing(store);
   const paths = new NotebookPaths(notebookDir);
   const settings = openAppSettings(opts.settingsFile, opts.settings, log);
   const lastOutputs = createLastOutputWriter(log);
   const connections = new Set<Connection>();
-  // Runs a kernel started carry this host's id; runs of a host that died without ending them end now.
-  const me = newHostIdentity();
-  try {
-    const reaped = await reapOrphanRuns(store, me, log);
-    if (reaped.length > 0) log(`ended ${reaped.length} run(s) left RUNNING by a Flowbook host that stopped: ${reaped.join(", ")}`);
-  } catch (err) {
-    log(`could not look for runs left RUNNING: ${(err as Error).message}`);
-  }
 
   let restUrl = "";
   let kernel: KernelClient | undefined;
@@ -175,6 +163,8 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const previous = new Map<CellId, LastOutput>();
   /** The notebook path the kernel was started on: its session files stay there after a "save as". */
   let kernelPath: string | undefined;
+  /** Where the open notebook stands in git, read at each open and save; runs its cells start carry it. */
+  let git: Promise<GitProvenance | undefined> = Promise.resolve(undefined);
   let closed = false;
 
   const broadcast = (event: HostEvent) => {
@@ -266,6 +256,13 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     }
     broadcast({ type: "kernel-event", event });
   };
+  /** The cells' current outputs: where the widgets a renderer may set are. */
+  function* shownOutputs(): Iterable<Output> {
+    for (const slot of replay.values()) {
+      const event = slot.get("cell-output");
+      if (event?.type === "cell-output" && event.output) yield event.output;
+    }
+  }
   const remember = (event: Replayed) => {
     let slot = replay.get(event.id);
     if (!slot) replay.set(event.id, (slot = new Map()));
@@ -279,7 +276,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // No `cwd`: KernelClient forks with `--import tsx`, which Node resolves from the child's working
     // directory, so a notebook folder without node_modules would kill the kernel at start.
     const client = new KernelClient();
-    const runs = createKernelRuns(store, me, log);
+    const runs = createKernelRuns(withGitProvenance(store, () => git, log), me, log);
     kernel = client;
     kernelRuns = runs;
     kernelPath = path;
@@ -299,7 +296,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     });
     setKernelState("starting");
     const cells = nb.cells.map(({ id, code, config }) => ({ id, code, config }));
-    client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb) });
+    client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb), ...(opts.params ? { params: opts.params } : {}) });
     return client;
   };
 
@@ -323,6 +320,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // A run's snapshot opened from text is looked at, not retrained; the header's line beats the app's setting.
     const runOnOpen = !unsaved && (parseLimitsDirective(notebook.header).runOnOpen ?? settings.get().runOnOpen);
     open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}), session: ++sessions, runOnOpen };
+    git = unsaved ? Promise.resolve(undefined) : readGitProvenance(path);
     const started = startKernel(path, notebook, open.mode);
     if (runOnOpen) started.send({ type: "run-stale-cells" });
     broadcast(opened());
@@ -412,6 +410,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
             .catch((err: Error) => log(`could not tidy the last outputs of ${path}: ${err.message}`));
         }
         open = { path, notebook, mode: open.mode, session: open.session, runOnOpen: open.runOnOpen };
+        git = readGitProvenance(path);
         return { path };
       }
       case "set-app-settings": {
@@ -482,7 +481,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
 
   const handle = (raw: unknown, from: Connection) => {
     if (closed) return;
-    const v = validateHostCommand(raw);
+    const v = validateHostCommand(raw, (id) => findWidget(shownOutputs(), id));
     if (!v.ok) {
       if (v.requestId) sendTo(from, { type: "reply", requestId: v.requestId, error: { message: v.error, code: "INVALID_PARAMETER_VALUE" } });
       else log(v.error);

@@ -1,5 +1,5 @@
 /**
- * Browser mode's one HTTP server, on 127.0.0.1: the built renderer (static files with a strict CSP),
+ * Browser mode's one HTTP server, on 127.0.0.1 (or the address `flowbook app --host` names): the built renderer (static files with a strict CSP),
  * the MLflow REST API (so Python `mlflow` can use the app's URL as its tracking URI), the artifact
  * proxy for remote tracking servers the Tracking tab shows (`/view-source/<id>/…`), the open
  * notebook's session files (`/flowbook/…`, session-routes.ts), the token check a page makes when
@@ -12,6 +12,9 @@ import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTrackingServer } from "../tracking/rest/index.ts";
 import type { Host } from "./host.ts";
+
+/** What the server needs of a host: the editor's (`createHost`) or an app view's (`createAppHost`). */
+export type ServedHost = Pick<Host, "store" | "artifactsDestination" | "views" | "connect" | "setRestUrl" | "sessionFile" | "notebookPath">;
 import { SESSION_PREFIX, serveSessionFile } from "./session-routes.ts";
 import { VIEW_PROXY_PREFIX } from "./view-source.ts";
 import { attachWebSocket, SESSION_CHECK_PATH, tokenMatches } from "./ws-transport.ts";
@@ -45,9 +48,16 @@ const MIME: Record<string, string> = {
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
-  host: Host;
+  host: ServedHost;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * The address to listen on (default 127.0.0.1). Another one (`flowbook app --host 0.0.0.0`) also
+   * accepts requests naming the server by any host name, and pages of that origin; the token still guards the socket.
+   */
+  bind?: string;
+  /** Serve the MLflow REST API (default true); an app view shared on a network does not. */
+  rest?: boolean;
   /** The built renderer (default: dist/renderer, built on demand). */
   rendererDir?: string;
 }
@@ -97,26 +107,33 @@ function sourcesNewerThan(builtAt: number): boolean {
   return newer(join(ROOT, "renderer")) || newer(join(ROOT, "electron", "protocol.ts"));
 }
 
-/** Starts the server on 127.0.0.1; `port` in use fails with EADDRINUSE (the caller may retry with 0). */
+/** Starts the server (on 127.0.0.1 unless told); `port` in use fails with EADDRINUSE (the caller may retry with 0). */
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
   const rendererDir = await ensureRenderer(opts.rendererDir);
   const token = randomBytes(24).toString("base64url");
   let port = 0;
-  const origins = () => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-  const rest = createTrackingServer({
-    store: opts.host.store,
-    artifactsDestination: opts.host.artifactsDestination,
-    serveArtifacts: true,
-  });
+  const bind = opts.bind ?? "127.0.0.1";
+  const shared = !LOOPBACK.has(bind);
+  // Shared on a network, the server is named by whatever address people use, and its pages come from there.
+  const isOwn = (req: IncomingMessage) => shared || ownHost(req, port);
+  const origins = (req: IncomingMessage) => [
+    `http://127.0.0.1:${port}`,
+    `http://localhost:${port}`,
+    ...(shared && req.headers.host ? [`http://${req.headers.host}`] : []),
+  ];
+  const rest =
+    opts.rest === false
+      ? undefined
+      : createTrackingServer({ store: opts.host.store, artifactsDestination: opts.host.artifactsDestination, serveArtifacts: true });
   const server = createServer((req, res) => {
     if (req.url?.startsWith(VIEW_PROXY_PREFIX)) {
       // Artifacts of a remote tracking server the Tracking tab shows, fetched by the host for the page.
-      if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+      if (!isOwn(req)) return send(res, 403, "forbidden host");
       return opts.host.views.proxy(req, res);
     }
     if (req.url === SESSION_CHECK_PATH || req.url?.startsWith(`${SESSION_CHECK_PATH}?`)) {
       // The page asks whether its token is still valid, so a stale or token-less URL can say so.
-      if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+      if (!isOwn(req)) return send(res, 403, "forbidden host");
       const given = new URL(req.url, "http://127.0.0.1").searchParams.get("token");
       if (tokenMatches(given, token)) {
         res.writeHead(204, { "Cache-Control": "no-store" });
@@ -127,22 +144,25 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     }
     if (req.url?.startsWith(SESSION_PREFIX)) {
       // A cell's full console log or a saved too-large output of the open notebook.
-      if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+      if (!isOwn(req)) return send(res, 403, "forbidden host");
       return void serveSessionFile(req, res, opts.host).catch(() => send(res, 500, "internal error"));
     }
-    if (rest.handle(req, res)) return;
-    serveStatic(req, res, rendererDir, port).catch(() => send(res, 500, "internal error"));
+    if (rest?.handle(req, res)) return;
+    if (!isOwn(req)) return send(res, 403, "forbidden host");
+    serveStatic(req, res, rendererDir).catch(() => send(res, 500, "internal error"));
   });
   const ws = attachWebSocket(server, { host: opts.host, token, origins });
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
+    server.listen(opts.port ?? 0, bind, () => {
       server.off("error", fail);
       ok();
     });
   });
   port = (server.address() as { port: number }).port;
-  const origin = `http://127.0.0.1:${port}`;
+  // A wildcard address is reached as 127.0.0.1 from here; a named one by its name.
+  const name = !shared || bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
+  const origin = `http://${name}:${port}`;
   opts.host.setRestUrl(origin);
   return {
     url: `${origin}/?token=${token}`,
@@ -168,14 +188,16 @@ function send(res: ServerResponse, status: number, text: string): void {
   res.end(`${text}\n`);
 }
 
+/** Addresses only this machine reaches. */
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
 /** Whether the Host header names this server, refusing DNS-rebinding requests from other sites. */
 function ownHost(req: IncomingMessage, port: number): boolean {
   const host = req.headers.host ?? "";
   return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string, port: number): Promise<void> {
-  if (!ownHost(req, port)) return send(res, 403, "forbidden host");
+async function serveStatic(req: IncomingMessage, res: ServerResponse, dir: string): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed");
   let pathname: string;
   try {

@@ -1,8 +1,11 @@
-/** @internal Test support: a host connection as a transport makes one, recording events and sending raw commands. */
+/**
+ * @internal Test fixture: a renderer connection as a transport makes it, recording the events a host
+ * sends and letting a test send raw commands (host and app-host tests share it).
+ */
 import type { HostEvent } from "../protocol.ts";
 import type { Connection } from "./host.ts";
 
-/** A connection as a transport would make it: records events, lets the test send raw commands. */
+/** @internal A connection as a transport would make it: records events, lets the test send raw commands. */
 export function connection() {
   const events: HostEvent[] = [];
   const waiters: { match: (e: HostEvent) => boolean; resolve: (e: HostEvent) => void }[] = [];

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LIMITS, parseServerUrl, validateHostCommand } from "./validate.ts";
+import type { Output, WidgetId, WidgetSpec } from "../protocol.ts";
+import { findWidget, LIMITS, parseServerUrl, validateHostCommand } from "./validate.ts";
 
 const cell = (id: string, code = "1") => ({ id, code, config: {} });
 
@@ -31,7 +32,8 @@ test("accepts every well-formed command kind", () => {
     { type: "set-app-settings", requestId: "r", settings: { autosave: true, runOnOpen: false } },
     { type: "export-html", requestId: "r", cells: [cell("a")], includeCode: false },
   ];
-  for (const cmd of good) assert.deepEqual(validateHostCommand(cmd), { ok: true, command: cmd }, cmd.type);
+  const shown = findWidget([{ kind: "widget", widget: { kind: "slider", id: "w1" as WidgetId, label: "", min: 0, max: 9, step: 1, value: 0 } }], "w1" as WidgetId);
+  for (const cmd of good) assert.deepEqual(validateHostCommand(cmd, () => shown), { ok: true, command: cmd }, cmd.type);
 });
 
 test("refuses non-objects and unknown types without a requestId", () => {
@@ -158,4 +160,37 @@ test("refuses settings it does not know or that are not switches, and an export 
     assert.equal(r.ok, false);
     assert.match(!r.ok ? r.error : "", why);
   }
+});
+
+const w = (spec: Record<string, unknown>) => ({ label: "", ...spec }) as unknown as WidgetSpec;
+const SHOWN: Output[] = [
+  { kind: "text", text: "hello" },
+  {
+    kind: "stack",
+    items: [
+      { kind: "widget", widget: w({ kind: "radio", id: "c-0", options: ["a", "b"], inline: false, value: null }) },
+      { kind: "widget", widget: w({ kind: "array", id: "c-1", elements: [w({ kind: "switch", id: "c-1-0", value: false })], value: [false] }) },
+      { kind: "widget", widget: w({ kind: "file", id: "c-2", accept: [], multiple: false, maxBytes: 4, value: [] }) },
+    ],
+  },
+];
+/** Why a command was refused. */
+const refusal = (v: ReturnType<typeof validateHostCommand>) => (v.ok ? "accepted" : v.error);
+const setUi = (id: string, value: unknown) => validateHostCommand({ type: "set-ui-value", id, value }, (wid) => findWidget(SHOWN, wid));
+
+test("a widget input is checked against the shown widget's spec, nested in stacks", () => {
+  assert.equal(setUi("c-0", "b").ok, true);
+  assert.equal(setUi("c-0", null).ok, true);
+  assert.equal(refusal(setUi("c-0", "z")), "invalid 'set-ui-value': 'value' for the radio 'c-0': 'z' is not one of the options");
+  assert.equal(setUi("c-1", { index: 0, value: true }).ok, true);
+  assert.equal(refusal(setUi("c-1", { index: 1, value: true })), "invalid 'set-ui-value': 'value' for the array 'c-1': 1 is not an element index");
+  assert.equal(setUi("c-2", [{ name: "a.bin", type: "", base64: "AAEC" }]).ok, true, "3 bytes fit in 4");
+  assert.equal(refusal(setUi("c-2", [{ name: "a.bin", type: "", base64: "AAECAwQ=" }])), "invalid 'set-ui-value': 'value' for the file 'c-2': a.bin is 5 B; this input takes at most 4 B");
+});
+
+test("an input for a widget that is not shown, or for an element by its own id, is refused", () => {
+  assert.equal(refusal(setUi("c-9", 1)), "invalid 'set-ui-value': no widget 'c-9' is shown");
+  assert.equal(setUi("c-1-0", true).ok, false, "elements take inputs through their array");
+  assert.equal(refusal(validateHostCommand({ type: "set-ui-value", id: "c-0", value: "a" })), "invalid 'set-ui-value': no widget 'c-0' is shown");
+  assert.equal(validateHostCommand({ type: "set-ui-value", id: "c-0" }, (wid) => findWidget(SHOWN, wid)).ok, false, "value is required");
 });

@@ -3,10 +3,29 @@
  * browser mode, a network socket), so the host trusts nothing about its shape: types, sizes and
  * a tracking call's method and argument kinds are checked here, and a bad command becomes a value, never a throw.
  */
-import type { CellSource, HostCommand, RequestId, RunMode } from "../protocol.ts";
+import type { CellSource, HostCommand, Output, RequestId, RunMode, WidgetId, WidgetSpec } from "../protocol.ts";
+import { widgetInputProblem } from "../common/widget-values.ts";
 import { limitsProblem } from "../notebook/index.ts";
 import { checkTrackingCall } from "../tracking/calls.ts";
 import { appSettingsProblem } from "./app-settings.ts";
+
+/** The spec of the widget with this id among the open notebook's shown outputs, if one is shown. */
+export type WidgetLookup = (id: WidgetId) => WidgetSpec | undefined;
+
+/**
+ * The widget `id` among `outputs` (a cell's output, or an item of a stack). Only top-level widgets
+ * count: an element of a form, array or dictionary takes its inputs through the composite's id.
+ */
+export function findWidget(outputs: Iterable<Output>, id: WidgetId): WidgetSpec | undefined {
+  for (const output of outputs) {
+    if (output.kind === "widget" && output.widget.id === id) return output.widget;
+    if (output.kind === "stack") {
+      const found = findWidget(output.items, id);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
 
 /** Limits on inbound commands; generous for real notebooks, small enough to bound memory. */
 export const LIMITS = {
@@ -99,7 +118,7 @@ function cells(v: unknown): CellSource[] {
 }
 
 /** Throws `Invalid` unless `raw` is a well-formed command; the body of `validateHostCommand`. */
-function check(raw: Record<string, unknown>): void {
+function check(raw: Record<string, unknown>, widgets: WidgetLookup): void {
   const type = raw.type as HostCommand["type"];
   switch (type) {
     case "execute-cells":
@@ -124,10 +143,14 @@ function check(raw: Record<string, unknown>): void {
       id(raw.id, "id");
       config(raw.config, "config");
       return;
-    case "set-ui-value":
-      id(raw.id, "id");
+    case "set-ui-value": {
+      const spec = widgets(id(raw.id, "id") as WidgetId);
+      if (!spec) throw new Invalid(`no widget '${raw.id}' is shown`);
       if (!("value" in raw)) throw new Invalid("'value' is required");
+      const problem = widgetInputProblem(spec, raw.value);
+      if (problem) throw new Invalid(`'value' for the ${spec.kind} '${raw.id}': ${problem}`);
       return;
+    }
     case "set-run-mode":
       if (!RUN_MODES.includes(raw.mode as RunMode)) throw new Invalid("'mode' must be 'autorun' or 'lazy'");
       return;
@@ -195,8 +218,12 @@ const NEEDS_REQUEST_ID = new Set([
   "set-view-source", "test-view-source",
 ]);
 
-/** Validates an inbound message; never throws. */
-export function validateHostCommand(raw: unknown): Validated {
+/**
+ * Validates an inbound message; never throws. A widget input is checked against the spec `widgets`
+ * finds for it (types, ranges, options, file sizes: common/widget-values.ts); without a lookup,
+ * no widget input passes.
+ */
+export function validateHostCommand(raw: unknown, widgets: WidgetLookup = () => undefined): Validated {
   if (!isRecord(raw)) return { ok: false, error: "a command must be a JSON object" };
   let requestId: RequestId | undefined;
   if (typeof raw.requestId === "string" && raw.requestId.length > 0 && raw.requestId.length <= LIMITS.requestIdChars) {
@@ -207,7 +234,7 @@ export function validateHostCommand(raw: unknown): Validated {
     if (NEEDS_REQUEST_ID.has(raw.type) && !requestId) {
       throw new Invalid(`'${raw.type}' needs a 'requestId' of 1–${LIMITS.requestIdChars} characters`);
     }
-    check(raw);
+    check(raw, widgets);
   } catch (err) {
     if (err instanceof Invalid) return { ok: false, error: `invalid '${raw.type}': ${err.message}`, requestId };
     throw err;

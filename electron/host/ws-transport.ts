@@ -38,11 +38,11 @@ export function refuseUpgrade(req: IncomingMessage, token: string, origins: read
   return null;
 }
 
-/** Serves `/ws` on `server` for `host`; `origins` are the server's own (`http://127.0.0.1:PORT`, …). */
-export function attachWebSocket(server: Server, opts: { host: Host; token: string; origins: () => readonly string[] }): { close(): void } {
+/** Serves `/ws` on `server` for `host`; `origins` are the server's own for a request (`http://127.0.0.1:PORT`, …). */
+export function attachWebSocket(server: Server, opts: { host: Pick<Host, "connect">; token: string; origins: (req: IncomingMessage) => readonly string[] }): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const why = refuseUpgrade(req, opts.token, opts.origins());
+    const why = refuseUpgrade(req, opts.token, opts.origins(req));
     if (why) {
       const status = why === "not found" ? "404 Not Found" : "403 Forbidden";
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${why}\n`);
@@ -60,7 +60,7 @@ export function attachWebSocket(server: Server, opts: { host: Host; token: strin
   };
 }
 
-function connect(ws: WebSocket, host: Host): void {
+function connect(ws: WebSocket, host: Pick<Host, "connect">): void {
   const listeners = new Set<(raw: unknown) => void>();
   const connection: Connection = {
     send(event: HostEvent) {

@@ -15,6 +15,7 @@ import { createImporter } from "./compile.ts";
 import { CellRunner, macrotask } from "./cell-runner.ts";
 import { interruptCounts } from "./interrupt.ts";
 import { LiveReaders } from "./live-readers.ts";
+import type { WidgetHandle } from "./runtime/context.ts";
 import { ConsoleBatcher, installConsoleRouting } from "./console-capture.ts";
 import { mergeLimits } from "../common/output-bounds.ts";
 import { consoleLogFile, sessionDir } from "../notebook/index.ts";
@@ -319,10 +320,12 @@ export class Kernel {
     return this.enqueue(() => {
       this.flushQueued = false;
       const requests: ReaderRequest[] = [];
+      const served: WidgetHandle[] = [];
       for (const [wid, value] of this.pendingUi) {
         const entry = this.runner.widget(wid);
         if (!entry) continue;
         entry.handle.setValue(value);
+        served.push(entry.handle);
         // A widget's readers re-run whenever they last ran: the new value came from outside.
         requests.push({ names: this.runner.namesBoundTo(entry.handle.value), except: entry.cellId, at: Infinity });
       }
@@ -332,7 +335,9 @@ export class Kernel {
       }
       const forced = [...this.pendingForced];
       this.pendingForced.clear();
-      return this.runPass(forced, readersToRerun(this.graph, requests, this.runner.started));
+      // In lazy mode the readers only went stale: settling now would hide the click from their later run.
+      const settle = () => this.mode === "autorun" && served.forEach((h) => h.settle?.());
+      return this.runPass(forced, readersToRerun(this.graph, requests, this.runner.started)).finally(settle);
     });
   }
 

@@ -52,10 +52,17 @@ process.on("message", (cmd: KernelCommand) => {
       runtime = createRuntime({
         store: remote.store,
         storeUri: cmd.trackingUri,
+        params: cmd.params,
         provenance: kernelProvenance(notebookPath, () => self?.cells() ?? []),
         onTfBackend: (backend, skipped) => send({ type: "tf-backend", backend, skipped }),
       });
-      kernel = self = new Kernel({ notebookPath, runtimeModule: runtime.module, emit, onTrackingReply: remote.receive });
+      kernel = self = new Kernel({
+        notebookPath,
+        runtimeModule: runtime.module,
+        emit,
+        onTrackingReply: remote.receive,
+        ...(cmd.sessionFiles === false ? { sessionDir: null } : {}),
+      });
       break;
     }
     case "shutdown":

@@ -22,7 +22,7 @@ export {
   withLimitsDirective,
 } from "./output-limits.ts";
 export type { LimitsDirective } from "./output-limits.ts";
-export { SESSION_ROOT, consoleLogFile, resolveSessionFile, savedOutputFile, sessionDir } from "./session-files.ts";
+export { SESSION_ROOT, cacheFile, consoleLogFile, resolveSessionFile, savedOutputFile, sessionDir } from "./session-files.ts";
 export { lastOutputFile, pruneLastOutputs, readLastOutputs, writeLastOutput } from "./session-outputs.ts";
 export { buildNotebookHtml } from "./export-html.ts";
 export type { ExportCell, ExportInput } from "./export-html.ts";

@@ -6,7 +6,8 @@
  * - `console/<cellId>.log` — the whole console of the cell's latest run that printed (rewritten per
  *   run; the app shows only a bounded tail);
  * - `outputs/<cellId>.<ext>` — an output over the notebook's output limit, saved whole instead of
- *   shown (`.md` for markdown, `.txt` for text, `.json` for every other kind: the output as JSON).
+ *   shown (`.md` for markdown, `.txt` for text, `.json` for every other kind: the output as JSON);
+ * - `cache/<key>/<hash>.json` — a `persistentCache(key, fn)` result, kept across sessions.
  *
  * Paths handed across processes (`savedAs`) are relative to the session folder, with `/` separators.
  */
@@ -33,6 +34,12 @@ export function consoleLogFile(cellId: CellId | string): string {
 export function savedOutputFile(cellId: CellId | string, kind: Output["kind"], suffix = ""): string {
   const ext = kind === "markdown" ? "md" : kind === "text" ? "txt" : "json";
   return `outputs/${checkedId(cellId)}${suffix}.${ext}`;
+}
+
+/** Where a `persistentCache` entry is kept, relative to the session folder: `key` is a checked name, `hash` hex. */
+export function cacheFile(key: string, hash: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(key) || key.startsWith(".") || !/^[0-9a-f]+$/.test(hash)) throw new Error(`'${key}/${hash}' is not a cache entry name`);
+  return `cache/${key}/${hash}.json`;
 }
 
 /**

@@ -149,6 +149,10 @@ export function createAppState(transport: Transport) {
       case "menu-command":
         runMenuCommand(event);
         break;
+      case "session-closed":
+        notebook.enterAppView();
+        ui.setNotice(event.reason);
+        break;
       default:
         assertNever(event);
     }

@@ -40,6 +40,8 @@ export function createNotebookState() {
     setDirty(true);
     setRevision((n) => n + 1);
   };
+  // Served by `flowbook app`: read-only, cells without code.
+  const [appView, setAppView] = createSignal(false);
 
   /** Cells in notebook order, as the kernel and the file want them. */
   const ordered = (): CellSource[] => store.order.map((id) => store.cells[id]).filter((c) => c !== undefined);
@@ -49,6 +51,9 @@ export function createNotebookState() {
     mode,
     dirty,
     loaded,
+    appView,
+    /** An app host refused or closed this page's session before (or after) it showed the notebook: keep the app layout. */
+    enterAppView: () => setAppView(true),
     ordered,
     session,
     /** Whether opening ran the notebook (else its outputs are from the last session until run). */
@@ -71,6 +76,7 @@ export function createNotebookState() {
       setDirty(!!opened.unsaved);
       setFromText(!!opened.unsaved);
       setSession(opened.session);
+      setAppView(!!opened.appView);
       setLoaded(true);
     },
     editCode(id: CellId, code: string) {

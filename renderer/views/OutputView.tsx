@@ -8,7 +8,7 @@ import { DataTable } from "../components/DataTable.tsx";
 import { JsonTree } from "../components/JsonTree.tsx";
 import { Markdown } from "../components/Markdown.tsx";
 import { TrackingView } from "../tracking/index.ts";
-import { Widget } from "../components/Widget.tsx";
+import { Widget } from "../components/widgets/Widget.tsx";
 import { TooLargeNotice } from "./TooLargeNotice.tsx";
 
 /**

@@ -56,6 +56,11 @@ export interface WidgetHandle {
   readonly value: object;
   /** Stores a value coming from the renderer. */
   setValue(value: unknown): void;
+  /**
+   * Called once the pass that re-ran the readers of a value set here has ended, in autorun mode
+   * (marimo's `_on_update_completion`): a run button goes back to false.
+   */
+  settle?(): void;
 }
 
 /** The storage the kernel enters for each cell run. Runtime code reads it through `currentCell()`. */

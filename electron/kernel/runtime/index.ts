@@ -4,9 +4,11 @@
  * an embedded store under `flowbook run`). TF.js is not loaded until a cell calls `loadTf()` or an
  * `mlflow.tfjs` / `mlflow.pyfunc` helper (see tfjs.ts).
  */
-import type { KernelEvent } from "../../protocol.ts";
+import type { KernelEvent, NotebookParams } from "../../protocol.ts";
 import type { TrackingStore } from "../../tracking/types.ts";
 import { MlflowClient } from "../../tracking/client/index.ts";
+import { args, setNotebookParams } from "./args.ts";
+import { createCaches } from "./cache.ts";
 import { md } from "./md.ts";
 import { createCellTracking, type CellTracking } from "./mlflow.ts";
 import type { Provenance } from "./provenance.ts";
@@ -18,7 +20,7 @@ import { table } from "./table.ts";
 import { trackingUi } from "./views.ts";
 import { currentCell } from "./context.ts";
 import { createTfjsRuntime, type BackendListener, type TfjsRuntime } from "./tfjs.ts";
-import { ui } from "./ui.ts";
+import { setScriptMode, ui } from "./ui.ts";
 
 export { kernelProvenance, type Provenance } from "./provenance.ts";
 
@@ -29,6 +31,10 @@ export interface RuntimeOptions {
   storeUri?: string;
   /** The notebook runs started in cells come from (path, cell code, snapshot text); see provenance.ts. */
   provenance: Provenance;
+  /** The notebook's parameters (`args()` in cells; recorded on the runs cells start). */
+  params?: NotebookParams;
+  /** Running as a script (`flowbook run`): run buttons read as clicked, since nobody can click them. */
+  script?: boolean;
   /** Hears which TF.js backend loaded, once, when a cell first uses TF.js (the kernel reports it as `tf-backend`). */
   onTfBackend?: BackendListener;
 }
@@ -56,11 +62,16 @@ function invalidation(): AbortSignal {
 
 /** Builds the "flowbook" module for one notebook kernel. */
 export function createRuntime(opts: RuntimeOptions): Runtime {
+  setNotebookParams(opts.params);
+  setScriptMode(opts.script ?? false);
   const tracking = createCellTracking(opts.store, opts.provenance, opts.storeUri);
   const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
   // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
   const mlflow = Object.assign(tracking.mlflow, { tfjs: tf.tfjs, pyfunc: tf.pyfunc, ui: trackingUi });
-  const module = Object.freeze({ md, table, plot, progress, ui, state, stop, mlflow, MlflowClient, loadTf: tf.loadTf, invalidation });
+  // Keys of cached functions leave out what every cell imports (it is the same for the whole session).
+  const caches = createCaches(opts.provenance, () => members);
+  const module = Object.freeze({ md, table, args, cache: caches.cache, persistentCache: caches.persistentCache, plot, progress, ui, state, stop, mlflow, MlflowClient, loadTf: tf.loadTf, invalidation });
+  const members: ReadonlySet<unknown> = new Set(Object.values(module));
   const observe = (event: KernelEvent): void => {
     if (event.type === "cell-output" && event.error?.kind === "exception") {
       // Best effort: a store that fails here fails the same way for the cell's next call, which reports it.

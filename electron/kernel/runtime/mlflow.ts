@@ -18,6 +18,7 @@ import { MlflowError, TERMINAL_STATUSES, type CreateRunRequest, type ErrorCode, 
 import type { CellId, RequestId, TrackingReply, TrackingRequest } from "../../protocol.ts";
 import type { StoreChange, TrackingInvocation } from "../../tracking/contract.ts";
 import { markLiveReader, tryCurrentCell, type CellContext } from "./context.ts";
+import { logNotebookParams } from "./args.ts";
 import { SNAPSHOT_PATH, UPSTREAM_TAG, upstreamTag, upstreamValues, type Provenance } from "./provenance.ts";
 
 /** A `TrackingStore` answered by the host, and the hooks its transport calls. */
@@ -136,6 +137,8 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance,
   const open = new Map<string, { cellId: CellId; runNumber: number }>();
   /** Notebook snapshots still being written, by run id. */
   const snapshots = new Map<string, Promise<void>>();
+  /** Runs cells started that have not recorded the notebook's parameters yet (they do when they end). */
+  const paramsDue = new Set<string>();
   let mlflow: Mlflow;
 
   async function end(runId: string, status: RunStatus, tags: Record<string, string> = {}): Promise<void> {
@@ -148,6 +151,7 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance,
 
   function started(runId: string, ctx: CellContext): void {
     open.set(runId, { cellId: ctx.cellId, runNumber: ctx.runNumber });
+    paramsDue.add(runId);
     // A cell that throws is disposed just before its error is reported; waiting a microtask lets
     // `cellFailed` claim the run as FAILED first, so only runs nobody explains end KILLED.
     ctx.onDispose(() => queueMicrotask(() => void end(runId, "KILLED").catch(() => undefined)));
@@ -164,6 +168,8 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance,
             open.delete(req.run_id);
             // A run ends after its snapshot is written, so an ended run always has it.
             await snapshots.get(req.run_id);
+            // The notebook's parameters, unless the cell logged the key itself; a failure warns under the cell.
+            if (paramsDue.delete(req.run_id)) await logNotebookParams(target, req.run_id).catch((err: Error) => console.warn(`flowbook: run ${req.run_id} lacks the notebook's parameters: ${err.message}`));
           }
           return target.updateRun(req);
         };

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CellId, CellSource, KernelEvent } from "../../protocol.ts";
+import type { CellId, CellSource, KernelEvent, NotebookParams } from "../../protocol.ts";
 import { openStore } from "../../tracking/store/index.ts";
 import type { Run } from "../../tracking/types.ts";
 import { Kernel } from "../kernel.ts";
@@ -14,13 +14,13 @@ import { createRuntime, kernelProvenance } from "./index.ts";
 /** @internal A cell with default config. */
 export const cell = (id: string, code: string): CellSource => ({ id: id as CellId, code, config: {} });
 
-/** @internal Starts the kernel on `cells` (autorun); `close` shuts it down and removes its files. */
-export async function runtimeKernel(cells: CellSource[]) {
+/** @internal Starts the kernel on `cells` (autorun) with the notebook `params`; `close` shuts it down and removes its files. */
+export async function runtimeKernel(cells: CellSource[], opts: { params?: NotebookParams } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "fb-runtime-"));
   const store = await openStore(`sqlite:///${join(dir, "t.db")}`);
   const notebookPath = join(dir, "nb.ts");
   const backends: string[] = [];
-  const runtime = createRuntime({ store, provenance: kernelProvenance(notebookPath, () => kernel.cells()), onTfBackend: (b) => backends.push(b) });
+  const runtime = createRuntime({ store, params: opts.params, provenance: kernelProvenance(notebookPath, () => kernel.cells()), onTfBackend: (b) => backends.push(b) });
   const events: KernelEvent[] = [];
   const listeners = new Set<() => void>();
   const kernel = new Kernel({
