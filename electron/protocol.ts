@@ -238,6 +238,11 @@ export interface KernelInit {
    * it stays on the host instead of opening the database a second time.
    */
   trackingUri?: string;
+  /**
+   * The host's artifacts folder, behind its `mlflow-artifacts:` proxy: cells write the artifacts of
+   * runs whose root is `mlflow-artifacts:/…` (experiments a `flowbook server` on a shared store made) there.
+   */
+  artifactsDestination?: string;
   /** The notebook's output bounds (the host's defaults merged with the notebook header's); defaults when absent. */
   limits?: OutputLimits;
   /** The notebook's parameters (`-P key=value`, `--params file.json`), which cells read with `args()`. */

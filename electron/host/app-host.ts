@@ -250,7 +250,7 @@ export async function createAppHost(opts: AppHostOptions): Promise<AppHost> {
     send(c, status(s));
     send(c, opened);
     // Many sessions run this notebook at once: none writes console logs or outputs beside it.
-    kernel.send({ type: "kernel-init", notebookPath: path, cells, mode: "autorun", trackingUri, limits, sessionFiles: false, ...(opts.params ? { params: opts.params } : {}) });
+    kernel.send({ type: "kernel-init", notebookPath: path, cells, mode: "autorun", trackingUri, artifactsDestination, limits, sessionFiles: false, ...(opts.params ? { params: opts.params } : {}) });
     const enabled = cells.filter((cell) => !cell.config.disabled);
     if (enabled.length > 0) kernel.send({ type: "execute-cells", cells: enabled, requestedAt: Date.now() });
     touch(c, s);

@@ -296,7 +296,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     });
     setKernelState("starting");
     const cells = nb.cells.map(({ id, code, config }) => ({ id, code, config }));
-    client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, limits: limitsOf(nb), ...(opts.params ? { params: opts.params } : {}) });
+    client.send({ type: "kernel-init", notebookPath: path, cells, mode, trackingUri, artifactsDestination, limits: limitsOf(nb), ...(opts.params ? { params: opts.params } : {}) });
     return client;
   };
 

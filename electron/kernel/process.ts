@@ -52,6 +52,7 @@ process.on("message", (cmd: KernelCommand) => {
       runtime = createRuntime({
         store: remote.store,
         storeUri: cmd.trackingUri,
+        artifactsDestination: cmd.artifactsDestination,
         params: cmd.params,
         provenance: kernelProvenance(notebookPath, () => self?.cells() ?? []),
         onTfBackend: (backend, skipped) => send({ type: "tf-backend", backend, skipped }),

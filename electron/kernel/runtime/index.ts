@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   store: TrackingStore;
   /** The URI `store` answers for (the host's database): a cell's `setTrackingUri` to it keeps using `store`. */
   storeUri?: string;
+  /** The folder behind that store's `mlflow-artifacts:` roots (the host's proxy folder). */
+  artifactsDestination?: string;
   /** The notebook runs started in cells come from (path, cell code, snapshot text); see provenance.ts. */
   provenance: Provenance;
   /** The notebook's parameters (`args()` in cells; recorded on the runs cells start). */
@@ -64,7 +66,7 @@ function invalidation(): AbortSignal {
 export function createRuntime(opts: RuntimeOptions): Runtime {
   setNotebookParams(opts.params);
   setScriptMode(opts.script ?? false);
-  const tracking = createCellTracking(opts.store, opts.provenance, opts.storeUri);
+  const tracking = createCellTracking(opts.store, opts.provenance, { storeUri: opts.storeUri, artifactsDestination: opts.artifactsDestination });
   const tf = createTfjsRuntime(tracking.mlflow, opts.onTfBackend);
   // `mlflow.tfjs` and `mlflow.pyfunc` sit on the fluent object itself, as in Python's `mlflow` module.
   const mlflow = Object.assign(tracking.mlflow, { tfjs: tf.tfjs, pyfunc: tf.pyfunc, ui: trackingUi });

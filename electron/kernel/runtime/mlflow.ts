@@ -129,11 +129,13 @@ function sameStore(uri: string, own: string | undefined): boolean {
 }
 
 /**
- * Builds the `mlflow` object over `store` (whose URI is `storeUri`) for cells of the notebook
- * `provenance` names. A cell's `setTrackingUri` opens HTTP servers itself; pointed back at
- * `storeUri` it keeps using `store`, and any other SQLite file is refused: the database has one owner.
+ * Builds the `mlflow` object over `store` (whose URI is `where.storeUri`, its `mlflow-artifacts:`
+ * roots in `where.artifactsDestination`) for cells of the notebook `provenance` names. A cell's
+ * `setTrackingUri` opens HTTP servers itself; pointed back at `storeUri` it keeps using `store`, and
+ * any other SQLite file is refused: the database has one owner.
  */
-export function createCellTracking(store: TrackingStore, provenance: Provenance, storeUri?: string): CellTracking {
+export function createCellTracking(store: TrackingStore, provenance: Provenance, where: { storeUri?: string; artifactsDestination?: string } = {}): CellTracking {
+  const { storeUri } = where;
   const open = new Map<string, { cellId: CellId; runNumber: number }>();
   /** Notebook snapshots still being written, by run id. */
   const snapshots = new Map<string, Promise<void>>();
@@ -222,14 +224,14 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance,
    */
   async function saveSnapshot(target: TrackingStore, runId: string, artifactUri: string): Promise<void> {
     try {
-      const transport = target instanceof HttpStore ? { trackingUrl: target.baseUrl } : {};
+      const transport = target instanceof HttpStore ? { trackingUrl: target.baseUrl } : { artifactsDestination: where.artifactsDestination };
       await writeArtifact(artifactUri, SNAPSHOT_PATH, provenance.notebookText(), transport);
     } catch (err) {
       console.warn(`flowbook: run ${runId} has no notebook snapshot (${SNAPSHOT_PATH}): ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
-  mlflow = createMlflow(wrapped, async (uri) => (sameStore(uri, storeUri) ? { store: wrapped, owned: false } : openHttpStore(uri)), storeUri);
+  mlflow = createMlflow(wrapped, async (uri) => (sameStore(uri, storeUri) ? { store: wrapped, owned: false } : openHttpStore(uri)), where);
   const setExperiment = mlflow.setExperiment;
   mlflow.setExperiment = (...args) => quiet.run(true, () => setExperiment(...args));
   return {

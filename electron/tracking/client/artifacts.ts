@@ -10,12 +10,28 @@ import { Readable } from "node:stream";
 import { LocalArtifactRepo, normalizeArtifactPath } from "../artifacts/index.ts";
 import { MlflowError } from "../types.ts";
 
-/** How to reach a proxy: the tracking server's URL when the client talks HTTP. */
+/**
+ * How to reach a proxy: the tracking server's URL when the client talks HTTP; without one, the
+ * folder behind `mlflow-artifacts:` roots on this machine (the app's kernel writes where its host's
+ * proxy serves from).
+ */
 export interface ArtifactTransport {
   trackingUrl?: string;
+  artifactsDestination?: string;
 }
 
-const local = new LocalArtifactRepo();
+const repos = new Map<string, LocalArtifactRepo>();
+
+/** The local repository for a transport: one resolving `mlflow-artifacts:` roots when it names their folder. */
+function localRepo(transport: ArtifactTransport): LocalArtifactRepo {
+  const destination = transport.trackingUrl ? undefined : transport.artifactsDestination;
+  let repo = repos.get(destination ?? "");
+  if (!repo) {
+    repo = new LocalArtifactRepo(destination ? { artifactsDestination: destination } : {});
+    repos.set(destination ?? "", repo);
+  }
+  return repo;
+}
 
 function joinPath(...parts: (string | undefined)[]): string {
   return parts.filter((p) => p !== undefined && p !== "").join("/");
@@ -38,6 +54,7 @@ function proxyLocation(rootUri: string, relPath: string, transport: ArtifactTran
       base = `http://${m[1]}`;
       rootPath = m[2];
     } else {
+      if (!transport.trackingUrl && transport.artifactsDestination) return null;
       if (!transport.trackingUrl) {
         throw new MlflowError(
           "INVALID_PARAMETER_VALUE",
@@ -93,19 +110,19 @@ export async function writeArtifact(rootUri: string, relPath: string, data: stri
   const bytes = typeof data === "string" ? Buffer.from(data) : Buffer.from(data);
   const url = proxyUrl(rootUri, relPath, transport);
   if (url) await put(url, bytes, bytes.byteLength);
-  else await local.writeArtifact(rootUri, relPath, bytes);
+  else await localRepo(transport).writeArtifact(rootUri, relPath, bytes);
 }
 
 /** Copies a local file to `<artifactPath>/<basename>` under an artifact root (streamed). */
 export async function logArtifactFile(rootUri: string, localFile: string, artifactPath: string | undefined, transport: ArtifactTransport): Promise<void> {
   const url = proxyUrl(rootUri, joinPath(artifactPath, basename(localFile)), transport);
-  if (!url) return local.logArtifact(rootUri, localFile, artifactPath);
+  if (!url) return localRepo(transport).logArtifact(rootUri, localFile, artifactPath);
   await put(url, createReadStream(localFile), (await stat(localFile)).size);
 }
 
 /** Copies a local folder's files, recursively, under `artifactPath` of an artifact root. */
 export async function logArtifactTree(rootUri: string, localDir: string, artifactPath: string | undefined, transport: ArtifactTransport): Promise<void> {
-  if (!proxyUrl(rootUri, "", transport)) return local.logArtifacts(rootUri, localDir, artifactPath);
+  if (!proxyUrl(rootUri, "", transport)) return localRepo(transport).logArtifacts(rootUri, localDir, artifactPath);
   for (const entry of await readdir(localDir, { withFileTypes: true })) {
     const full = join(localDir, entry.name);
     if (entry.isDirectory()) await logArtifactTree(rootUri, full, joinPath(artifactPath, entry.name), transport);
@@ -137,7 +154,7 @@ async function fetchOk(url: string): Promise<Response> {
  */
 export async function downloadArtifactTree(rootUri: string, relPath: string, destDir: string, transport: ArtifactTransport): Promise<string> {
   const loc = proxyLocation(rootUri, relPath, transport);
-  if (!loc) return local.downloadArtifacts(rootUri, relPath, destDir);
+  if (!loc) return localRepo(transport).downloadArtifacts(rootUri, relPath, destDir);
   const rel = normalizeArtifactPath(relPath);
   const target = rel ? join(destDir, ...rel.split("/")) : destDir;
   // The proxy lists a folder's children and nothing for a file, as MLflow's does.

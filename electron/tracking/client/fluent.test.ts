@@ -4,7 +4,7 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTestServer, type TestServer } from "../rest/test-harness.ts";
@@ -201,4 +201,25 @@ test("logMetrics queues no point of a call with a value that is not a number", a
   assert.deepEqual((await mlflow.getMetricHistory(run.info.run_id, "c")), []);
   await mlflow.endRun();
   await mlflow.close();
+});
+
+test("a store's mlflow-artifacts: roots are written to the folder named for them, or refused with why", async () => {
+  const dir = tempDir();
+  const store = await openOwnedStore(`sqlite:///${join(dir, "shared.db")}`);
+  // As `flowbook server` makes experiments on a shared store: roots behind its artifact proxy.
+  await store.store.createExperiment("team", "mlflow-artifacts:/team");
+  const destination = join(dir, "shared-artifacts");
+  const mlflow = createMlflow(store.store, openOwnedStore, { artifactsDestination: destination });
+  await mlflow.setExperiment("team");
+  const run = await mlflow.startRun();
+  await mlflow.logText("kept", "notes/a.txt");
+  await mlflow.endRun();
+  assert.equal(readFileSync(join(destination, "team", run.info.run_id, "artifacts", "notes", "a.txt"), "utf8"), "kept");
+
+  const unplaced = createMlflow(store.store, openOwnedStore);
+  await unplaced.setExperiment("team");
+  await unplaced.startRun();
+  await assert.rejects(unplaced.logText("lost", "b.txt"), /needs an http\(s\) tracking URI to reach the artifact proxy/);
+  await unplaced.endRun();
+  await store.store.close();
 });

@@ -62,11 +62,16 @@ function entries(record: Record<string, unknown>): { key: string; value: string 
 
 /**
  * Creates a fluent API bound to a store or a tracking URI; `open` turns URIs (the first one, and
- * `setTrackingUri`'s) into stores: by default `http(s)://` only (see store-uri.ts). `storeUri` is
- * the URI a given store answers for (the kernel's host database), so `getTrackingUri` and error
- * messages can name it.
+ * `setTrackingUri`'s) into stores: by default `http(s)://` only (see store-uri.ts). `where.storeUri`
+ * is the URI a given store answers for (the kernel's host database), so `getTrackingUri` and error
+ * messages can name it; `where.artifactsDestination` is the folder behind that store's
+ * `mlflow-artifacts:` roots, written directly since no tracking server stands in between.
  */
-export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpener = openHttpStore, storeUri?: string) {
+export function createMlflow(
+  storeOrUri: TrackingStore | string,
+  open: StoreOpener = openHttpStore,
+  where: { storeUri?: string; artifactsDestination?: string } = {},
+) {
   let store: TrackingStore;
   let trackingUri: string | undefined;
   let ownsStore = false;
@@ -84,7 +89,7 @@ export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpen
       ownsStore = opened.owned;
     } else {
       store = target;
-      trackingUri = storeUri;
+      trackingUri = where.storeUri;
       ownsStore = false;
     }
   }
@@ -93,7 +98,7 @@ export function createMlflow(storeOrUri: TrackingStore | string, open: StoreOpen
   ready.catch(() => {});
 
   function transport(): ArtifactTransport {
-    return { trackingUrl: trackingUri && isHttpUri(trackingUri) ? trackingUri : undefined };
+    return { trackingUrl: trackingUri && isHttpUri(trackingUri) ? trackingUri : undefined, artifactsDestination: where.artifactsDestination };
   }
 
   async function currentExperimentId(): Promise<string> {
