@@ -14,7 +14,7 @@ export const cellSource = (id: string, code: string): CellSource => ({ id: id as
 export async function hostWith(dir: string, cells: Record<string, string>) {
   const path = join(dir, "bench.ts");
   writeFileSync(path, Object.entries(cells).map(([id, code]) => `// %% [cell id=${id}]\n${code}\n`).join("\n"));
-  const host: Host = await createHost({ notebookPath: path, log: () => {} });
+  const host: Host = await createHost({ notebookPath: path, settings: { runOnOpen: false, autosave: false }, log: () => {} });
   const listeners = new Set<(e: HostEvent, at: number) => void>();
   let command: (raw: unknown) => void = () => {};
   host.connect({

@@ -125,7 +125,8 @@ test("flowbook run in a repository tags its runs beside the cell's provenance", 
 
 test("the app's runs carry the provenance read at the last open or save", async () => {
   const r = repo();
-  const host = await createHost({ notebookPath: r.nb, log: () => undefined });
+  // Only the cells this test sends run: not the notebook on open.
+  const host = await createHost({ notebookPath: r.nb, settings: { runOnOpen: false }, log: () => undefined });
   const c = connection();
   host.connect(c.conn);
   try {
