@@ -1,5 +1,6 @@
 /** Buttons: one that counts its clicks, and a run button whose click runs the cells it gates. */
 import { useDraft, type WidgetProps } from "./draft.ts";
+import { Icon } from "../Icon.tsx";
 
 /** A button whose value counts its clicks. */
 export function Button(props: WidgetProps<"button">) {
@@ -25,8 +26,7 @@ export function Button(props: WidgetProps<"button">) {
 export function RunButton(props: WidgetProps<"run-button">) {
   return (
     <button type="button" class="widget-button primary" data-testid="widget-input" onClick={() => props.send(true)}>
-      <span aria-hidden="true">▶ </span>
-      {props.spec.label}
+      <Icon name="run" /> {props.spec.label}
     </button>
   );
 }
