@@ -84,7 +84,7 @@ function TrackingStoreSetting(props: { saved: string; save: (uri: string) => voi
         <code>postgresql://user:password@host:5432/db</code>. The password is shown as <code>***</code>; save it unchanged to keep it. Starting with <code>--tracking-uri</code> uses that store instead.
       </small>
       <small class="store-setting-restart" data-testid="setting-tracking-uri-restart">
-        Applies the next time Flowbook starts. In use now: {app.host.info.trackingUri || "—"}
+        Applies the next time Flowbook starts. In use now: <code>{app.host.info.trackingUri || "—"}</code>
       </small>
     </div>
   );
