@@ -163,6 +163,12 @@ export interface AppSettings {
   autosave: boolean;
   /** Run a notebook when it opens (default on); the notebook's `// flowbook: run-on-open=` line overrides it. */
   runOnOpen: boolean;
+  /**
+   * The tracking store the app opens at its next start, unless `--tracking-uri` names one: a
+   * `sqlite:///…` file or a `postgresql://…` database; empty: the store beside the notebooks.
+   * Windows get it with its password as `***`; sending that back unchanged keeps the password.
+   */
+  trackingUri: string;
 }
 
 /** A cell's output (or error) as the previous session left it, kept beside the notebook. */

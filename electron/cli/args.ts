@@ -8,10 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { limitProblem, parseSize } from "../notebook/index.ts";
-import { isHttpUri, sqlitePath } from "../tracking/client/index.ts";
-// The URI check alone (pure), not the store's index, which would load the pg driver with every command.
-import { isPostgresUri } from "../tracking/pg/uri.ts";
-import { MlflowError } from "../tracking/types.ts";
+// The URI check alone (pure), not the store's index, which would load the databases' drivers with every command.
+import { storeUriProblem } from "../tracking/store/store-uri.ts";
 
 /** A command line a command cannot run with; `Command.run` prints it above the help and exits 2. */
 export class UsageError extends Error {}
@@ -111,24 +109,11 @@ export function outputLimit(text: string): number {
   return bytes;
 }
 
-/**
- * The check of a store URI option (`--backend-store-uri`, `--tracking-uri`): SQLite
- * (`sqlite:///relative.db`, `sqlite:////absolute.db`), PostgreSQL
- * (`postgresql://user:password@host:port/db`, or with a SQLAlchemy driver `postgresql+psycopg2://…`;
- * the store checks the rest when it connects) and,
- * when `http`, another tracking server.
- */
+/** The check of a store URI option (`--backend-store-uri`, `--tracking-uri`): `storeUriProblem`'s, as a usage error. */
 export function storeUri(flag: string, opts: { http: boolean }): (text: string) => string {
-  const expected = `sqlite:///relative.db, sqlite:////absolute.db${opts.http ? ", " : " or "}postgresql://user:password@host:port/db${opts.http ? " or http(s)://host:port" : ""}`;
   return (uri) => {
-    if (isPostgresUri(uri) || (opts.http && isHttpUri(uri))) return uri;
-    if (!uri.startsWith("sqlite:")) throw new UsageError(`unsupported ${flag} '${uri}': expected ${expected}`);
-    try {
-      sqlitePath(uri);
-    } catch (error) {
-      if (error instanceof MlflowError) throw new UsageError(error.message);
-      throw error;
-    }
+    const problem = storeUriProblem(flag, uri, opts);
+    if (problem) throw new UsageError(problem);
     return uri;
   };
 }

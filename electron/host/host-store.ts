@@ -27,9 +27,12 @@ function defaultArtifactsDestination(trackingUri: string, notebookDir: string): 
   return trackingUri.startsWith("sqlite:") ? resolve(dirname(sqlitePath(trackingUri)), "mlartifacts") : resolve(notebookDir, "mlartifacts");
 }
 
-/** Opens the store at `trackingUri` (default: `defaultStoreUri(notebookDir)`) and ends runs dead hosts left. */
-export async function openHostStore(opts: { notebookDir: string; trackingUri?: string; artifactsDestination?: string; log: (message: string) => void }): Promise<HostStore> {
-  const trackingUri = opts.trackingUri ?? defaultStoreUri(opts.notebookDir);
+/**
+ * Opens the store at `trackingUri` (`--tracking-uri`), else at `setting` (the app's "Tracking store"
+ * setting, empty when unset), else at `defaultStoreUri(notebookDir)`; and ends runs dead hosts left.
+ */
+export async function openHostStore(opts: { notebookDir: string; trackingUri?: string; setting?: string; artifactsDestination?: string; log: (message: string) => void }): Promise<HostStore> {
+  const trackingUri = opts.trackingUri ?? (opts.setting || defaultStoreUri(opts.notebookDir));
   const artifactsDestination = resolve(opts.artifactsDestination ?? defaultArtifactsDestination(trackingUri, opts.notebookDir));
   const store = await openStore(trackingUri, { defaultArtifactRoot: pathToFileURL(artifactsDestination).href });
   // Runs a kernel started carry this host's id; runs of a host that died without ending them end now.

@@ -52,7 +52,7 @@ import { createModelServing } from "./model-serving.ts";
 import { openHostStore } from "./host-store.ts";
 import { createKernelRuns, releaseHostIdentity, type KernelRuns } from "./run-owner.ts";
 import { findWidget, validateHostCommand } from "./validate.ts";
-import { redactPassword } from "./shown-uri.ts";
+import { redactPassword, redactUriIn } from "./shown-uri.ts";
 import { openAppSettings } from "./app-settings.ts";
 import { createLastOutputWriter } from "./last-output-writer.ts";
 import { notebookHtml, type ShownOutput } from "./notebook-export.ts";
@@ -131,10 +131,17 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const limitsError = opts.outputLimits && limitsProblem(opts.outputLimits);
   if (limitsError) throw new Error(`invalid output limits: ${limitsError}`);
   const log = opts.log ?? ((m: string) => process.stderr.write(`flowbook host: ${m}\n`));
-  const { store, trackingUri, artifactsDestination, me } = await openHostStore({ ...opts, notebookDir, log });
+  const settings = openAppSettings(opts.settingsFile, opts.settings, log);
+  // The store setting applies at start: a change is saved for the next one (the status bar shows the store in use).
+  const setting = settings.get().trackingUri;
+  const { store, trackingUri, artifactsDestination, me } = await openHostStore({ ...opts, notebookDir, setting, log }).catch((err: Error) => {
+    if (opts.trackingUri !== undefined || setting === "") throw err;
+    // The app cannot start to show its Settings: say where the setting is, and the way around it.
+    const where = opts.settingsFile ? ` in ${opts.settingsFile}` : "";
+    throw new Error(`could not open the tracking store '${redactPassword(setting)}' set in Settings (change "trackingUri"${where}, or start with --tracking-uri): ${redactUriIn(err.message, setting)}`);
+  });
   const serving = createModelServing(store);
   const paths = new NotebookPaths(notebookDir);
-  const settings = openAppSettings(opts.settingsFile, opts.settings, log);
   const lastOutputs = createLastOutputWriter(log);
   const connections = new Set<Connection>();
 
@@ -546,7 +553,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
         for (const event of lastShown()) sendTo(connection, event);
         for (const slot of replay.values()) for (const event of slot.values()) sendTo(connection, { type: "kernel-event", event });
       }
-      sendTo(connection, { type: "app-settings", settings: settings.get() });
+      sendTo(connection, { type: "app-settings", settings: settings.shown() });
       return () => {
         off();
         connections.delete(connection);

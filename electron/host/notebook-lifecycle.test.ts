@@ -93,23 +93,66 @@ test("app settings persist in their file across hosts, and a bad change is refus
   const first = await open(dir, {}, file);
   try {
     const greeting = first.client.events.find((e) => e.type === "app-settings");
-    assert.deepEqual(greeting?.type === "app-settings" && greeting.settings, { autosave: true, runOnOpen: true });
+    assert.deepEqual(greeting?.type === "app-settings" && greeting.settings, { autosave: true, runOnOpen: true, trackingUri: "" });
     const r = await first.client.request({ type: "set-app-settings", settings: { autosave: false } });
-    assert.deepEqual(r.result, { autosave: false, runOnOpen: true });
+    assert.deepEqual(r.result, { autosave: false, runOnOpen: true, trackingUri: "" });
     const bad = await first.client.request({ type: "set-app-settings", settings: { autosave: "no" } });
     assert.match(bad.error?.message ?? "", /'autosave' must be true or false/);
   } finally {
     await first.host.close();
   }
-  assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), { autosave: false, runOnOpen: true });
+  assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), { autosave: false, runOnOpen: true, trackingUri: "" });
   const second = await open(dir, { runOnOpen: false }, file);
   try {
     const greeting = second.client.events.find((e) => e.type === "app-settings");
-    assert.deepEqual(greeting?.type === "app-settings" && greeting.settings, { autosave: false, runOnOpen: false });
+    assert.deepEqual(greeting?.type === "app-settings" && greeting.settings, { autosave: false, runOnOpen: false, trackingUri: "" });
   } finally {
     await second.host.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the tracking store setting applies at the next start, and --tracking-uri wins over it", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-lifecycle-"));
+  const file = join(dir, "config", "settings.json");
+  writeFileSync(join(dir, "nb.ts"), NOTEBOOK);
+  const setting = `sqlite:///${join(dir, "set.db")}`;
+  const first = await open(dir, {}, file);
+  try {
+    assert.equal(first.host.trackingUri, `sqlite:///${join(dir, "flowbook.db")}`, "unset: the store beside the notebooks");
+    const bad = await first.client.request({ type: "set-app-settings", settings: { trackingUri: "mysql://u:pw@db/x" } });
+    assert.match(bad.error?.message ?? "", /unsupported tracking store 'mysql:\/\/u:\*\*\*@db\/x': expected sqlite:\/\/\/relative\.db/);
+    assert.doesNotMatch(bad.error?.message ?? "", /pw/);
+    const r = await first.client.request({ type: "set-app-settings", settings: { trackingUri: setting } });
+    assert.deepEqual(r.result, { autosave: true, runOnOpen: true, trackingUri: setting });
+    assert.equal(first.host.trackingUri, `sqlite:///${join(dir, "flowbook.db")}`, "the store in use stays until the next start");
+  } finally {
+    await first.host.close();
+  }
+  const second = await open(dir, {}, file);
+  try {
+    assert.equal(second.host.trackingUri, setting);
+    const status = second.client.events.find((e) => e.type === "host-status");
+    assert.equal(status?.type === "host-status" && status.trackingUri, setting);
+    assert.ok(existsSync(join(dir, "set.db")));
+  } finally {
+    await second.host.close();
+  }
+  const flag = `sqlite:///${join(dir, "flag.db")}`;
+  const third = await createHost({ notebookDir: dir, trackingUri: flag, settingsFile: file, log: () => undefined });
+  try {
+    assert.equal(third.trackingUri, flag);
+  } finally {
+    await third.close();
+  }
+  // A setting whose store cannot open stops the start with where to change it, never the password.
+  writeFileSync(file, JSON.stringify({ trackingUri: "postgresql://team:s3cret@127.0.0.1:1/none" }));
+  await assert.rejects(createHost({ notebookDir: dir, settingsFile: file, log: () => undefined }), (err: Error) => {
+    assert.match(err.message, /could not open the tracking store 'postgresql:\/\/team:\*\*\*@127\.0\.0\.1:1\/none' set in Settings \(change "trackingUri" in .*settings\.json, or start with --tracking-uri\)/);
+    assert.doesNotMatch(err.message, /s3cret/);
+    return true;
+  });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("export-html writes one page with the cells as the window has them and their outputs", { timeout: 60_000 }, async () => {

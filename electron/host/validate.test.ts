@@ -30,6 +30,7 @@ test("accepts every well-formed command kind", () => {
     { type: "test-view-source", requestId: "r", url: "http://127.0.0.1:5000" },
     { type: "set-app-settings", requestId: "r", settings: { autosave: false } },
     { type: "set-app-settings", requestId: "r", settings: { autosave: true, runOnOpen: false } },
+    { type: "set-app-settings", requestId: "r", settings: { trackingUri: "postgresql://team:***@db.lan:5432/mlflow" } },
     { type: "export-html", requestId: "r", cells: [cell("a")], includeCode: false },
   ];
   const shown = findWidget([{ kind: "widget", widget: { kind: "slider", id: "w1" as WidgetId, label: "", min: 0, max: 9, step: 1, value: 0 } }], "w1" as WidgetId);
@@ -151,6 +152,7 @@ test("refuses settings it does not know or that are not switches, and an export 
   const bad: [unknown, RegExp][] = [
     [{ type: "set-app-settings", requestId: "r", settings: { theme: "dark" } }, /unknown setting 'theme'/],
     [{ type: "set-app-settings", requestId: "r", settings: { runOnOpen: 1 } }, /'runOnOpen' must be true or false/],
+    [{ type: "set-app-settings", requestId: "r", settings: { trackingUri: "http://127.0.0.1:5000" } }, /'settings': unsupported tracking store 'http:\/\/127\.0\.0\.1:5000'/],
     [{ type: "set-app-settings", settings: {} }, /needs a 'requestId'/],
     [{ type: "export-html", requestId: "r", cells: [cell("a")] }, /'includeCode' must be a boolean/],
     [{ type: "export-html", requestId: "r", cells: "all", includeCode: true }, /'cells' must be an array/],

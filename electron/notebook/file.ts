@@ -19,11 +19,14 @@ export async function saveNotebook(path: string, nb: Notebook): Promise<void> {
   await writeFileAtomic(path, serializeNotebook(nb));
 }
 
-/** Writes `text` to `path` atomically, keeping an existing file's mode (the notebook and its session files). */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/**
+ * Writes `text` to `path` atomically, keeping an existing file's mode (the notebook and its session
+ * files) unless `mode` is given (a file holding a password is 0600).
+ */
+export async function writeFileAtomic(path: string, text: string, opts: { mode?: number } = {}): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
-  const mode = await fs.stat(path).then(
+  const mode = opts.mode ?? await fs.stat(path).then(
     (s) => s.mode & 0o777,
     () => 0o644,
   );

@@ -299,9 +299,9 @@ export function createAppState(transport: Transport) {
           return false;
         });
     },
-    /** Changes app-wide settings (the host keeps them and tells every window). */
-    setSettings(patch: Partial<AppSettings>) {
-      request({ type: "set-app-settings", settings: patch }).catch(fail("Changing the settings"));
+    /** Changes app-wide settings (the host keeps them and tells every window); rejects with the host's reason, for the dialog to show. */
+    async setSettings(patch: Partial<AppSettings>): Promise<void> {
+      await request({ type: "set-app-settings", settings: patch });
     },
     /**
      * Exports the notebook as it is on screen, with its latest outputs, as one HTML page, and offers
