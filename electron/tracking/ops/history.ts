@@ -1,7 +1,8 @@
 /**
  * Metric history logic both engines share: a value's stored form, which point is "latest", a page
  * of history from its rows, and the min/max-preserving sample a chart reads (what it reads comes
- * from each engine's `SampleSource`: SQLite's block summaries, PostgreSQL's grouped query).
+ * from each engine's `SampleSource`), taken from block summaries: their sizes, how a stored block
+ * takes new extremes, and how a sample walks them (`blockExtremes`).
  */
 import type { Work } from "../sql/index.ts";
 import type { Metric, MetricWithRunId } from "../types.ts";
@@ -64,14 +65,14 @@ export interface SampleSource {
 }
 
 /** Takes a point into bucket `b` of `out`, starting that bucket's extremes when it has none yet. */
-export function addToBucket(out: (Extremes | undefined)[], key: string, b: number, step: number, timestamp: number, value: number): void {
+function addToBucket(out: (Extremes | undefined)[], key: string, b: number, step: number, timestamp: number, value: number): void {
   const e = out[b];
   if (e) e.add(step, timestamp, value);
   else out[b] = new Extremes(key, b, step, timestamp, value);
 }
 
 /** The bucket of a point (or block) starting at step `position`, of `buckets` equal ranges over `span` steps from `lo`. */
-export function bucketOf(position: number, lo: number, span: number, buckets: number): number {
+function bucketOf(position: number, lo: number, span: number, buckets: number): number {
   return Math.min(buckets - 1, Math.floor(((position - lo) * buckets) / span));
 }
 
@@ -141,3 +142,101 @@ export class Extremes {
   }
 }
 
+
+/**
+ * Step span of each level's blocks: 64, 512, 4096, … 2^51 steps. Powers of two, so `step / size`
+ * divides exactly (a shift on PostgreSQL); ×8 per level, so a reader takes at most 8 blocks per
+ * bucket; the coarse levels serve sparse steps (e.g. timestamps used as steps). Stored blocks
+ * depend on these: changing them needs migrations that rebuild both engines' `metric_blocks`.
+ */
+export const BLOCK_SIZES: readonly number[] = Array.from({ length: 16 }, (_, i) => 2 ** (6 + 3 * i));
+
+// An incoming block replaces a stored side only when it wins by the rule of `Extremes.add`;
+// unchanged rows are not rewritten. Stored columns are qualified: PostgreSQL finds them ambiguous
+// beside `excluded`'s.
+const LOWER =
+  "(excluded.min_value, excluded.min_step, excluded.min_timestamp) < (metric_blocks.min_value, metric_blocks.min_step, metric_blocks.min_timestamp)";
+const HIGHER =
+  "(excluded.max_value > metric_blocks.max_value OR (excluded.max_value = metric_blocks.max_value AND " +
+  "(excluded.max_step, excluded.max_timestamp) < (metric_blocks.max_step, metric_blocks.max_timestamp)))";
+
+/** The upsert clause of an insert into `metric_blocks`: a block already stored keeps the winner of each side. */
+export const BLOCK_UPSERT =
+  "ON CONFLICT (run_uuid, key, level, block) DO UPDATE SET " +
+  ["step", "timestamp", "value"].map((c) => `min_${c} = CASE WHEN ${LOWER} THEN excluded.min_${c} ELSE metric_blocks.min_${c} END`).join(", ") +
+  ", " +
+  ["step", "timestamp", "value"].map((c) => `max_${c} = CASE WHEN ${HIGHER} THEN excluded.max_${c} ELSE metric_blocks.max_${c} END`).join(", ") +
+  ` WHERE ${LOWER} OR ${HIGHER}`;
+
+/** The columns of a `metric_blocks` row after (run_uuid, key, level). */
+export type BlockRow = [block: number, minStep: number, minTimestamp: number, minValue: number, maxStep: number, maxTimestamp: number, maxValue: number];
+
+/** What a sample reads from an engine's block summaries. */
+export interface BlockSource {
+  /** The stored blocks first..last of a level, in any order. */
+  blocks(runId: string, key: string, level: number, first: number, last: number): Work<BlockRow[]>;
+  /** The non-NaN points of steps a..b (step, timestamp, value), in any order. */
+  points(runId: string, key: string, a: number, b: number): Work<[step: number, timestamp: number, value: number][]>;
+}
+
+/**
+ * The lowest and highest non-NaN point of each of `buckets` equal step ranges over lo..hi (the
+ * range's first and last steps), from block summaries complete for the steps before `summarized`
+ * (SQLite's frontier; PostgreSQL summarizes every point, so Infinity). Bucket edges snap to the
+ * largest block size no wider than a bucket, so a bucket takes whole blocks from their summaries,
+ * a few per bucket; points are read only at the range's edges and past `summarized`, or for all
+ * of lo..hi when buckets are narrower than the smallest block (then lo..hi spans fewer than 64
+ * steps per bucket).
+ */
+export function* blockExtremes(
+  src: BlockSource,
+  runId: string,
+  key: string,
+  summarized: number,
+  lo: number,
+  hi: number,
+  buckets: number,
+): Work<(Extremes | undefined)[]> {
+  const span = hi - lo + 1;
+  let level = -1;
+  while (level + 1 < BLOCK_SIZES.length && BLOCK_SIZES[level + 1]! <= span / buckets) level++;
+  const out: (Extremes | undefined)[] = new Array(buckets);
+  // Where an extreme counts (its block's first step, or a point's own step), then the point.
+  const take = (position: number, step: number, timestamp: number, value: number): void =>
+    addToBucket(out, key, bucketOf(position, lo, span, buckets), step, timestamp, value);
+  yield* visitBlocks(src, runId, key, summarized, level, lo, hi, take);
+  return out;
+}
+
+/**
+ * Visits the extremes over steps a..b: whole level-`level` blocks where they fit before
+ * `summarized`, finer blocks at the edges, and points past it or where even a level-0 block would
+ * reach outside a..b. Level -1 reads points only.
+ */
+function* visitBlocks(
+  src: BlockSource,
+  runId: string,
+  key: string,
+  summarized: number,
+  level: number,
+  a: number,
+  b: number,
+  take: (position: number, step: number, timestamp: number, value: number) => void,
+): Work<void> {
+  if (a > b) return;
+  if (level < 0) {
+    for (const [step, timestamp, value] of yield* src.points(runId, key, a, b)) take(step, step, timestamp, value);
+    return;
+  }
+  const size = BLOCK_SIZES[level]!;
+  const end = Math.min(b, summarized - 1);
+  const first = Math.ceil(a / size);
+  const last = Math.floor((end + 1) / size) - 1;
+  if (first > last) return yield* visitBlocks(src, runId, key, summarized, level - 1, a, b, take);
+  yield* visitBlocks(src, runId, key, summarized, level - 1, a, first * size - 1, take);
+  for (const [block, minStep, minTimestamp, minValue, maxStep, maxTimestamp, maxValue] of yield* src.blocks(runId, key, level, first, last)) {
+    take(block * size, minStep, minTimestamp, minValue);
+    take(block * size, maxStep, maxTimestamp, maxValue);
+  }
+  yield* visitBlocks(src, runId, key, summarized, level - 1, (last + 1) * size, b, take);
+}

@@ -46,6 +46,8 @@ import { checkKey } from "./validation.ts";
 export interface MetricHistory extends MetricWriter, SampleSource {
   /** One page of a key's history in step order (`limit` absent: all from `offset`), and whether more follow. */
   page(runId: string, key: string, offset: number, limit?: number): Work<{ items: Metric[]; more: boolean }>;
+  /** A key's whole history in step order as the wire JSON array, built by the database. */
+  json(runId: string, key: string): Work<string>;
 }
 
 /** The store methods over the shared operations; subclasses bind them to an engine. */
@@ -67,8 +69,6 @@ export abstract class SqlStore implements TrackingStore {
     this.registry = new Registry(dialect);
   }
 
-  /** See `TrackingStore.getMetricHistoryJson`: an engine that can build the wire JSON itself adds it. */
-  getMetricHistoryJson?(req: { run_id: string; metric_key: string }): Promise<string>;
 
   /**
    * Runs the operation `make` returns in one transaction and publishes the changes it recorded once
@@ -184,6 +184,16 @@ export abstract class SqlStore implements TrackingStore {
       const offset = decodePageToken(req.page_token);
       const { items, more } = yield* history.page(req.run_id, req.metric_key, offset, req.max_results);
       return more ? { items, next_page_token: encodePageToken(offset + items.length) } : { items };
+    });
+  }
+
+  /** A key's whole history as wire JSON text, built in SQL (see `TrackingStore.getMetricHistoryJson`). */
+  getMetricHistoryJson(req: { run_id: string; metric_key: string }): Promise<string> {
+    const { runs, history } = this;
+    return this.read(function* () {
+      yield* runs.row(req.run_id);
+      checkKey("metric", req.metric_key);
+      return yield* history.json(req.run_id, req.metric_key);
     });
   }
 

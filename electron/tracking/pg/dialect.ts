@@ -56,14 +56,15 @@ export function typeParsers(types: typeof pg.types): pg.CustomTypesConfig {
 const NUL_IN_TEXT = "22021";
 
 /**
- * Answers one query of a shared operation on `client`. A value PostgreSQL cannot store (a data
- * exception, class 22: NUL in text, an integer past BIGINT, a fraction where an integer goes) is
- * the caller's bad input, so it is INVALID_PARAMETER_VALUE (a 400), not a server error.
+ * Answers one query of a shared operation on `client`, as the named prepared statement `name` when
+ * given (a hot statement whose planning costs more than running it). A value PostgreSQL cannot
+ * store (a data exception, class 22: NUL in text, an integer past BIGINT, a fraction where an
+ * integer goes) is the caller's bad input, so it is INVALID_PARAMETER_VALUE (a 400), not a server error.
  */
-export async function execute(client: pg.ClientBase | pg.Pool, q: Query): Promise<unknown> {
+export async function execute(client: pg.ClientBase | pg.Pool, q: Query, name?: string): Promise<unknown> {
   let result: pg.QueryResult;
   try {
-    result = await client.query(numberPlaceholders(q.sql), q.params as unknown[]);
+    result = await client.query({ name, text: numberPlaceholders(q.sql), values: q.params as unknown[] });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === NUL_IN_TEXT) {

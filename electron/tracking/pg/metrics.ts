@@ -2,25 +2,53 @@
  * Metric history on PostgreSQL: a batch is two statements whatever its size (points and latest
  * values bound as arrays and unnested), the latest value moves forward only when the new point is
  * later (decided in the upsert itself, so concurrent writers in other processes cannot move it
- * back), and a chart's bucket extremes are one grouped query instead of SQLite's block summaries.
+ * back), and a chart's bucket extremes come from block summaries (`metric_blocks`, as on SQLite)
+ * that the points' insert itself updates.
  */
 import { all, get, type Work } from "../sql/index.ts";
-import { addToBucket, historyPage, type Extremes, isLater, storedValue, type PointRow } from "../ops/history.ts";
+import { BLOCK_SIZES, BLOCK_UPSERT, blockExtremes, type BlockRow, type BlockSource, historyPage, type Extremes, isLater, storedValue, type PointRow } from "../ops/history.ts";
 import type { MetricRow } from "../ops/rows.ts";
 import type { MetricHistory } from "../ops/sql-store.ts";
 import type { Metric } from "../types.ts";
 
 const UNNEST = "SELECT ?, * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS DOUBLE PRECISION[]), CAST(? AS INTEGER[]))";
 
+const SHIFT0 = Math.log2(BLOCK_SIZES[0]!);
+const LEVEL_SHIFT = Math.log2(BLOCK_SIZES[1]! / BLOCK_SIZES[0]!);
+
 /**
- * Inserts a batch's points (exact duplicates collapse on the primary key) and returns the range of
- * `seq` the new ones got and the transaction's id as rows record it (`xmin`); the store's change
- * notice names both, so a reader gets exactly this batch's points even when another writer's
- * points of the same run took seqs inside the range.
+ * Merges the non-NaN points of `points` (a relation with run_uuid, key, step, timestamp, value,
+ * is_nan) into `metric_blocks` at every level: one grouped pass makes level-0 blocks, the levels
+ * above group those. A side's winner is the least array: (value, step, timestamp) for the lowest,
+ * and for the highest the greatest (value, -step, -timestamp), so ties go to the earliest point as
+ * in `Extremes.add` (steps and timestamps are exact as doubles below 2^53, as in the contract).
+ * Every point is summarized, so a reader never needs SQLite's frontier.
+ */
+export function summarizeInto(points: string): string {
+  const level0 =
+    `SELECT run_uuid, key, step >> ${SHIFT0} AS block, MIN(ARRAY[value, step, timestamp]) AS lo, MAX(ARRAY[value, -step, -timestamp]) AS hi ` +
+    `FROM ${points} WHERE is_nan = 0 GROUP BY 1, 2, 3`;
+  const levels =
+    `SELECT run_uuid, key, level, block >> (${LEVEL_SHIFT} * level) AS block, MIN(lo) AS lo, MAX(hi) AS hi ` +
+    `FROM (${level0}) b0 CROSS JOIN generate_series(0, ${BLOCK_SIZES.length - 1}) AS level GROUP BY 1, 2, 3, 4`;
+  return (
+    "INSERT INTO metric_blocks (run_uuid, key, level, block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value) " +
+    `SELECT run_uuid, key, level, block, CAST(lo[2] AS BIGINT), CAST(lo[3] AS BIGINT), lo[1], CAST(-hi[2] AS BIGINT), CAST(-hi[3] AS BIGINT), hi[1] FROM (${levels}) up ` +
+    BLOCK_UPSERT
+  );
+}
+
+/**
+ * Inserts a batch's points (exact duplicates collapse on the primary key), merges the new ones into
+ * the block summaries, and returns the range of `seq` the new ones got and the transaction's id as
+ * rows record it (`xmin`); the store's change notice names both, so a reader gets exactly this
+ * batch's points even when another writer's points of the same run took seqs inside the range.
+ * One statement, so the summaries cost no round trip.
  */
 export const INSERT_METRICS =
   "WITH ins AS (INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) " +
-  `${UNNEST} ON CONFLICT DO NOTHING RETURNING seq) ` +
+  `${UNNEST} ON CONFLICT DO NOTHING RETURNING run_uuid, key, step, timestamp, value, is_nan, seq), ` +
+  `blocks AS (${summarizeInto("ins")}) ` +
   "SELECT MIN(seq) AS lo, MAX(seq) AS hi, txid_current() % 4294967296 AS xid FROM ins";
 
 /** The points of one batch, by the seq range and transaction id `INSERT_METRICS` answered. */
@@ -38,12 +66,22 @@ const UPSERT_LATEST =
 const POINTS = "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ?";
 const IN_RANGE = `${POINTS} AND step BETWEEN ? AND ?`;
 
-/** The lowest and highest non-NaN point per bucket (equal step ranges, numbered as `bucketOf`), ties to the earliest. */
-const BUCKET_EXTREMES =
-  "WITH p AS (SELECT step, timestamp, value, LEAST(CAST(? AS BIGINT) - 1, ((step - CAST(? AS BIGINT)) * CAST(? AS BIGINT)) / CAST(? AS BIGINT)) AS b " +
-  "FROM metrics WHERE run_uuid = ? AND key = ? AND step BETWEEN ? AND ? AND is_nan = 0) " +
-  "SELECT * FROM (SELECT DISTINCT ON (b) b, step, timestamp, value FROM p ORDER BY b, value ASC, step, timestamp) lows " +
-  "UNION ALL SELECT * FROM (SELECT DISTINCT ON (b) b, step, timestamp, value FROM p ORDER BY b, value DESC, step, timestamp) highs";
+const BLOCKS =
+  "SELECT block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value FROM metric_blocks " +
+  "WHERE run_uuid = ? AND key = ? AND level = ? AND block BETWEEN ? AND ?";
+
+/**
+ * A key's whole history in step order as the wire JSON array, built by the server (see
+ * `getMetricHistoryJson`), compact as SQLite's fast path writes it and parsing to the same
+ * values: NaN is the string "NaN"; ±Infinity are stored clamped, so every other value is a finite
+ * double, whose text form is its shortest exact one and valid JSON; `+ 0` turns -0 into 0, as
+ * SQLite writes it. Concatenated text, not json_build_object/json_agg: half the time, and no
+ * spaces after every colon and comma. The key is JSON-quoted once.
+ */
+const HISTORY_JSON =
+  "SELECT '[' || COALESCE(string_agg('{\"key\":' || k || ',\"value\":' || CASE WHEN is_nan = 1 THEN '\"NaN\"' ELSE CAST(value + 0 AS TEXT) END || " +
+  "',\"timestamp\":' || timestamp || ',\"step\":' || step || '}', ',' ORDER BY step, timestamp, value), '') || ']' AS json " +
+  "FROM metrics, CAST(to_json(CAST(? AS TEXT)) AS TEXT) AS k WHERE run_uuid = ? AND key = ?";
 
 const asPoints = (rows: MetricRow[]): PointRow[] => rows.map((r) => [r.step, r.timestamp, r.value, r.is_nan]);
 
@@ -87,12 +125,25 @@ export const PG_METRIC_HISTORY: MetricHistory = {
   },
 
   *extremes(runId: string, key: string, lo: number, hi: number, buckets: number): Work<(Extremes | undefined)[]> {
-    const span = hi - lo + 1;
-    const rows = yield* all<{ b: number; step: number; timestamp: number; value: number }>(
-      BUCKET_EXTREMES, buckets, lo, buckets, span, runId, key, lo, hi,
+    return yield* blockExtremes(PG_BLOCKS, runId, key, Infinity, lo, hi, buckets);
+  },
+
+  *json(runId: string, key: string): Work<string> {
+    return (yield* get<{ json: string }>(HISTORY_JSON, key, runId, key))!.json;
+  },
+};
+
+/** What a sample reads from PostgreSQL's block summaries. */
+const PG_BLOCKS: BlockSource = {
+  *blocks(runId: string, key: string, level: number, first: number, last: number): Work<BlockRow[]> {
+    const rows = yield* all<{ block: number; min_step: number; min_timestamp: number; min_value: number; max_step: number; max_timestamp: number; max_value: number }>(
+      BLOCKS, runId, key, level, first, last,
     );
-    const out: (Extremes | undefined)[] = new Array(buckets);
-    for (const r of rows) addToBucket(out, key, r.b, r.step, r.timestamp, r.value);
-    return out;
+    return rows.map((r) => [r.block, r.min_step, r.min_timestamp, r.min_value, r.max_step, r.max_timestamp, r.max_value]);
+  },
+
+  *points(runId: string, key: string, a: number, b: number): Work<[number, number, number][]> {
+    const rows = yield* all<MetricRow>(`${IN_RANGE} AND is_nan = 0`, runId, key, a, b);
+    return rows.map((r) => [r.step, r.timestamp, r.value]);
   },
 };

@@ -1,7 +1,10 @@
 /**
  * What only the PostgreSQL store does (the shared contract runs in the store, registry and REST
  * suites on both backends): changes from another process arrive through LISTEN/NOTIFY, own changes
- * once; concurrent writers lose nothing; MLflow's URI forms open it; a newer schema is refused.
+ * once; concurrent writers lose nothing; MLflow's URI forms open it; a newer schema is refused; its
+ * block summaries (kept by the points' insert) hold every point's block at every level however
+ * points arrive, the migration that adds them summarizes stored history, and a chart's sample read
+ * from them is exactly SQLite's.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -10,8 +13,26 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { StoreChange } from "../contract.ts";
 import { openStore } from "../store/index.ts";
+import { SqliteStore } from "../store/sqlite-store.ts";
+import { type BlockRowOfKey, expectedBlocks, random, series, shuffled } from "../store/test-support.ts";
+import type { Metric } from "../types.ts";
+import { typeParsers } from "./dialect.ts";
 import { PgStore, isPostgresUri, pgConnectionString } from "./index.ts";
+import { migratePg } from "./migrate.ts";
+import { PG_REGISTRY_MIGRATIONS, PG_TRACKING_MIGRATIONS } from "./schema.ts";
 import { postgresMissing, startTestPostgres, type TestPostgres } from "./test-postgres.ts";
+
+/** Every block of every level holds its points: nothing waits for a frontier as on SQLite. */
+const everyBlock = (points: Metric[]): BlockRowOfKey[] => expectedBlocks(points, () => Infinity);
+
+/** Logs `points` in batches of random sizes (mostly small, some up to MLflow's 1,000), one transaction each. */
+async function logInBatches(store: PgStore | SqliteStore, runId: string, points: Metric[], rand: () => number): Promise<void> {
+  for (let i = 0; i < points.length; ) {
+    const n = 1 + Math.floor(rand() * (rand() < 0.8 ? 40 : 1000));
+    await store.logBatch({ run_id: runId, metrics: points.slice(i, i + n) });
+    i += n;
+  }
+}
 
 test("MLflow's PostgreSQL URI forms are recognised and the driver suffix dropped", () => {
   assert.ok(isPostgresUri("postgresql://u:p@h:5432/db"));
@@ -129,5 +150,95 @@ describe("PostgreSQL store", { skip: postgresMissing() }, () => {
     await admin.query("UPDATE schema_migrations SET version = 99 WHERE component = 'tracking'");
     await admin.end();
     await assert.rejects(open(uri), /newer than this build supports/);
+  });
+
+  /** A client on `uri` reading BIGINT as numbers, as the store does. */
+  const connect = async (uri: string): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: uri, types: typeParsers(pg.types) });
+    await client.connect();
+    return client;
+  };
+  const storedBlocks = async (client: pg.Client, runId: string): Promise<BlockRowOfKey[]> =>
+    (
+      await client.query({
+        text:
+          "SELECT key, level, block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value FROM metric_blocks " +
+          "WHERE run_uuid = $1 ORDER BY key, level, block",
+        values: [runId],
+        rowMode: "array",
+      })
+    ).rows as BlockRowOfKey[];
+
+  test("every block at every level summarizes its points, logged in order, with stragglers, or shuffled", async () => {
+    const uri = await cluster.createDatabase();
+    const store = await PgStore.open({ connectionString: uri, defaultArtifactRoot: "mlflow-artifacts:/" });
+    const client = await connect(uri);
+    try {
+      const rand = random(1);
+      const points = series(rand);
+      const late = new Set(points.filter(() => rand() < 0.1));
+      const orders = [points, [...points.filter((p) => !late.has(p)), ...shuffled([...late], rand)], shuffled(points, rand)];
+      for (const order of orders) {
+        const runId = (await store.createRun({ experiment_id: "0" })).info.run_id;
+        await logInBatches(store, runId, order, rand);
+        assert.deepEqual(await storedBlocks(client, runId), everyBlock(points));
+      }
+    } finally {
+      await client.end();
+      await store.close();
+    }
+  });
+
+  test("the migration that adds blocks summarizes history already stored, and logging continues from there", async () => {
+    const uri = await cluster.createDatabase();
+    const client = await connect(uri);
+    try {
+      // A database as the previous version left it: rows only, no blocks.
+      await migratePg(client, { tracking: PG_TRACKING_MIGRATIONS.slice(0, 1), registry: PG_REGISTRY_MIGRATIONS });
+      const run = "r".repeat(32);
+      await client.query("INSERT INTO experiments VALUES (0, 'Default', 'a', 'active', 0, 0)");
+      await client.query("INSERT INTO runs VALUES ($1, 'n', 0, 'u', 'RUNNING', 0, NULL, 'a', 'active', NULL)", [run]);
+      const points = series(random(3));
+      await client.query(
+        "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::float8[], $6::int[]) ON CONFLICT DO NOTHING",
+        [run, points.map((p) => p.key), points.map((p) => p.step), points.map((p) => p.timestamp), points.map((p) => (Number.isNaN(p.value) ? 0 : p.value)), points.map((p) => (Number.isNaN(p.value) ? 1 : 0))],
+      );
+      const store = await PgStore.open({ connectionString: uri, defaultArtifactRoot: "mlflow-artifacts:/" });
+      try {
+        assert.deepEqual(await storedBlocks(client, run), everyBlock(points));
+        const more = Array.from({ length: 3000 }, (_, i) => ({ key: "a", step: 19_000 + i, timestamp: 1, value: Math.sin(i) }));
+        await logInBatches(store, run, more, random(4));
+        assert.deepEqual(await storedBlocks(client, run), everyBlock([...points, ...more]));
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  test("a chart's sample read from the blocks is exactly SQLite's, whole, zoomed and at every density", async () => {
+    const pgStore = await PgStore.open({ connectionString: await cluster.createDatabase(), defaultArtifactRoot: "mlflow-artifacts:/" });
+    const sqlite = await SqliteStore.open({ path: ":memory:", defaultArtifactRoot: "mlflow-artifacts:/" });
+    try {
+      const rand = random(5);
+      const points = shuffled(series(rand), rand);
+      const onPg = (await pgStore.createRun({ experiment_id: "0" })).info.run_id;
+      const onSqlite = (await sqlite.createRun({ experiment_id: "0" })).info.run_id;
+      await logInBatches(pgStore, onPg, points, random(6));
+      await logInBatches(sqlite, onSqlite, points, random(7));
+      for (const [max, start, end] of [[1000], [320], [37], [5], [4, -250, 15_000], [100, 6_001, 6_900], [64, 1_000, 19_999]] as [number, number?, number?][]) {
+        for (const metric_key of ["a", "b"]) {
+          const req = { metric_key, max_results: max, start_step: start, end_step: end };
+          const a = (await pgStore.getMetricHistoryBulkInterval({ ...req, run_ids: [onPg] })).map(({ run_id: _, ...m }) => m);
+          const b = (await sqlite.getMetricHistoryBulkInterval({ ...req, run_ids: [onSqlite] })).map(({ run_id: _, ...m }) => m);
+          assert.ok(a.length > 0);
+          assert.deepEqual(a, b, `${metric_key} max ${max} steps ${start}..${end}`);
+        }
+      }
+    } finally {
+      await pgStore.close();
+      await sqlite.close();
+    }
   });
 });

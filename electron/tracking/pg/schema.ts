@@ -2,10 +2,11 @@
  * The tracking and registry tables on PostgreSQL, as versioned migration steps (`migrate.ts`). They
  * hold what SQLite's `store/schema.ts` and `registry/schema.ts` hold, in PostgreSQL's types: BIGINT
  * for ids, times and steps, DOUBLE PRECISION for values, and text in the "C" collation so equality,
- * LIKE and ORDER BY compare bytes exactly as SQLite does. No metric_blocks: a chart's sample is one
- * grouped query here (see `metrics.ts`). `metrics.seq` numbers points in insertion order so a change
- * notice can name a batch's points by a range instead of carrying them.
+ * LIKE and ORDER BY compare bytes exactly as SQLite does. `metric_blocks` holds the same block
+ * summaries as SQLite's (kept by the points' insert, see `metrics.ts`). `metrics.seq` numbers points
+ * in insertion order so a change notice can name a batch's points by a range instead of carrying them.
  */
+import { summarizeInto } from "./metrics.ts";
 
 /** Append-only: each entry is one migration step; never edit a step that has shipped. */
 export const PG_TRACKING_MIGRATIONS: readonly string[] = [
@@ -97,6 +98,25 @@ export const PG_TRACKING_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_uuid, dataset_uuid, key),
     FOREIGN KEY (run_uuid, dataset_uuid) REFERENCES run_inputs ON DELETE CASCADE
   );
+  `,
+  // Block summaries of metric history for a chart's sample, built from every stored point. This
+  // step uses the current `summarizeInto`; a later change to it that reshapes metric_blocks must
+  // keep this one working on the table as created here.
+  `
+  CREATE TABLE metric_blocks (
+    run_uuid TEXT COLLATE "C" NOT NULL REFERENCES runs ON DELETE CASCADE,
+    key TEXT COLLATE "C" NOT NULL,
+    level INTEGER NOT NULL,
+    block BIGINT NOT NULL,
+    min_step BIGINT NOT NULL,
+    min_timestamp BIGINT NOT NULL,
+    min_value DOUBLE PRECISION NOT NULL,
+    max_step BIGINT NOT NULL,
+    max_timestamp BIGINT NOT NULL,
+    max_value DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (run_uuid, key, level, block)
+  );
+  ${summarizeInto("metrics")};
   `,
 ];
 

@@ -3,9 +3,10 @@ import { test } from "node:test";
 import Database from "better-sqlite3";
 import type { Metric } from "../types.ts";
 import { migrate } from "../sql/index.ts";
-import { BLOCK_SIZES, frontier } from "./metric-blocks.ts";
+import { frontier } from "./metric-blocks.ts";
 import { MetricTable } from "./metrics.ts";
 import { TRACKING_MIGRATIONS } from "./schema.ts";
+import { type BlockRowOfKey as Row, expectedBlocks as expectedOf, random, series, shuffled } from "./test-support.ts";
 
 const RUN = "r".repeat(32);
 
@@ -18,65 +19,14 @@ function openDb(version = TRACKING_MIGRATIONS.length): Database.Database {
   return db;
 }
 
-type Row = [key: string, level: number, block: number, minStep: number, minTs: number, minValue: number, maxStep: number, maxTs: number, maxValue: number];
+/** The blocks SQLite must hold: those wholly before the series' frontier. */
+const expectedBlocks = (points: Metric[]): Row[] => expectedOf(points, frontier);
 
 function storedBlocks(db: Database.Database): Row[] {
   return db
     .prepare("SELECT key, level, block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value FROM metric_blocks ORDER BY key, level, block")
     .raw()
     .all() as Row[];
-}
-
-/**
- * The blocks the summary must hold, from first principles: every block wholly before the series'
- * frontier that holds a non-NaN point, with its lowest point (ties: earliest step, then timestamp)
- * and its highest (same ties).
- */
-function expectedBlocks(points: Metric[]): Row[] {
-  const rows: Row[] = [];
-  for (const key of [...new Set(points.map((p) => p.key))].sort()) {
-    const mine = points.filter((p) => p.key === key);
-    const limit = frontier(mine.reduce((m, p) => Math.max(m, p.step), -Infinity));
-    BLOCK_SIZES.forEach((size, level) => {
-      const byBlock = new Map<number, Metric[]>();
-      for (const p of mine) {
-        const block = Math.floor(p.step / size);
-        if (Number.isNaN(p.value) || (block + 1) * size > limit) continue;
-        const ps = byBlock.get(block);
-        if (ps) ps.push(p);
-        else byBlock.set(block, [p]);
-      }
-      for (const block of [...byBlock.keys()].sort((a, b) => a - b)) {
-        const ps = byBlock.get(block)!;
-        const lo = ps.reduce((a, b) => (b.value < a.value || (b.value === a.value && (b.step < a.step || (b.step === a.step && b.timestamp < a.timestamp))) ? b : a));
-        const hi = ps.reduce((a, b) => (b.value > a.value || (b.value === a.value && (b.step < a.step || (b.step === a.step && b.timestamp < a.timestamp))) ? b : a));
-        rows.push([key, level, block, lo.step, lo.timestamp, lo.value, hi.step, hi.timestamp, hi.value]);
-      }
-    });
-  }
-  return rows;
-}
-
-/** A small deterministic PRNG, so a failure reproduces. */
-function random(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-}
-
-/**
- * Two keys over ~20k steps: dense stretches, gaps, negative steps, repeated steps with other
- * timestamps, quantized values (ties), NaNs and exact duplicates.
- */
-function series(rand: () => number): Metric[] {
-  const points: Metric[] = [];
-  for (const key of ["a", "b"]) {
-    for (let step = -300; step < 20_000; step += rand() < 0.02 ? 700 : 1) {
-      const value = rand() < 0.01 ? NaN : Math.round(rand() * 8) / 4;
-      points.push({ key, step, timestamp: 1000 + step, value });
-      if (rand() < 0.05) points.push({ key, step, timestamp: 999 + step, value: Math.round(rand() * 8) / 4 });
-      if (rand() < 0.01) points.push({ key, step, timestamp: 1000 + step, value });
-    }
-  }
-  return points;
 }
 
 /** Logs `points` in batches of random sizes, each in its own transaction as the store does. */
@@ -88,15 +38,6 @@ function log(db: Database.Database, points: Metric[], rand: () => number): void 
     db.transaction(() => table.append(RUN, batch))();
     i += n;
   }
-}
-
-function shuffled<T>(xs: T[], rand: () => number): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 test("stored blocks summarize exactly the points behind the frontier, logged in order", () => {

@@ -10,16 +10,11 @@
  * are 64 or more apart), and a reader takes blocks behind the frontier and points past it.
  */
 import type Database from "better-sqlite3";
-import { Extremes } from "../ops/history.ts";
+import { BLOCK_SIZES, BLOCK_UPSERT, type BlockRow, type BlockSource, Extremes } from "../ops/history.ts";
+import type { Work } from "../sql/index.ts";
 import { ChunkedInsert } from "./chunked-insert.ts";
 
-/**
- * Step span of each level's blocks: 64, 512, 4096, … 2^51 steps. Powers of two, so `step / size`
- * divides exactly; ×8 per level, so a reader takes at most 8 blocks per bucket; the coarse levels
- * serve sparse steps (e.g. timestamps used as steps). Stored blocks depend on these: changing them
- * needs a migration that rebuilds `metric_blocks`.
- */
-export const BLOCK_SIZES: readonly number[] = Array.from({ length: 16 }, (_, i) => 2 ** (6 + 3 * i));
+/** How many blocks of a level make one of the next (the ratio of `BLOCK_SIZES`). */
 const RATIO = 8;
 
 const SIZE0 = BLOCK_SIZES[0]!;
@@ -88,46 +83,29 @@ export class BlockBatch {
   }
 }
 
-/** The columns of a `metric_blocks` row after (run_uuid, key, level). */
-type BlockRow = [block: number, minStep: number, minTimestamp: number, minValue: number, maxStep: number, maxTimestamp: number, maxValue: number];
-
 /** Whether some key's frontier crossed a boundary of `size`-step blocks. */
 function crossed(fronts: Map<string, Front>, size: number): boolean {
   for (const f of fronts.values()) if (Math.floor(f.f1 / size) > Math.floor(f.f0 / size)) return true;
   return false;
 }
 
-/** Where a visited extreme counts (its block's first step, or a point's own step), then the point. */
-export type ExtremeVisitor = (position: number, step: number, timestamp: number, value: number) => void;
-
 const COLUMNS = "run_uuid, key, level, block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value";
-// An incoming block replaces a stored side only when it wins by the rule of `Extremes.add`;
-// unchanged rows are not rewritten.
-const LOWER = "(excluded.min_value, excluded.min_step, excluded.min_timestamp) < (min_value, min_step, min_timestamp)";
-const HIGHER =
-  "(excluded.max_value > max_value OR (excluded.max_value = max_value AND (excluded.max_step, excluded.max_timestamp) < (max_step, max_timestamp)))";
-const UPSERT =
-  `ON CONFLICT (run_uuid, key, level, block) DO UPDATE SET ` +
-  ["step", "timestamp", "value"].map((c) => `min_${c} = CASE WHEN ${LOWER} THEN excluded.min_${c} ELSE min_${c} END`).join(", ") +
-  ", " +
-  ["step", "timestamp", "value"].map((c) => `max_${c} = CASE WHEN ${HIGHER} THEN excluded.max_${c} ELSE max_${c} END`).join(", ") +
-  ` WHERE ${LOWER} OR ${HIGHER}`;
 
-/** Prepared block statements on one connection. */
-export class MetricBlocks {
+/** Prepared block statements on one connection; what a sample reads (`BlockSource`). */
+export class MetricBlocks implements BlockSource {
   private readonly upsert: ChunkedInsert;
   private readonly read: Database.Statement;
-  private readonly points: Database.Statement;
+  private readonly inRange: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.upsert = new ChunkedInsert(db, `INSERT INTO metric_blocks (${COLUMNS})`, 10, UPSERT);
+    this.upsert = new ChunkedInsert(db, `INSERT INTO metric_blocks (${COLUMNS})`, 10, BLOCK_UPSERT);
     this.read = db
       .prepare(
         "SELECT block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value FROM metric_blocks " +
           "WHERE run_uuid = ? AND key = ? AND level = ? AND block BETWEEN ? AND ?",
       )
       .raw();
-    this.points = db
+    this.inRange = db
       .prepare("SELECT step, timestamp, value FROM metrics WHERE run_uuid = ? AND key = ? AND step BETWEEN ? AND ? AND is_nan = 0")
       .raw();
   }
@@ -151,7 +129,7 @@ export class MetricBlocks {
     // the passed blocks (a plain range read: often a single point, at most one block's worth).
     for (const [key, f] of fronts) {
       if (f.f1 <= f.f0 || f.before === -Infinity) continue;
-      for (const row of this.points.all(runId, key, f.f0, f.before) as number[][]) passed0.add(key, f.f0 / SIZE0, row[0]!, row[1]!, row[2]!);
+      for (const row of this.inRange.all(runId, key, f.f0, f.before) as number[][]) passed0.add(key, f.f0 / SIZE0, row[0]!, row[1]!, row[2]!);
     }
     let passed = passed0.groups;
     this.store(runId, 0, late);
@@ -199,29 +177,14 @@ export class MetricBlocks {
     this.upsert.flush();
   }
 
-  /**
-   * Visits the extremes of a run's key over steps a..b (`maxStep` is the series' largest step):
-   * whole level-`level` blocks where they fit behind the frontier, finer blocks at the edges, and
-   * points past the frontier or where even a level-0 block would reach outside a..b. Level -1
-   * reads points only.
-   */
-  visit(runId: string, key: string, maxStep: number, level: number, a: number, b: number, visitor: ExtremeVisitor): void {
-    if (a > b) return;
-    if (level < 0) {
-      for (const [step, timestamp, value] of this.points.all(runId, key, a, b) as number[][]) visitor(step!, step!, timestamp!, value!);
-      return;
-    }
-    const size = BLOCK_SIZES[level]!;
-    const end = Math.min(b, frontier(maxStep) - 1);
-    const first = Math.ceil(a / size);
-    const last = Math.floor((end + 1) / size) - 1;
-    if (first > last) return this.visit(runId, key, maxStep, level - 1, a, b, visitor);
-    this.visit(runId, key, maxStep, level - 1, a, first * size - 1, visitor);
-    for (const [block, minStep, minTimestamp, minValue, maxStep_, maxTimestamp, maxValue] of this.read.all(runId, key, level, first, last) as BlockRow[]) {
-      visitor(block * size, minStep, minTimestamp, minValue);
-      visitor(block * size, maxStep_, maxTimestamp, maxValue);
-    }
-    this.visit(runId, key, maxStep, level - 1, (last + 1) * size, b, visitor);
+  /** See `BlockSource.blocks`. */
+  *blocks(runId: string, key: string, level: number, first: number, last: number): Work<BlockRow[]> {
+    return this.read.all(runId, key, level, first, last) as BlockRow[];
+  }
+
+  /** See `BlockSource.points`. */
+  *points(runId: string, key: string, a: number, b: number): Work<[number, number, number][]> {
+    return this.inRange.all(runId, key, a, b) as [number, number, number][];
   }
 }
 

@@ -4,7 +4,7 @@ import type { Metric } from "../types.ts";
 import type { SqlStore } from "../ops/sql-store.ts";
 import { forEachBackend, rejectsWith } from "./test-support.ts";
 
-forEachBackend(({ name, open }) => {
+forEachBackend(({ open }) => {
   const MAX = 1.7976931348623157e308;
 
   test("NaN round-trips, ±Infinity is clamped, exact duplicates collapse", async () => {
@@ -67,29 +67,27 @@ forEachBackend(({ name, open }) => {
     await store.close();
   });
 
-  // SQLite's fast path (the whole history as wire JSON, built in SQL); without it the REST route
-  // serializes the paged read, which the other tests cover on both backends.
-  if (name === "sqlite") {
-    test("history as wire JSON equals the paged read: step order, NaN as \"NaN\", exact doubles", async () => {
-      const store = await open();
-      const id = (await store.createRun({ experiment_id: "0" })).info.run_id;
-      const values = [0.1, 1 / 3, 5, -0, 1e-300, 5e-324, Math.PI, 0.30000000000000004, NaN, Infinity, -Infinity];
-      // Logged in reverse step order, with a tie on step broken by timestamp then value.
-      const points = values.map((value, i) => ({ key: "x", value, timestamp: 7, step: values.length - i }));
-      points.push({ key: "x", value: 2, timestamp: 6, step: 1 }, { key: "x", value: 1, timestamp: 6, step: 1 });
-      await store.logBatch({ run_id: id, metrics: points });
-      const wire = JSON.parse(await store.getMetricHistoryJson!({ run_id: id, metric_key: "x" })) as { value: number | string }[];
-      const paged = (await store.getMetricHistory({ run_id: id, metric_key: "x" })).items;
-      assert.deepEqual(
-        wire.map((m) => ({ ...m, value: m.value === "NaN" ? NaN : m.value })),
-        paged.map((m) => ({ ...m, value: Object.is(m.value, -0) ? 0 : m.value })),
-      );
-      assert.deepEqual(paged.slice(0, 3).map((m) => [m.step, m.timestamp, m.value]), [[1, 6, 1], [1, 6, 2], [1, 7, -MAX]]);
-      assert.equal(await store.getMetricHistoryJson!({ run_id: id, metric_key: "none" }), "[]");
-      await rejectsWith(store.getMetricHistoryJson!({ run_id: "missing", metric_key: "x" }), "RESOURCE_DOES_NOT_EXIST");
-      await store.close();
-    });
-  }
+  // The fast path both engines have (the whole history as wire JSON, built in SQL), which the REST
+  // route answers get-history with; it must parse to exactly what the paged read returns.
+  test("history as wire JSON equals the paged read: step order, NaN as \"NaN\", exact doubles", async () => {
+    const store = await open();
+    const id = (await store.createRun({ experiment_id: "0" })).info.run_id;
+    const values = [0.1, 1 / 3, 5, -0, 1e-300, 5e-324, Math.PI, 0.30000000000000004, NaN, Infinity, -Infinity];
+    // Logged in reverse step order, with a tie on step broken by timestamp then value.
+    const points = values.map((value, i) => ({ key: "x", value, timestamp: 7, step: values.length - i }));
+    points.push({ key: "x", value: 2, timestamp: 6, step: 1 }, { key: "x", value: 1, timestamp: 6, step: 1 });
+    await store.logBatch({ run_id: id, metrics: points });
+    const wire = JSON.parse(await store.getMetricHistoryJson({ run_id: id, metric_key: "x" })) as { value: number | string }[];
+    const paged = (await store.getMetricHistory({ run_id: id, metric_key: "x" })).items;
+    assert.deepEqual(
+      wire.map((m) => ({ ...m, value: m.value === "NaN" ? NaN : m.value })),
+      paged.map((m) => ({ ...m, value: Object.is(m.value, -0) ? 0 : m.value })),
+    );
+    assert.deepEqual(paged.slice(0, 3).map((m) => [m.step, m.timestamp, m.value]), [[1, 6, 1], [1, 6, 2], [1, 7, -MAX]]);
+    assert.equal(await store.getMetricHistoryJson({ run_id: id, metric_key: "none" }), "[]");
+    await rejectsWith(store.getMetricHistoryJson({ run_id: "missing", metric_key: "x" }), "RESOURCE_DOES_NOT_EXIST");
+    await store.close();
+  });
 
   test("bulk interval keeps first, last and each bucket's spikes, per run, within the step range", async () => {
     const store = await open();

@@ -4,12 +4,12 @@
  * summaries (`metric-blocks.ts`) instead of every point. Callers own transactions.
  */
 import type Database from "better-sqlite3";
-import { addToBucket, bucketOf, historyPage, type Extremes, isLater, storedValue, type PointRow, type SampleSource } from "../ops/history.ts";
+import { blockExtremes, historyPage, type Extremes, isLater, storedValue, type PointRow, type SampleSource } from "../ops/history.ts";
 import type { MetricRow } from "../ops/rows.ts";
 import type { Work } from "../sql/index.ts";
 import type { Metric } from "../types.ts";
 import { ChunkedInsert } from "./chunked-insert.ts";
-import { BLOCK_SIZES, BlockBatch, MetricBlocks } from "./metric-blocks.ts";
+import { BlockBatch, frontier, MetricBlocks } from "./metric-blocks.ts";
 
 /** Prepared metric statements on one SQLite connection; sampling reads the block summaries. */
 export class MetricTable implements SampleSource {
@@ -114,22 +114,9 @@ export class MetricTable implements SampleSource {
     return this.lastPoint.get(runId, key, start, end) as PointRow;
   }
 
-  /**
-   * The lowest and highest non-NaN point of each of `buckets` equal step ranges over lo..hi (the
-   * range's first and last steps). Bucket edges snap to the largest block size no wider than a
-   * bucket, so a bucket takes whole blocks from their summaries, a few per bucket; points are read
-   * only at the range's edges, or for all of lo..hi when buckets are narrower than the smallest
-   * block (then lo..hi spans fewer than 64 steps per bucket).
-   */
+  /** See `SampleSource.extremes`: from the block summaries, complete up to the series' frontier. */
   *extremes(runId: string, key: string, lo: number, hi: number, buckets: number): Work<(Extremes | undefined)[]> {
-    const span = hi - lo + 1;
-    let level = -1;
-    while (level + 1 < BLOCK_SIZES.length && BLOCK_SIZES[level + 1]! <= span / buckets) level++;
-    const out: (Extremes | undefined)[] = new Array(buckets);
     const maxStep = (this.latest.get(runId, key) as MetricRow).step;
-    this.blocks.visit(runId, key, maxStep, level, lo, hi, (position, step, timestamp, value) => {
-      addToBucket(out, key, bucketOf(position, lo, span, buckets), step, timestamp, value);
-    });
-    return out;
+    return yield* blockExtremes(this.blocks, runId, key, frontier(maxStep), lo, hi, buckets);
   }
 }

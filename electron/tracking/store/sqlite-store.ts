@@ -13,7 +13,6 @@ import { startCheckpointer, type Checkpointer } from "./checkpointer.ts";
 import { MetricTable } from "./metrics.ts";
 import { TRACKING_MIGRATIONS } from "./schema.ts";
 import { SqlStore, type MetricHistory } from "../ops/sql-store.ts";
-import { checkKey } from "../ops/validation.ts";
 
 /** Where the database lives and where new experiments put artifacts. */
 export interface SqliteStoreOptions {
@@ -35,13 +34,15 @@ function historyOf(table: MetricTable): MetricHistory {
     head: (runId, key, start, end, limit) => table.head(runId, key, start, end, limit),
     last: (runId, key, start, end) => table.last(runId, key, start, end),
     extremes: (runId, key, lo, hi, buckets) => table.extremes(runId, key, lo, hi, buckets),
+    *json(runId: string, key: string) {
+      return table.historyText(runId, key);
+    },
   };
 }
 
 /** `TrackingStore` on SQLite. */
 export class SqliteStore extends SqlStore {
   private readonly exec: SqliteExecutor;
-  private readonly metricTable: MetricTable;
   private readonly checkpointer: Checkpointer | undefined;
   /** One transaction wrapper for every write: better-sqlite3 builds a wrapper per `transaction()` call. */
   private readonly transact: (work: Work<unknown>) => unknown;
@@ -53,7 +54,6 @@ export class SqliteStore extends SqlStore {
     metricTable: MetricTable,
   ) {
     super(SQLITE, defaultArtifactRoot, historyOf(metricTable));
-    this.metricTable = metricTable;
     this.exec = new SqliteExecutor(db);
     this.transact = db.transaction((work: Work<unknown>) => this.exec.run(work));
     this.transact(this.experiments.ensureDefault());
@@ -81,13 +81,6 @@ export class SqliteStore extends SqlStore {
       db.close();
       throw e;
     }
-  }
-
-  /** A key's whole history as wire JSON text (see `TrackingStore.getMetricHistoryJson`). */
-  override async getMetricHistoryJson(req: { run_id: string; metric_key: string }): Promise<string> {
-    this.exec.run(this.runs.row(req.run_id));
-    checkKey("metric", req.metric_key);
-    return this.metricTable.historyText(req.run_id, req.metric_key);
   }
 
   protected async write<T>(make: (changes: StoreChange[]) => Work<T>): Promise<T> {

@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe } from "node:test";
+import { BLOCK_SIZES } from "../ops/history.ts";
 import type { SqlStore } from "../ops/sql-store.ts";
 import { PgStore } from "../pg/index.ts";
 import { postgresMissing, startTestPostgres, type TestPostgres } from "../pg/test-postgres.ts";
-import { MlflowError } from "../types.ts";
+import { type Metric, MlflowError } from "../types.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
 /** @internal A fresh in-memory store with an `mlflow-artifacts:/` root. */
@@ -88,4 +89,69 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message?: R
     else if (message) assert.match(e.message, message);
     return true;
   });
+}
+
+/** @internal A `metric_blocks` row without its run: key, level, block, then the two extremes. */
+export type BlockRowOfKey = [key: string, level: number, block: number, minStep: number, minTs: number, minValue: number, maxStep: number, maxTs: number, maxValue: number];
+
+/**
+ * @internal The block summaries an engine must hold, from first principles: every block wholly
+ * before `summarized(largest step)` of its series that holds a non-NaN point, with its lowest point
+ * (ties: earliest step, then timestamp) and its highest (same ties).
+ */
+export function expectedBlocks(points: Metric[], summarized: (maxStep: number) => number): BlockRowOfKey[] {
+  const rows: BlockRowOfKey[] = [];
+  for (const key of [...new Set(points.map((p) => p.key))].sort()) {
+    const mine = points.filter((p) => p.key === key);
+    const limit = summarized(mine.reduce((m, p) => Math.max(m, p.step), -Infinity));
+    BLOCK_SIZES.forEach((size, level) => {
+      const byBlock = new Map<number, Metric[]>();
+      for (const p of mine) {
+        const block = Math.floor(p.step / size);
+        if (Number.isNaN(p.value) || (block + 1) * size > limit) continue;
+        const ps = byBlock.get(block);
+        if (ps) ps.push(p);
+        else byBlock.set(block, [p]);
+      }
+      for (const block of [...byBlock.keys()].sort((a, b) => a - b)) {
+        const ps = byBlock.get(block)!;
+        const lo = ps.reduce((a, b) => (b.value < a.value || (b.value === a.value && (b.step < a.step || (b.step === a.step && b.timestamp < a.timestamp))) ? b : a));
+        const hi = ps.reduce((a, b) => (b.value > a.value || (b.value === a.value && (b.step < a.step || (b.step === a.step && b.timestamp < a.timestamp))) ? b : a));
+        rows.push([key, level, block, lo.step, lo.timestamp, lo.value, hi.step, hi.timestamp, hi.value]);
+      }
+    });
+  }
+  return rows;
+}
+
+/** @internal A small deterministic PRNG, so a failure reproduces. */
+export function random(seed: number): () => number {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+/**
+ * @internal Two keys over ~20k steps: dense stretches, gaps, negative steps, repeated steps with other
+ * timestamps, quantized values (ties), NaNs and exact duplicates.
+ */
+export function series(rand: () => number): Metric[] {
+  const points: Metric[] = [];
+  for (const key of ["a", "b"]) {
+    for (let step = -300; step < 20_000; step += rand() < 0.02 ? 700 : 1) {
+      const value = rand() < 0.01 ? NaN : Math.round(rand() * 8) / 4;
+      points.push({ key, step, timestamp: 1000 + step, value });
+      if (rand() < 0.05) points.push({ key, step, timestamp: 999 + step, value: Math.round(rand() * 8) / 4 });
+      if (rand() < 0.01) points.push({ key, step, timestamp: 1000 + step, value });
+    }
+  }
+  return points;
+}
+
+/** @internal `xs` in a random order drawn from `rand`. */
+export function shuffled<T>(xs: T[], rand: () => number): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
