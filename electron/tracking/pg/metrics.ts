@@ -76,12 +76,15 @@ const BLOCKS =
  * values: NaN is the string "NaN"; ±Infinity are stored clamped, so every other value is a finite
  * double, whose text form is its shortest exact one and valid JSON; `+ 0` turns -0 into 0, as
  * SQLite writes it. Concatenated text, not json_build_object/json_agg: half the time, and no
- * spaces after every colon and comma. The key is JSON-quoted once.
+ * spaces after every colon and comma. The key is JSON-quoted once. As on SQLite the order comes
+ * from an ordered subquery (which PostgreSQL documents aggregates to keep), read off the primary
+ * key; an ORDER BY inside the aggregate would sort the rows again, a quarter of the time.
  */
 const HISTORY_JSON =
-  "SELECT '[' || COALESCE(string_agg('{\"key\":' || k || ',\"value\":' || CASE WHEN is_nan = 1 THEN '\"NaN\"' ELSE CAST(value + 0 AS TEXT) END || " +
-  "',\"timestamp\":' || timestamp || ',\"step\":' || step || '}', ',' ORDER BY step, timestamp, value), '') || ']' AS json " +
-  "FROM metrics, CAST(to_json(CAST(? AS TEXT)) AS TEXT) AS k WHERE run_uuid = ? AND key = ?";
+  "SELECT '[' || COALESCE(string_agg(concat('{\"key\":', k, ',\"value\":', CASE WHEN is_nan = 1 THEN '\"NaN\"' ELSE CAST(value + 0 AS TEXT) END, " +
+  "',\"timestamp\":', timestamp, ',\"step\":', step, '}'), ','), '') || ']' AS json " +
+  "FROM (SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp, value) AS m, " +
+  "CAST(to_json(CAST(? AS TEXT)) AS TEXT) AS k";
 
 const asPoints = (rows: MetricRow[]): PointRow[] => rows.map((r) => [r.step, r.timestamp, r.value, r.is_nan]);
 
@@ -129,7 +132,7 @@ export const PG_METRIC_HISTORY: MetricHistory = {
   },
 
   *json(runId: string, key: string): Work<string> {
-    return (yield* get<{ json: string }>(HISTORY_JSON, key, runId, key))!.json;
+    return (yield* get<{ json: string }>(HISTORY_JSON, runId, key, key))!.json;
   },
 };
 
