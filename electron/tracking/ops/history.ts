@@ -171,6 +171,40 @@ export const BLOCK_UPSERT =
 /** The columns of a `metric_blocks` row after (run_uuid, key, level). */
 export type BlockRow = [block: number, minStep: number, minTimestamp: number, minValue: number, maxStep: number, maxTimestamp: number, maxValue: number];
 
+/**
+ * Groups extremes by (key, block): consecutive additions to the same group skip the maps, since
+ * points usually arrive in step order. Groups keep first-seen order.
+ */
+export class Grouper {
+  readonly groups: Extremes[] = [];
+  private readonly index = new Map<string, Extremes>();
+  private last: Extremes | undefined;
+
+  /** Adds a point to the group of (key, block). */
+  add(key: string, block: number, step: number, timestamp: number, value: number): void {
+    let e = this.last;
+    if (!e || e.block !== block || e.key !== key) e = this.index.get(`${block}\n${key}`);
+    if (e) e.add(step, timestamp, value);
+    else {
+      e = new Extremes(key, block, step, timestamp, value);
+      this.index.set(`${block}\n${key}`, e);
+      this.groups.push(e);
+    }
+    this.last = e;
+  }
+
+  /** Adds both points of a finer block's extremes (real points, so either may win either side). */
+  merge(key: string, block: number, e: Extremes | BlockRow): void {
+    if (e instanceof Extremes) {
+      this.add(key, block, e.minStep, e.minTimestamp, e.minValue);
+      this.add(key, block, e.maxStep, e.maxTimestamp, e.maxValue);
+    } else {
+      this.add(key, block, e[1], e[2], e[3]);
+      this.add(key, block, e[4], e[5], e[6]);
+    }
+  }
+}
+
 /** What a sample reads from an engine's block summaries. */
 export interface BlockSource {
   /** The stored blocks first..last of a level, in any order. */

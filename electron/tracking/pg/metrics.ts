@@ -6,28 +6,25 @@
  * that the points' insert itself updates.
  */
 import { all, get, type Work } from "../sql/index.ts";
-import { BLOCK_SIZES, BLOCK_UPSERT, blockExtremes, type BlockRow, type BlockSource, historyPage, type Extremes, isLater, storedValue, type PointRow } from "../ops/history.ts";
+import { BLOCK_SIZES, BLOCK_UPSERT, blockExtremes, type BlockRow, type BlockSource, Grouper, historyPage, type Extremes, isLater, storedValue, type PointRow } from "../ops/history.ts";
 import type { MetricRow } from "../ops/rows.ts";
 import type { MetricHistory } from "../ops/sql-store.ts";
 import type { Metric } from "../types.ts";
 
 const UNNEST = "SELECT ?, * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS DOUBLE PRECISION[]), CAST(? AS INTEGER[]))";
 
-const SHIFT0 = Math.log2(BLOCK_SIZES[0]!);
-const LEVEL_SHIFT = Math.log2(BLOCK_SIZES[1]! / BLOCK_SIZES[0]!);
+const SIZE0 = BLOCK_SIZES[0]!;
+const LEVEL_SHIFT = Math.log2(BLOCK_SIZES[1]! / SIZE0);
 
 /**
- * Merges the non-NaN points of `points` (a relation with run_uuid, key, step, timestamp, value,
- * is_nan) into `metric_blocks` at every level: one grouped pass makes level-0 blocks, the levels
- * above group those. A side's winner is the least array: (value, step, timestamp) for the lowest,
- * and for the highest the greatest (value, -step, -timestamp), so ties go to the earliest point as
- * in `Extremes.add` (steps and timestamps are exact as doubles below 2^53, as in the contract).
- * Every point is summarized, so a reader never needs SQLite's frontier.
+ * Merges level-0 extremes into `metric_blocks` at every level. `level0` is a relation of
+ * (run_uuid, key, block, lo, hi), each side's winner as an array compared whole: (value, step,
+ * timestamp) for the lowest, least wins; (value, -step, -timestamp) for the highest, greatest
+ * wins; so ties go to the earliest point as in `Extremes.add` (steps and timestamps are exact as
+ * doubles below 2^53, as in the contract). Every point is summarized, so a reader never needs
+ * SQLite's frontier.
  */
-export function summarizeInto(points: string): string {
-  const level0 =
-    `SELECT run_uuid, key, step >> ${SHIFT0} AS block, MIN(ARRAY[value, step, timestamp]) AS lo, MAX(ARRAY[value, -step, -timestamp]) AS hi ` +
-    `FROM ${points} WHERE is_nan = 0 GROUP BY 1, 2, 3`;
+function summarizeInto(level0: string): string {
   const levels =
     `SELECT run_uuid, key, level, block >> (${LEVEL_SHIFT} * level) AS block, MIN(lo) AS lo, MAX(hi) AS hi ` +
     `FROM (${level0}) b0 CROSS JOIN generate_series(0, ${BLOCK_SIZES.length - 1}) AS level GROUP BY 1, 2, 3, 4`;
@@ -38,18 +35,31 @@ export function summarizeInto(points: string): string {
   );
 }
 
+/** Summarizes every stored point (the migration that adds `metric_blocks`). */
+export const SUMMARIZE_STORED = summarizeInto(
+  `SELECT run_uuid, key, step >> ${Math.log2(SIZE0)} AS block, MIN(ARRAY[value, step, timestamp]) AS lo, MAX(ARRAY[value, -step, -timestamp]) AS hi ` +
+    "FROM metrics WHERE is_nan = 0 GROUP BY 1, 2, 3",
+);
+
 /**
- * Inserts a batch's points (exact duplicates collapse on the primary key), merges the new ones into
- * the block summaries, and returns the range of `seq` the new ones got and the transaction's id as
- * rows record it (`xmin`); the store's change notice names both, so a reader gets exactly this
- * batch's points even when another writer's points of the same run took seqs inside the range.
- * One statement, so the summaries cost no round trip.
+ * Inserts a batch's points (exact duplicates collapse on the primary key), merges the batch's
+ * level-0 extremes (grouped in JS, a few rows for a thousand points) into the block summaries,
+ * and returns the range of `seq` the new points got and the transaction's id as rows record it
+ * (`xmin`); the store's change notice names both, so a reader gets exactly this batch's points even
+ * when another writer's points of the same run took seqs inside the range. One statement, so the
+ * summaries cost no round trip.
  */
 export const INSERT_METRICS =
   "WITH ins AS (INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) " +
-  `${UNNEST} ON CONFLICT DO NOTHING RETURNING run_uuid, key, step, timestamp, value, is_nan, seq), ` +
-  `blocks AS (${summarizeInto("ins")}) ` +
-  "SELECT MIN(seq) AS lo, MAX(seq) AS hi, txid_current() % 4294967296 AS xid FROM ins";
+  `${UNNEST} ON CONFLICT DO NOTHING RETURNING seq), ` +
+  "blocks AS (" +
+  summarizeInto(
+    "SELECT run_uuid, key, block, ARRAY[min_value, min_step, min_timestamp] AS lo, ARRAY[max_value, -max_step, -max_timestamp] AS hi " +
+      "FROM (SELECT CAST(? AS TEXT) AS run_uuid, * FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), " +
+      "CAST(? AS DOUBLE PRECISION[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS DOUBLE PRECISION[])) " +
+      "AS b(key, block, min_step, min_timestamp, min_value, max_step, max_timestamp, max_value)) b",
+  ) +
+  ") SELECT MIN(seq) AS lo, MAX(seq) AS hi, txid_current() % 4294967296 AS xid FROM ins";
 
 /** The points of one batch, by the seq range and transaction id `INSERT_METRICS` answered. */
 export const BATCH_POINTS =
@@ -98,14 +108,29 @@ export const PG_METRIC_HISTORY: MetricHistory = {
   *append(runId: string, metrics: Metric[]): Work<void> {
     const rows: MetricRow[] = new Array(metrics.length);
     const newest = new Map<string, MetricRow>();
+    const level0 = new Grouper();
     for (let i = 0; i < metrics.length; i++) {
       const m = metrics[i]!;
       const row: MetricRow = { key: m.key, step: m.step, timestamp: m.timestamp, value: storedValue(m.value), is_nan: m.value !== m.value ? 1 : 0 };
       rows[i] = row;
+      if (!row.is_nan) level0.add(m.key, Math.floor(m.step / SIZE0), m.step, m.timestamp, row.value);
       const best = newest.get(m.key);
       if (!best || isLater(row.step, row.timestamp, row.value, row.is_nan, best)) newest.set(m.key, row);
     }
-    yield* all(INSERT_METRICS, ...columns(runId, rows));
+    const g = level0.groups;
+    yield* all(
+      INSERT_METRICS,
+      ...columns(runId, rows),
+      runId,
+      g.map((e) => e.key),
+      g.map((e) => e.block),
+      g.map((e) => e.minStep),
+      g.map((e) => e.minTimestamp),
+      g.map((e) => e.minValue),
+      g.map((e) => e.maxStep),
+      g.map((e) => e.maxTimestamp),
+      g.map((e) => e.maxValue),
+    );
     yield* all(UPSERT_LATEST, ...columns(runId, [...newest.values()]));
   },
 

@@ -6,7 +6,7 @@
  * summaries as SQLite's (kept by the points' insert, see `metrics.ts`). `metrics.seq` numbers points
  * in insertion order so a change notice can name a batch's points by a range instead of carrying them.
  */
-import { summarizeInto } from "./metrics.ts";
+import { SUMMARIZE_STORED } from "./metrics.ts";
 
 /** Append-only: each entry is one migration step; never edit a step that has shipped. */
 export const PG_TRACKING_MIGRATIONS: readonly string[] = [
@@ -100,7 +100,7 @@ export const PG_TRACKING_MIGRATIONS: readonly string[] = [
   );
   `,
   // Block summaries of metric history for a chart's sample, built from every stored point. This
-  // step uses the current `summarizeInto`; a later change to it that reshapes metric_blocks must
+  // step uses the current `SUMMARIZE_STORED`; a later change to it that reshapes metric_blocks must
   // keep this one working on the table as created here.
   `
   CREATE TABLE metric_blocks (
@@ -116,7 +116,7 @@ export const PG_TRACKING_MIGRATIONS: readonly string[] = [
     max_value DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (run_uuid, key, level, block)
   );
-  ${summarizeInto("metrics")};
+  ${SUMMARIZE_STORED};
   `,
 ];
 

@@ -10,7 +10,7 @@
  * are 64 or more apart), and a reader takes blocks behind the frontier and points past it.
  */
 import type Database from "better-sqlite3";
-import { BLOCK_SIZES, BLOCK_UPSERT, type BlockRow, type BlockSource, Extremes } from "../ops/history.ts";
+import { BLOCK_SIZES, BLOCK_UPSERT, type BlockRow, type BlockSource, type Extremes, Grouper } from "../ops/history.ts";
 import type { Work } from "../sql/index.ts";
 import { ChunkedInsert } from "./chunked-insert.ts";
 
@@ -22,40 +22,6 @@ const SIZE0 = BLOCK_SIZES[0]!;
 /** The first step not summarized yet, for a series whose largest step is `maxStep` (-Infinity: none). */
 export function frontier(maxStep: number): number {
   return Math.floor(maxStep / SIZE0) * SIZE0;
-}
-
-/**
- * Groups extremes by (key, block): consecutive additions to the same group skip the maps, since
- * points usually arrive in step order. Groups keep first-seen order.
- */
-class Grouper {
-  readonly groups: Extremes[] = [];
-  private readonly index = new Map<string, Extremes>();
-  private last: Extremes | undefined;
-
-  /** Adds a point to the group of (key, block). */
-  add(key: string, block: number, step: number, timestamp: number, value: number): void {
-    let e = this.last;
-    if (!e || e.block !== block || e.key !== key) e = this.index.get(`${block}\n${key}`);
-    if (e) e.add(step, timestamp, value);
-    else {
-      e = new Extremes(key, block, step, timestamp, value);
-      this.index.set(`${block}\n${key}`, e);
-      this.groups.push(e);
-    }
-    this.last = e;
-  }
-
-  /** Adds both points of a finer block's extremes (real points, so either may win either side). */
-  merge(key: string, block: number, e: Extremes | BlockRow): void {
-    if (e instanceof Extremes) {
-      this.add(key, block, e.minStep, e.minTimestamp, e.minValue);
-      this.add(key, block, e.maxStep, e.maxTimestamp, e.maxValue);
-    } else {
-      this.add(key, block, e[1], e[2], e[3]);
-      this.add(key, block, e[4], e[5], e[6]);
-    }
-  }
 }
 
 /** A key's largest step before a batch, and the frontier before (f0) and after (f1) it. */
