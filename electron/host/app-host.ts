@@ -123,7 +123,7 @@ export async function createAppHost(opts: AppHostOptions): Promise<AppHost> {
   const { store, trackingUri, artifactsDestination, me } = await openHostStore({ ...opts, notebookDir: dirname(path), log });
   // The notebook does not change while served: its git provenance is read once.
   const git = readGitProvenance(path);
-  const runStore = withGitProvenance(store, () => git, log);
+  const runStore = withGitProvenance(store, () => git, log, artifactsDestination);
   const cells = notebook.cells.map(({ id, code, config }) => ({ id, code, config }));
   // What a page is told: the cells' ids and names, never their code, and not where the file lives.
   const opened: HostEvent = {

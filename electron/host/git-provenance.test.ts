@@ -100,6 +100,25 @@ test("runs created through the wrapped store carry the tags and the notebook's d
   }
 });
 
+test("the diff of a run under an mlflow-artifacts: root lands in the owner's artifacts folder", async () => {
+  const r = repo();
+  const store = await openStore(`sqlite:///${join(r.dir, "t.db")}`);
+  try {
+    writeFileSync(r.nb, NOTEBOOK + "// tuned\n");
+    // As `flowbook server` makes experiments on a shared store: roots behind its artifact proxy.
+    const experiment = await store.createExperiment("team", "mlflow-artifacts:/team");
+    const git = readGitProvenance(r.nb);
+    const destination = join(r.dir, "shared-artifacts");
+    const stamped = withGitProvenance(store, () => git, (m) => assert.fail(m), destination);
+    const run = await stamped.createRun({ experiment_id: experiment });
+    const diff = readFileSync(join(destination, "team", run.info.run_id, "artifacts", ...GIT_DIFF_PATH.split("/")), "utf8");
+    assert.match(diff, /^\+\/\/ tuned$/m);
+  } finally {
+    await store.close();
+    r.close();
+  }
+});
+
 test("flowbook run in a repository tags its runs beside the cell's provenance", async () => {
   const r = repo();
   try {

@@ -5,12 +5,12 @@
  * from HEAD, that diff as the artifact `flowbook/notebook.diff`. No git, or no repository: nothing,
  * and no error.
  *
- * The `git` CLI is asked once per open or save of the notebook (every command with a timeout), never
- * per run; the host and `flowbook run` wrap the store their kernel writes with {@link withGitProvenance}.
+ * The `git` CLI is asked at most once per open or save of the notebook, by the first run after it
+ * (every command with a timeout; an autosave alone asks nothing), never per run; the host and `flowbook run` wrap the store their kernel writes with {@link withGitProvenance}.
  */
 import { execFile } from "node:child_process";
 import { basename, dirname } from "node:path";
-import { HttpStore, writeArtifact } from "../tracking/client/index.ts";
+import { storeTransport, writeArtifact } from "../tracking/client/index.ts";
 import { MAX_TAG_VAL_LENGTH } from "../tracking/limits.ts";
 import type { CreateRunRequest, Run, TrackingStore } from "../tracking/types.ts";
 
@@ -109,7 +109,12 @@ export function gitRunTags(git: GitProvenance): { key: string; value: string }[]
  * save) and writes the notebook's diff beside the run's artifacts. A diff that cannot be written
  * is reported with `log`; the run is created all the same.
  */
-export function withGitProvenance(store: TrackingStore, current: () => Promise<GitProvenance | undefined>, log: (message: string) => void): TrackingStore {
+export function withGitProvenance(
+  store: TrackingStore,
+  current: () => Promise<GitProvenance | undefined>,
+  log: (message: string) => void,
+  artifactsDestination?: string,
+): TrackingStore {
   const createRun = async (req: CreateRunRequest): Promise<Run> => {
     const git = await current();
     if (!git) return store.createRun(req);
@@ -118,8 +123,7 @@ export function withGitProvenance(store: TrackingStore, current: () => Promise<G
     const run = await store.createRun({ ...req, tags: [...tags, ...ours] });
     if (git.diff !== undefined) {
       try {
-        const transport = store instanceof HttpStore ? { trackingUrl: store.baseUrl } : {};
-        await writeArtifact(run.info.artifact_uri, GIT_DIFF_PATH, git.diff, transport);
+        await writeArtifact(run.info.artifact_uri, GIT_DIFF_PATH, git.diff, storeTransport(store, artifactsDestination));
       } catch (err) {
         log(`run ${run.info.run_id} has no ${GIT_DIFF_PATH}: ${(err as Error).message}`);
       }

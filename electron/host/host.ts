@@ -170,8 +170,12 @@ export async function createHost(opts: HostOptions): Promise<Host> {
   const previous = new Map<CellId, LastOutput>();
   /** The notebook path the kernel was started on: its session files stay there after a "save as". */
   let kernelPath: string | undefined;
-  /** Where the open notebook stands in git, read at each open and save; runs its cells start carry it. */
-  let git: Promise<GitProvenance | undefined> = Promise.resolve(undefined);
+  /**
+   * Where the open notebook stands in git, which runs its cells start carry: read when the first run
+   * after an open or a save needs it (not at every autosave), then kept until the next open or save.
+   */
+  let git: Promise<GitProvenance | undefined> | undefined;
+  const currentGit = () => (git ??= open && !open.unsaved ? readGitProvenance(open.path) : Promise.resolve(undefined));
   let closed = false;
 
   const broadcast = (event: HostEvent) => {
@@ -283,7 +287,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // No `cwd`: KernelClient forks with `--import tsx`, which Node resolves from the child's working
     // directory, so a notebook folder without node_modules would kill the kernel at start.
     const client = new KernelClient();
-    const runs = createKernelRuns(withGitProvenance(store, () => git, log), me, log);
+    const runs = createKernelRuns(withGitProvenance(store, currentGit, log, artifactsDestination), me, log);
     kernel = client;
     kernelRuns = runs;
     kernelPath = path;
@@ -327,7 +331,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     // A run's snapshot opened from text is looked at, not retrained; the header's line beats the app's setting.
     const runOnOpen = !unsaved && (parseLimitsDirective(notebook.header).runOnOpen ?? settings.get().runOnOpen);
     open = { path, notebook, mode: open?.mode ?? "autorun", ...(unsaved ? { unsaved } : {}), session: ++sessions, runOnOpen };
-    git = unsaved ? Promise.resolve(undefined) : readGitProvenance(path);
+    git = undefined;
     const started = startKernel(path, notebook, open.mode);
     if (runOnOpen) started.send({ type: "run-stale-cells" });
     broadcast(opened());
@@ -417,7 +421,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
             .catch((err: Error) => log(`could not tidy the last outputs of ${path}: ${err.message}`));
         }
         open = { path, notebook, mode: open.mode, session: open.session, runOnOpen: open.runOnOpen };
-        git = readGitProvenance(path);
+        git = undefined;
         return { path };
       }
       case "set-app-settings": {

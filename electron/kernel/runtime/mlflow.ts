@@ -13,7 +13,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
-import { createMlflow, HttpStore, MAX_TAG_VAL_LENGTH, openHttpStore, sqlitePath, writeArtifact, type Mlflow } from "../../tracking/client/index.ts";
+import { createMlflow, MAX_TAG_VAL_LENGTH, openHttpStore, sqlitePath, storeTransport, writeArtifact, type Mlflow } from "../../tracking/client/index.ts";
 import { MlflowError, TERMINAL_STATUSES, type CreateRunRequest, type ErrorCode, type RunStatus, type TrackingStore, type UpdateRunRequest } from "../../tracking/types.ts";
 import type { CellId, RequestId, TrackingReply, TrackingRequest } from "../../protocol.ts";
 import type { StoreChange, TrackingInvocation } from "../../tracking/contract.ts";
@@ -224,8 +224,7 @@ export function createCellTracking(store: TrackingStore, provenance: Provenance,
    */
   async function saveSnapshot(target: TrackingStore, runId: string, artifactUri: string): Promise<void> {
     try {
-      const transport = target instanceof HttpStore ? { trackingUrl: target.baseUrl } : { artifactsDestination: where.artifactsDestination };
-      await writeArtifact(artifactUri, SNAPSHOT_PATH, provenance.notebookText(), transport);
+      await writeArtifact(artifactUri, SNAPSHOT_PATH, provenance.notebookText(), storeTransport(target, where.artifactsDestination));
     } catch (err) {
       console.warn(`flowbook: run ${runId} has no notebook snapshot (${SNAPSHOT_PATH}): ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -8,7 +8,8 @@ import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, posix } from "node:path";
 import { Readable } from "node:stream";
 import { LocalArtifactRepo, normalizeArtifactPath } from "../artifacts/index.ts";
-import { MlflowError } from "../types.ts";
+import { MlflowError, type TrackingStore } from "../types.ts";
+import { HttpStore } from "./http-store.ts";
 
 /**
  * How to reach a proxy: the tracking server's URL when the client talks HTTP; without one, the
@@ -18,6 +19,14 @@ import { MlflowError } from "../types.ts";
 export interface ArtifactTransport {
   trackingUrl?: string;
   artifactsDestination?: string;
+}
+
+/**
+ * How a writer reaches the artifact roots of `store`'s runs: through the server when the store talks
+ * HTTP, else directly, with `mlflow-artifacts:` roots in `artifactsDestination` (the owner's proxy folder).
+ */
+export function storeTransport(store: TrackingStore, artifactsDestination?: string): ArtifactTransport {
+  return store instanceof HttpStore ? { trackingUrl: store.baseUrl } : { artifactsDestination };
 }
 
 const repos = new Map<string, LocalArtifactRepo>();

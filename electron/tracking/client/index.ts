@@ -15,4 +15,4 @@ export type { OpenedStore, StoreOpener } from "./store-uri.ts";
 export { runsToRows } from "./search-rows.ts";
 export type { RunRow } from "./search-rows.ts";
 export { MAX_PARAMS_TAGS_PER_BATCH, MAX_PARAM_VAL_LENGTH, MAX_TAG_VAL_LENGTH } from "../limits.ts";
-export { writeArtifact } from "./artifacts.ts";
+export { storeTransport, writeArtifact } from "./artifacts.ts";
