@@ -74,6 +74,9 @@ export class SqliteStore extends SqlStore {
       // acknowledged write survives a crash of this process; only an OS crash or power cut can drop
       // the last commits, which FULL would prevent with an fsync per commit.
       db.pragma("synchronous = NORMAL");
+      // A burst (a million-point log-batch) can leave a WAL of hundreds of MB; once it rewinds,
+      // what is past this size is given back to the disk.
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       migrate(db, "tracking", TRACKING_MIGRATIONS);
       migrate(db, "registry", REGISTRY_MIGRATIONS);
       return new SqliteStore(db, options.defaultArtifactRoot, wal, new MetricTable(db));
