@@ -34,9 +34,12 @@ async function serverOnFreshDatabase(): Promise<{ server: RunningServerProcess; 
   return { server, uri };
 }
 
-async function post(url: string, path: string, body: unknown): Promise<Response> {
-  return fetch(`${url}/api/2.0/mlflow/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+async function post(url: string, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${url}/api/2.0/mlflow/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal });
 }
+
+/** Longer than any answer takes here: a request still unanswered then was left with no worker to read it. */
+const NO_ANSWER_MS = 20_000;
 
 async function createRun(url: string, name: string): Promise<string> {
   const res = await post(url, "runs/create", { experiment_id: "0", run_name: name });
@@ -54,7 +57,7 @@ interface Logged {
 /**
  * Logs steps 0..count-1 of metric `loss` one request at a time, as a client would. A request whose
  * connection fails got no answer, so it is sent again (log-metric of the same point is idempotent);
- * any answer but 200, or five failures in a row, fails the test visibly.
+ * any answer but 200, five failures in a row, or a request left unanswered fails the test visibly.
  */
 async function logger(url: string, runId: string, count: number, onAck?: () => void): Promise<Logged> {
   const logged: Logged = { runId, acknowledged: [], connectionErrors: 0 };
@@ -63,8 +66,9 @@ async function logger(url: string, runId: string, count: number, onAck?: () => v
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
-        res = await post(url, "runs/log-metric", point);
+        res = await post(url, "runs/log-metric", point, AbortSignal.timeout(NO_ANSWER_MS));
       } catch (err) {
+        if ((err as Error).name === "TimeoutError") throw new Error(`step ${step} of ${runId}: no answer in ${NO_ANSWER_MS / 1000} s, the connection held by no worker`);
         logged.connectionErrors++;
         if (attempt === 5) throw new Error(`step ${step} of ${runId}: no answer after 5 attempts: ${(err as Error).message}`);
         continue;

@@ -1,8 +1,10 @@
 /**
  * `flowbook server --workers N` on a server database: N processes serving one port. Node's cluster
- * module runs the same command in each worker, and the workers share the listening socket (the
- * primary accepts connections and hands them round-robin to the workers), so a client sees one
- * server. The primary only supervises: a worker that dies is replaced, SIGINT/SIGTERM stops every
+ * module runs the same command in each worker, and the workers share the listening socket, each
+ * accepting connections from it itself, so a client sees one server. Not Node's default on Linux
+ * (the primary accepts and hands connections round-robin): a connection handed to a worker as it
+ * dies stays open in the primary with nobody to read it, and its client hangs until its own
+ * timeout (seen here: a logger waited 300 s after a kill -9). The primary only supervises: a worker that dies is replaced, SIGINT/SIGTERM stops every
  * worker, and a worker that cannot start at all (bad store, busy port) stops the whole server.
  */
 import cluster, { type Worker } from "node:cluster";
@@ -102,6 +104,7 @@ export function superviseWorkers(opts: WorkerPoolOptions): Promise<number> {
       if (!stopping) replacements.add(cluster.fork());
     };
 
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: opts.exec, args: opts.args });
     cluster.on("listening", onListening);
     cluster.on("exit", onExit);
