@@ -8,7 +8,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -17,7 +16,7 @@ import type { HostEvent } from "../electron/protocol.ts";
 import { HttpStore, writeArtifact } from "../electron/tracking/client/index.ts";
 import type { TrackingArgs, TrackingInvocation, TrackingMethod, TrackingResult } from "../electron/tracking/contract.ts";
 import { createViewSources } from "../electron/host/view-source.ts";
-import { realMlflow } from "../electron/tracking/rest/test-mlflow.ts";
+import { realMlflow, startMlflowServer } from "../electron/tracking/rest/test-mlflow.ts";
 import { freePort } from "./free-port.ts";
 
 const mlflow = realMlflow("import mlflow.server, gunicorn");
@@ -26,30 +25,12 @@ const mlflow = realMlflow("import mlflow.server, gunicorn");
 test("the views' source works against MLflow's own server", { skip: "skip" in mlflow ? mlflow.skip : false, timeout: 180_000 }, async (t) => {
   if ("skip" in mlflow) return;
   const dir = mkdtempSync(join(tmpdir(), "flowbook-mlflow-"));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  // Its own process group: `mlflow server` runs gunicorn as a child, which must stop with it.
-  const server = spawn(
-    mlflow.python,
-    ["-m", "mlflow", "server", "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
-      "--backend-store-uri", `sqlite:///${dir}/mlflow.db`, "--artifacts-destination", join(dir, "mlartifacts")],
-    { cwd: dir, env: mlflow.env, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let log = "";
-  server.stdout!.on("data", (d) => (log += d));
-  server.stderr!.on("data", (d) => (log += d));
+  const server = await startMlflowServer(mlflow, dir, await freePort());
+  const url = server.url;
   const events: HostEvent[] = [];
   const key = {};
   const views = createViewSources<object>({ local: () => Promise.reject(new Error("not used")), send: (_k, e) => events.push(e), refreshMs: 500 });
   try {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (server.exitCode !== null) assert.fail(`mlflow server exited with ${server.exitCode}:\n${log}`);
-      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > deadline) assert.fail(`mlflow server did not answer /health in 90 s:\n${log}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-
     let tested: { url: string; version: string };
     try {
       tested = await views.test(url);
@@ -57,7 +38,7 @@ test("the views' source works against MLflow's own server", { skip: "skip" in ml
       const message = (err as Error).message;
       assert.match(message, /\(version 2\.12\.2\) answered, but its tracking API failed: /);
       assert.doesNotMatch(message, /<[a-z!/]/i, "an HTML error page is reduced to its words");
-      const cause = /No module named '[^']+'/.exec(log)?.[0];
+      const cause = /No module named '[^']+'/.exec(server.log())?.[0];
       t.skip(`MLflow 2.12.2's server starts and reports its version, but cannot answer API calls here${cause ? ` (${cause})` : ""}: ${message}`);
       return;
     }
@@ -105,10 +86,7 @@ test("the views' source works against MLflow's own server", { skip: "skip" in ml
     }
   } finally {
     views.close();
-    if (server.exitCode === null && server.pid !== undefined) {
-      process.kill(-server.pid, "SIGTERM");
-      await new Promise((r) => server.once("exit", r));
-    }
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -6,7 +6,7 @@
  * installs them); without them the tests are skipped and say so.
  * @internal
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -64,4 +64,47 @@ export function realMlflow(imports = "import mlflow"): RealMlflow | { skip: stri
     return { skip: `${python} cannot run MLflow ${VERSION} (${why}): ${INSTALL_HINT}` };
   }
   return { python, env };
+}
+
+/** MLflow's own server running: its URL, what it printed so far, and `stop`. */
+export interface MlflowServer {
+  url: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `mlflow server` (one gunicorn worker, a SQLite store and artifacts in `dir`) on `port`
+ * and waits until it answers /health; fails with its output when it exits or takes over 90 s.
+ */
+export async function startMlflowServer(mlflow: RealMlflow, dir: string, port: number): Promise<MlflowServer> {
+  const url = `http://127.0.0.1:${port}`;
+  // Its own process group: `mlflow server` runs gunicorn as a child, which must stop with it.
+  const child = spawn(
+    mlflow.python,
+    ["-m", "mlflow", "server", "--host", "127.0.0.1", "--port", String(port), "--workers", "1",
+      "--backend-store-uri", `sqlite:///${dir}/mlflow.db`, "--artifacts-destination", join(dir, "mlartifacts")],
+    { cwd: dir, env: mlflow.env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    process.kill(-child.pid, "SIGTERM");
+    await exited;
+  };
+  try {
+    for (const deadline = Date.now() + 90_000; ; ) {
+      if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode}:\n${log}`);
+      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+      if (Date.now() > deadline) throw new Error(`mlflow server did not answer /health in 90 s:\n${log}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, log: () => log, stop };
 }
