@@ -105,8 +105,8 @@ async function bareServer(store?: TrackingStore): Promise<{ port: number; close(
 async function bareServerCpu(store?: TrackingStore, runId = "floor"): Promise<number> {
   const { port, close } = await bareServer(store);
   try {
-    await keepAliveClient(port, runId, 1000, 0);
-    return await cpuPer(5000, () => keepAliveClient(port, runId, 5000, 1000));
+    await keepAliveClient(port, runId, 5000, 0);
+    return await cpuPer(5000, () => keepAliveClient(port, runId, 5000, 5000));
   } finally {
     close();
   }
@@ -145,9 +145,10 @@ async function engineRows(engine: Engine, dir: string): Promise<BenchRow[]> {
     // the server's CPU per request (this process's alone) beside the same store call made in-process
     const port = Number(new URL(url).port);
     const rk = (await store.createRun({ experiment_id: exp })).info.run_id;
-    await keepAliveClient(port, rk, 1000, 0); // warm-up
+    // A warm-up long enough for the store's steady state under a logger (its WAL checkpoint cycle).
+    await keepAliveClient(port, rk, 5000, 0);
     t = performance.now();
-    const serverCpu = await cpuPer(5000, () => keepAliveClient(port, rk, 5000, 1000));
+    const serverCpu = await cpuPer(5000, () => keepAliveClient(port, rk, 5000, 5000));
     const keepAlive = 5000 / ((performance.now() - t) / 1000);
     row({ name: "HTTP log-metric, keep-alive (5,000 calls)", value: keepAlive, unit: "calls/s", baseline: raw.single, baselineUnit: "rows/s raw autocommit" });
     const rs = (await store.createRun({ experiment_id: exp })).info.run_id;
