@@ -4,8 +4,9 @@
  * accepting connections from it itself, so a client sees one server. Not Node's default on Linux
  * (the primary accepts and hands connections round-robin): a connection handed to a worker as it
  * dies stays open in the primary with nobody to read it, and its client hangs until its own
- * timeout (seen here: a logger waited 300 s after a kill -9). The primary only supervises: a worker that dies is replaced, SIGINT/SIGTERM stops every
- * worker, and a worker that cannot start at all (bad store, busy port) stops the whole server.
+ * timeout (seen here: a logger waited 300 s after a kill -9). The primary only supervises: a
+ * worker that dies is replaced, SIGINT/SIGTERM stops every worker, and a worker that cannot start
+ * at all (bad store, busy port) stops the whole server.
  */
 import cluster, { type Worker } from "node:cluster";
 
