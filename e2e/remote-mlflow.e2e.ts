@@ -25,7 +25,11 @@ const mlflow = realMlflow("import mlflow.server, gunicorn");
 test("the views' source works against MLflow's own server", { skip: "skip" in mlflow ? mlflow.skip : false, timeout: 180_000 }, async (t) => {
   if ("skip" in mlflow) return;
   const dir = mkdtempSync(join(tmpdir(), "flowbook-mlflow-"));
-  const server = await startMlflowServer(mlflow, dir, await freePort());
+  // A server that never starts leaves no folder behind either.
+  const server = await startMlflowServer(mlflow, dir, await freePort()).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const url = server.url;
   const events: HostEvent[] = [];
   const key = {};
